@@ -7,8 +7,8 @@
 EXTENSION = pg_capi
 MODULE_big = pg_capi
 
-CORE_SRCS := $(sort $(wildcard src/core/*.cpp))
-PG_SRCS := $(sort $(wildcard src/pg/*.cpp))
+CORE_SRCS := $(sort $(wildcard src/core/*.cpp src/core/*/*.cpp))
+PG_SRCS := $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 # Install scripts: the first release plus the upgrade chain. CREATE EXTENSION of the default
@@ -30,9 +30,9 @@ ifeq ($(ASSERTS),1)
 ASSERT_FLAGS = -DUSE_ASSERT_CHECKING -DCAPI_ASSERTS=1
 endif
 
-PG_CPPFLAGS = -Isrc $(ASSERT_FLAGS)
+PG_CPPFLAGS = -Isrc $(ASSERT_FLAGS) $(shell pkg-config --cflags icu-uc icu-i18n libcurl)
 PG_CXXFLAGS = -std=c++17 -MMD -MP $(WARNINGS)
-SHLIB_LINK = -lssl -lcrypto -lstdc++
+SHLIB_LINK = -lphonenumber $(shell pkg-config --libs icu-uc icu-i18n libcurl) -lssl -lcrypto -lstdc++
 
 # JIT bitcode for an HTTP/hashing extension is pointless, and clang-14 would need our C++ flags.
 override with_llvm = no

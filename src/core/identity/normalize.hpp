@@ -1,0 +1,27 @@
+// Per-platform normalization of one identifier, and its hash: the core of capi.normalize(),
+// capi.hash() and capi.user_data(). The field x platform rules are documented, with sources, in
+// docs/normalization.md.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/identity/field.hpp"
+
+namespace capi::identity {
+
+// Normalizes value as platform requires for field. region is an ISO 3166-1 alpha-2 code used to
+// read national phone numbers and zips (never empty: callers pass the default region).
+// Returns false (and leaves out empty) when the value is empty or cannot be normalized; SQL
+// returns NULL then. Throws capi::Error(22023) when the platform does not accept the field.
+bool Normalize(Field field, Platform platform, std::string_view value, std::string_view region,
+               std::string &out);
+
+// Lowercase hex SHA-256 of the normalized value. A value that is already a SHA-256 hex digest
+// (64 hex digits after trimming whitespace) is returned lowercased, never hashed again.
+// Returns false when Normalize would.
+bool Hash(Field field, Platform platform, std::string_view value, std::string_view region, std::string &out);
+
+} // namespace capi::identity
+
+#include "core/cpp_only.hpp"
