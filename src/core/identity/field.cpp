@@ -43,12 +43,14 @@ struct PlatformNameEntry {
 };
 
 constexpr PlatformNameEntry kPlatformNames[] = {
-    {"meta", Platform::kMeta},         {"google", Platform::kGoogle}, {"tiktok", Platform::kTikTok},
-    {"linkedin", Platform::kLinkedIn}, {"snap", Platform::kSnap},     {"reddit", Platform::kReddit},
+    {"meta", Platform::kMeta},           {"google", Platform::kGoogle}, {"tiktok", Platform::kTikTok},
+    {"linkedin", Platform::kLinkedIn},   {"snap", Platform::kSnap},     {"reddit", Platform::kReddit},
     {"pinterest", Platform::kPinterest},
 };
 
-constexpr bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+constexpr bool IsSpace(char c) {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string_view TrimAscii(std::string_view s) {
 	while (!s.empty() && IsSpace(s.front()))
@@ -71,8 +73,7 @@ bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view lower) {
 	return true;
 }
 
-template <typename Entries>
-std::string JoinNames(const Entries &entries) {
+template <typename Entries> std::string JoinNames(const Entries &entries) {
 	std::string names;
 	for (const auto &entry : entries) {
 		if (!names.empty())

@@ -40,7 +40,7 @@ std::optional<Platform> FindPlatform(std::string_view name) noexcept;
 Field ParseField(std::string_view name);
 Platform ParsePlatform(std::string_view name);
 
-std::string_view FieldName(Field field) noexcept;       // long name, e.g. "first_name"
+std::string_view FieldName(Field field) noexcept;          // long name, e.g. "first_name"
 std::string_view PlatformName(Platform platform) noexcept; // e.g. "tiktok"
 
 } // namespace capi::identity

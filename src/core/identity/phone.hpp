@@ -7,7 +7,7 @@
 namespace capi::identity {
 
 enum class PhoneStyle {
-	kE164WithPlus,  // "+16505551212": Google, TikTok, Reddit
+	kE164WithPlus,   // "+16505551212": Google, TikTok, Reddit
 	kE164DigitsOnly, // "16505551212": Meta, Snap, Pinterest
 };
 
@@ -19,7 +19,8 @@ bool NormalizePhone(std::string_view raw, std::string_view region, PhoneStyle st
 
 // The same result computed by libphonenumber alone (Parse + checks + Format) for every input: the
 // authority the fast path is tested against, and the baseline of bench/phone_bench.cpp.
-bool NormalizePhoneReference(std::string_view raw, std::string_view region, PhoneStyle style, std::string &out);
+bool NormalizePhoneReference(std::string_view raw, std::string_view region, PhoneStyle style,
+                             std::string &out);
 
 } // namespace capi::identity
 
