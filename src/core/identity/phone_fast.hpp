@@ -1,4 +1,11 @@
 // Internals of phone normalization shared by phone.cpp, phone_reference.cpp and the tests.
+//
+// The fast path re-implements libphonenumber's Parse + IsPossibleNumberWithReason + Format(E164) for
+// inputs that are plain digits with common separators. It uses libphonenumber's own compiled-in
+// metadata and the same ICU regular expressions libphonenumber evaluates, so its answers are the
+// reference's by construction; phone_differential_test.cpp checks that on a large corpus. Inputs of
+// any other shape (letters after the first digit, extensions, most non-ASCII) are left undecided
+// and go to NormalizePhoneReference.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +18,33 @@ namespace capi::identity::phone_internal {
 
 // The region as libphonenumber expects it: two ASCII letters upper-cased, otherwise "ZZ" (unknown).
 std::string RegionCode(std::string_view region);
+
+enum class FastResult {
+	kAccepted,  // out holds the E.164 number
+	kRejected,  // the reference would return false as well
+	kUndecided, // shape not modelled: ask NormalizePhoneReference
+};
+
+// Scans raw (phone.cpp); when it is a modelled shape, reads its digits with ParseDigits.
+FastResult NormalizePhoneFast(std::string_view raw, std::string_view region, PhoneStyle style,
+                              std::string &out);
+
+// libphonenumber's Parse + IsPossibleNumberWithReason == IS_POSSIBLE for a number that was written
+// as `digits` (ASCII, separators already removed), after a '+' when `plus`; region_code as returned
+// by RegionCode. On kAccepted, *country_code and *national_number hold the E.164 parts.
+// (phone_fast.cpp)
+FastResult ParseDigits(std::string_view digits, bool plus, std::string_view region_code, int *country_code,
+                       std::string *national_number);
+
+// How many NormalizePhone calls each path answered (process-wide, relaxed atomics): lets tests and
+// the benchmark report the fast path's coverage.
+struct PhonePathCounts {
+	uint64_t fast = 0;
+	uint64_t reference = 0;
+};
+PhonePathCounts GetPhonePathCounts();
+void ResetPhonePathCounts();
+void CountPhonePath(bool fast);
 
 } // namespace capi::identity::phone_internal
 

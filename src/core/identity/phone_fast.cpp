@@ -1,0 +1,398 @@
+// ParseDigits: libphonenumber 8.12's PhoneNumberUtil::ParseHelper (+ IsPossibleNumberWithReason) for
+// a number reduced to its ASCII digits, step for step, on libphonenumber's own metadata and with the
+// same ICU regular expressions. Parse is slow mostly because of the generic work this skips (UTF-8
+// scans, the viability and extension expressions, a new RegexMatcher per expression); here each
+// metadata expression is compiled once and its matcher is reused per thread.
+//
+// The metadata comes from the blob compiled into libphonenumber (metadata_get/metadata_size, the
+// functions its own PhoneNumberUtil loads it from; declared in its metadata.h, which Debian does not
+// install), parsed with the installed PhoneMetadataCollection protobuf. BuildTables() cross-checks it
+// against the public API and disables the fast path if they disagree.
+#include "core/identity/phone_fast.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <vector>
+
+#include <phonenumbers/phonemetadata.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+#include <unicode/regex.h>
+#include <unicode/unistr.h>
+
+namespace i18n::phonenumbers {
+int metadata_size();
+const void *metadata_get();
+} // namespace i18n::phonenumbers
+
+namespace capi::identity::phone_internal {
+namespace {
+
+using i18n::phonenumbers::PhoneMetadata;
+using i18n::phonenumbers::PhoneMetadataCollection;
+using i18n::phonenumbers::PhoneNumberUtil;
+using Validation = PhoneNumberUtil::ValidationResult;
+
+// PhoneNumberUtil's private constants of the same names (phonenumberutil.h, libphonenumber 8.x).
+constexpr size_t kMinLengthForNsn = 2;
+constexpr size_t kMaxLengthForNsn = 17;
+constexpr size_t kMaxLengthCountryCode = 3;
+constexpr int kNoPattern = -1;
+constexpr int kNoRules = -1;
+
+// What ParseHelper needs from one PhoneMetadata (a region, or a non-geographic calling code).
+struct Rules {
+	int country_code = 0;
+	int international_prefix = kNoPattern; // compiled even when empty, as libphonenumber does
+	int national_prefix = kNoPattern;      // national_prefix_for_parsing; kNoPattern when empty
+	int general = kNoPattern;              // general_desc national_number_pattern; kNoPattern: empty
+	icu::UnicodeString transform_rule;     // national_prefix_transform_rule
+	std::vector<int> possible_lengths;     // general_desc, in metadata order
+	std::vector<int> local_lengths;
+};
+
+struct Tables {
+	std::vector<icu::RegexPattern *> patterns; // nullptr: did not compile, so never matches
+	std::vector<Rules> rules;
+	int16_t by_region[26 * 26];    // rules of a region code, kNoRules if unsupported
+	int16_t by_country_code[1000]; // rules libphonenumber uses for a calling code, kNoRules if invalid
+	bool usable = false;
+};
+
+int RegionSlot(std::string_view code) {
+	if (code.size() != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z')
+		return -1;
+	return (code[0] - 'A') * 26 + (code[1] - 'A');
+}
+
+class TableBuilder {
+public:
+	explicit TableBuilder(Tables &tables) : tables_(tables) {}
+
+	int Pattern(const std::string &source) {
+		auto found = ids_.find(source);
+		if (found != ids_.end())
+			return found->second;
+		UParseError parse_error;
+		UErrorCode status = U_ZERO_ERROR;
+		icu::RegexPattern *pattern =
+		    icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(source), 0, parse_error, status);
+		if (U_FAILURE(status)) {
+			delete pattern;
+			pattern = nullptr;
+		}
+		int id = static_cast<int>(tables_.patterns.size());
+		tables_.patterns.push_back(pattern);
+		ids_.emplace(source, id);
+		return id;
+	}
+
+	Rules FromMetadata(const PhoneMetadata &metadata) {
+		Rules rules;
+		rules.country_code = metadata.country_code();
+		rules.international_prefix = Pattern(metadata.international_prefix());
+		if (!metadata.national_prefix_for_parsing().empty())
+			rules.national_prefix = Pattern(metadata.national_prefix_for_parsing());
+		if (!metadata.general_desc().national_number_pattern().empty())
+			rules.general = Pattern(metadata.general_desc().national_number_pattern());
+		rules.transform_rule = icu::UnicodeString::fromUTF8(metadata.national_prefix_transform_rule());
+		const auto &possible = metadata.general_desc().possible_length();
+		rules.possible_lengths.assign(possible.begin(), possible.end());
+		const auto &local = metadata.general_desc().possible_length_local_only();
+		rules.local_lengths.assign(local.begin(), local.end());
+		return rules;
+	}
+
+private:
+	Tables &tables_;
+	std::map<std::string, int> ids_;
+};
+
+// Builds the tables once per process. Leaked on purpose: no static object with a destructor.
+Tables *BuildTables() {
+	auto *tables = new Tables();
+	std::fill(std::begin(tables->by_region), std::end(tables->by_region), kNoRules);
+	std::fill(std::begin(tables->by_country_code), std::end(tables->by_country_code), kNoRules);
+	PhoneMetadataCollection collection;
+	if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
+		return tables;
+	const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
+	TableBuilder builder(*tables);
+	std::map<int, int> non_geographic;
+	for (int i = 0; i < collection.metadata_size(); i++) {
+		const PhoneMetadata &metadata = collection.metadata(i);
+		Rules rules = builder.FromMetadata(metadata);
+		if (rules.possible_lengths.empty())
+			return tables; // libphonenumber assumes at least one possible length
+		int index = static_cast<int>(tables->rules.size());
+		tables->rules.push_back(std::move(rules));
+		if (metadata.id() == "001") {
+			non_geographic[metadata.country_code()] = index;
+			continue;
+		}
+		int slot = RegionSlot(metadata.id());
+		// Cross-check with the public API: same country code, same region set.
+		if (slot < 0 || util.GetCountryCodeForRegion(metadata.id()) != metadata.country_code())
+			return tables;
+		tables->by_region[slot] = static_cast<int16_t>(index);
+	}
+	std::set<std::string> supported;
+	util.GetSupportedRegions(&supported);
+	size_t regions = std::count_if(std::begin(tables->by_region), std::end(tables->by_region),
+	                               [](int16_t index) { return index != kNoRules; });
+	if (supported.size() != regions)
+		return tables;
+	// The rules ExtractCountryCode and IsPossibleNumberWithReason use for a calling code: its main
+	// region's (GetRegionCodeForCountryCode), or the non-geographic entity's ("001").
+	for (int code = 1; code < 1000; code++) {
+		std::string region;
+		util.GetRegionCodeForCountryCode(code, &region);
+		int index = kNoRules;
+		if (region == "001") {
+			auto found = non_geographic.find(code);
+			if (found == non_geographic.end())
+				return tables;
+			index = found->second;
+		} else if (region != "ZZ") {
+			int slot = RegionSlot(region);
+			if (slot < 0 || tables->by_region[slot] == kNoRules)
+				return tables;
+			index = tables->by_region[slot];
+		}
+		tables->by_country_code[code] = static_cast<int16_t>(index);
+	}
+	tables->usable = true;
+	return tables;
+}
+
+const Tables &GetTables() {
+	static const Tables *tables = BuildTables();
+	return *tables;
+}
+
+// One reusable matcher per expression and thread (RegexMatcher is not thread-safe); leaked with the
+// thread, bounded by the number of distinct metadata expressions.
+icu::RegexMatcher *Matcher(const Tables &tables, int pattern) {
+	static thread_local std::vector<icu::RegexMatcher *> *matchers = nullptr;
+	if (matchers == nullptr)
+		matchers = new std::vector<icu::RegexMatcher *>(tables.patterns.size(), nullptr);
+	icu::RegexMatcher *&matcher = (*matchers)[pattern];
+	if (matcher == nullptr && tables.patterns[pattern] != nullptr) {
+		UErrorCode status = U_ZERO_ERROR;
+		matcher = tables.patterns[pattern]->matcher(status);
+		if (U_FAILURE(status)) {
+			delete matcher;
+			matcher = nullptr;
+		}
+	}
+	return matcher;
+}
+
+icu::UnicodeString Ascii(std::string_view text) {
+	return icu::UnicodeString(text.data(), static_cast<int32_t>(text.size()), US_INV);
+}
+
+// RegExp::FullMatch.
+bool FullMatch(const Tables &tables, int pattern, std::string_view text) {
+	icu::RegexMatcher *matcher = Matcher(tables, pattern);
+	if (matcher == nullptr)
+		return false;
+	icu::UnicodeString input = Ascii(text);
+	UErrorCode status = U_ZERO_ERROR;
+	matcher->reset(input);
+	bool matched = matcher->matches(status);
+	return matched && U_SUCCESS(status);
+}
+
+// IsMatch(matcher_api, number, general_desc): an empty pattern never matches.
+bool MatchesGeneral(const Tables &tables, const Rules &rules, std::string_view number) {
+	return rules.general != kNoPattern && FullMatch(tables, rules.general, number);
+}
+
+// TestNumberLength(number, metadata) for type UNKNOWN: general_desc lengths only.
+Validation TestNumberLength(const Rules &rules, size_t length) {
+	const std::vector<int> &possible = rules.possible_lengths;
+	int actual = static_cast<int>(length);
+	if (possible[0] == -1)
+		return PhoneNumberUtil::INVALID_LENGTH;
+	if (std::find(rules.local_lengths.begin(), rules.local_lengths.end(), actual) !=
+	    rules.local_lengths.end())
+		return PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY;
+	if (possible[0] == actual)
+		return PhoneNumberUtil::IS_POSSIBLE;
+	if (possible[0] > actual)
+		return PhoneNumberUtil::TOO_SHORT;
+	if (possible.back() < actual)
+		return PhoneNumberUtil::TOO_LONG;
+	return std::find(possible.begin() + 1, possible.end(), actual) != possible.end()
+	           ? PhoneNumberUtil::IS_POSSIBLE
+	           : PhoneNumberUtil::INVALID_LENGTH;
+}
+
+// MaybeStripNationalPrefixAndCarrierCode: true when number was changed.
+bool StripNationalPrefix(const Tables &tables, const Rules &rules, std::string &number) {
+	if (number.empty() || rules.national_prefix == kNoPattern)
+		return false;
+	icu::RegexMatcher *matcher = Matcher(tables, rules.national_prefix);
+	if (matcher == nullptr)
+		return false; // every Consume fails
+	icu::UnicodeString input = Ascii(number);
+	UErrorCode status = U_ZERO_ERROR;
+	matcher->reset(input);
+	if (!matcher->lookingAt(status) || U_FAILURE(status))
+		return false;
+	std::string candidate;
+	// With a transform rule, libphonenumber first asks for two captured groups, then for one; the
+	// last one it gets is the "captured part of the prefix". Each Consume re-runs the same lookingAt.
+	int groups = matcher->groupCount();
+	icu::UnicodeString captured;
+	if (!rules.transform_rule.isEmpty() && groups >= 1)
+		captured = matcher->group(groups >= 2 ? 2 : 1, status);
+	if (!captured.isEmpty()) {
+		// RegExp::Replace (first match only): find, appendReplacement, appendTail.
+		icu::UnicodeString replaced;
+		matcher->reset(input);
+		if (matcher->find()) {
+			matcher->appendReplacement(replaced, rules.transform_rule, status);
+			matcher->appendTail(replaced);
+		} else {
+			replaced = input;
+		}
+		if (U_FAILURE(status))
+			return false; // libphonenumber's Replace fails and the number stays as it was
+		replaced.toUTF8String(candidate);
+	} else {
+		candidate = number.substr(static_cast<size_t>(matcher->end(status)));
+	}
+	if (MatchesGeneral(tables, rules, number) && !MatchesGeneral(tables, rules, candidate))
+		return false;
+	number = std::move(candidate);
+	return true;
+}
+
+const Rules *RulesForCountryCode(const Tables &tables, int code) {
+	if (code <= 0 || code >= 1000 || tables.by_country_code[code] == kNoRules)
+		return nullptr;
+	return &tables.rules[tables.by_country_code[code]];
+}
+
+// ExtractCountryCode: the first 1 to 3 digits that form a valid calling code.
+int ExtractCountryCode(const Tables &tables, std::string &number) {
+	if (number.empty() || number[0] == '0')
+		return 0;
+	int code = 0;
+	for (size_t i = 1; i <= kMaxLengthCountryCode; i++) {
+		if (i <= number.size())
+			code = code * 10 + (number[i - 1] - '0');
+		if (RulesForCountryCode(tables, code) != nullptr) {
+			number.erase(0, i);
+			return code;
+		}
+	}
+	return 0;
+}
+
+enum class CountryCodeError { kNone, kInvalidCountryCode, kTooShortAfterIdd };
+
+// MaybeExtractCountryCode. number holds digits only (MaybeStripInternationalPrefixAndNormalize's
+// normalization is the identity on them).
+CountryCodeError MaybeExtractCountryCode(const Tables &tables, const Rules *default_rules, bool plus,
+                                         std::string &number, int &country_code) {
+	bool international = plus;
+	if (!plus && default_rules != nullptr) {
+		// ParsePrefixAsIdd: strip the international prefix unless a 0 follows it.
+		icu::RegexMatcher *matcher = Matcher(tables, default_rules->international_prefix);
+		if (matcher != nullptr) {
+			icu::UnicodeString input = Ascii(number);
+			UErrorCode status = U_ZERO_ERROR;
+			matcher->reset(input);
+			if (matcher->lookingAt(status) && U_SUCCESS(status)) {
+				size_t end = static_cast<size_t>(matcher->end(status));
+				if (end >= number.size() || number[end] != '0') {
+					number.erase(0, end);
+					international = true;
+				}
+			}
+		}
+	}
+	if (international) {
+		if (number.size() <= kMinLengthForNsn)
+			return CountryCodeError::kTooShortAfterIdd;
+		country_code = ExtractCountryCode(tables, number);
+		return country_code != 0 ? CountryCodeError::kNone : CountryCodeError::kInvalidCountryCode;
+	}
+	if (default_rules != nullptr) {
+		std::string code = std::to_string(default_rules->country_code);
+		if (number.compare(0, code.size(), code) == 0) {
+			std::string potential = number.substr(code.size());
+			StripNationalPrefix(tables, *default_rules, potential);
+			if ((!MatchesGeneral(tables, *default_rules, number) &&
+			     MatchesGeneral(tables, *default_rules, potential)) ||
+			    TestNumberLength(*default_rules, number.size()) == PhoneNumberUtil::TOO_LONG) {
+				number = std::move(potential);
+				country_code = default_rules->country_code;
+				return CountryCodeError::kNone;
+			}
+		}
+	}
+	country_code = 0;
+	return CountryCodeError::kNone;
+}
+
+} // namespace
+
+FastResult ParseDigits(std::string_view digits, bool plus, std::string_view region_code, int *country_code,
+                       std::string *national_number) {
+	const Tables &tables = GetTables();
+	if (!tables.usable)
+		return FastResult::kUndecided;
+	int slot = RegionSlot(region_code);
+	const Rules *default_rules =
+	    slot >= 0 && tables.by_region[slot] != kNoRules ? &tables.rules[tables.by_region[slot]] : nullptr;
+	// CheckRegionForParsing: without a valid region only "+..." can be read.
+	if (!plus && default_rules == nullptr)
+		return FastResult::kRejected;
+
+	std::string number(digits);
+	int code = 0;
+	CountryCodeError error = MaybeExtractCountryCode(tables, default_rules, plus, number, code);
+	if (error != CountryCodeError::kNone) {
+		if (error != CountryCodeError::kInvalidCountryCode || !plus)
+			return FastResult::kRejected;
+		// "+" followed by no valid calling code: ParseHelper drops the '+' and tries again; its
+		// result must then have found a calling code.
+		number.assign(digits);
+		code = 0;
+		MaybeExtractCountryCode(tables, default_rules, false, number, code);
+		if (code == 0)
+			return FastResult::kRejected;
+	}
+	const Rules *rules = default_rules;
+	if (code != 0)
+		rules = RulesForCountryCode(tables, code);
+	else
+		code = default_rules->country_code;
+	if (rules == nullptr)
+		return FastResult::kUndecided; // cannot happen with consistent tables
+	if (number.size() < kMinLengthForNsn)
+		return FastResult::kRejected;
+	std::string potential = number;
+	StripNationalPrefix(tables, *rules, potential);
+	Validation stripped_length = TestNumberLength(*rules, potential.size());
+	if (stripped_length != PhoneNumberUtil::TOO_SHORT &&
+	    stripped_length != PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY &&
+	    stripped_length != PhoneNumberUtil::INVALID_LENGTH)
+		number = std::move(potential);
+	if (number.size() < kMinLengthForNsn || number.size() > kMaxLengthForNsn)
+		return FastResult::kRejected;
+	// IsPossibleNumberWithReason: the calling code's main region decides (US for all of NANPA).
+	const Rules *main_rules = RulesForCountryCode(tables, code);
+	if (main_rules == nullptr || TestNumberLength(*main_rules, number.size()) != PhoneNumberUtil::IS_POSSIBLE)
+		return FastResult::kRejected;
+	// The national number keeps its leading zeros (Italian leading zero), so E.164 is cc + number.
+	*country_code = code;
+	*national_number = std::move(number);
+	return FastResult::kAccepted;
+}
+
+} // namespace capi::identity::phone_internal
