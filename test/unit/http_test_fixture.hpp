@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <signal.h>
@@ -187,6 +188,8 @@ private:
 					return;
 				continue;
 			}
+			int one = 1; // no Nagle delay behind TLS session tickets
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 			int number = ++accepted_;
 			std::lock_guard<std::mutex> lock(mutex_);
 			if (stopping_.load()) {

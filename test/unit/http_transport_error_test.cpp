@@ -45,21 +45,33 @@ Timings MakeTimings(double total, double dns, double connect, double tls, double
 	return t;
 }
 
+TimeoutContext Context(long limit_ms, bool with_tls, bool reused = false, bool tcp_connected = false) {
+	TimeoutContext context;
+	context.limit_ms = limit_ms;
+	context.with_tls = with_tls;
+	context.reused = reused;
+	context.tcp_connected = tcp_connected;
+	return context;
+}
+
 TEST(TransportError, DescribesWhereATimeoutHappened) {
-	EXPECT_EQ(DescribeTimeout(800, MakeTimings(801.2, 0, 0, 0, 0), true, false),
+	EXPECT_EQ(DescribeTimeout(Context(800, true), MakeTimings(801.2, 0, 0, 0, 0)),
 	          "timeout after 801 ms (limit 800 ms): host name not resolved");
-	EXPECT_EQ(DescribeTimeout(800, MakeTimings(800.4, 73.4, 0, 0, 0), true, false),
+	EXPECT_EQ(DescribeTimeout(Context(800, true), MakeTimings(800.4, 73.4, 0, 0, 0)),
 	          "timeout after 800 ms (limit 800 ms): resolved in 73.4 ms, not connected");
-	EXPECT_EQ(DescribeTimeout(800, MakeTimings(800, 1, 20.25, 0, 0), true, false),
+	EXPECT_EQ(DescribeTimeout(Context(800, true, false, true), MakeTimings(800.4, 73.4, 0, 0, 0)),
+	          "timeout after 800 ms (limit 800 ms): resolved in 73.4 ms, TCP connected, TLS handshake not "
+	          "finished");
+	EXPECT_EQ(DescribeTimeout(Context(800, true), MakeTimings(800, 1, 20.25, 0, 0)),
 	          "timeout after 800 ms (limit 800 ms): connected in 20.2 ms, TLS handshake not finished");
-	EXPECT_EQ(DescribeTimeout(800, MakeTimings(800, 1, 20, 45.5, 0), true, false),
+	EXPECT_EQ(DescribeTimeout(Context(800, true), MakeTimings(800, 1, 20, 45.5, 0)),
 	          "timeout after 800 ms (limit 800 ms): connected in 20.0 ms, TLS in 25.5 ms, no response");
-	EXPECT_EQ(DescribeTimeout(300, MakeTimings(301, 0.1, 0.3, 0, 0), false, false),
+	EXPECT_EQ(DescribeTimeout(Context(300, false), MakeTimings(301, 0.1, 0.3, 0, 0)),
 	          "timeout after 301 ms (limit 300 ms): connected in 0.3 ms, no response");
-	EXPECT_EQ(DescribeTimeout(300, MakeTimings(301, 0.1, 0.3, 0, 120), false, false),
+	EXPECT_EQ(DescribeTimeout(Context(300, false), MakeTimings(301, 0.1, 0.3, 0, 120)),
 	          "timeout after 301 ms (limit 300 ms): connected in 0.3 ms, response started after 120.0 ms but "
 	          "not finished");
-	EXPECT_EQ(DescribeTimeout(300, MakeTimings(300, 0, 0.01, 0.01, 0), true, true),
+	EXPECT_EQ(DescribeTimeout(Context(300, true, true), MakeTimings(300, 0, 0, 0, 0)),
 	          "timeout after 300 ms (limit 300 ms): on a reused connection, no response");
 }
 

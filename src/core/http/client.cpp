@@ -96,6 +96,7 @@ struct Transfer {
 	std::string body;
 	bool body_truncated = false;
 	std::size_t max_body = 0;
+	int last_wait = 0; // the last CURL_POLL_* libcurl asked for on this transfer's behalf
 	char error[CURL_ERROR_SIZE] = {};
 
 	Transfer() = default;
@@ -167,8 +168,12 @@ struct Client::Impl {
 			curl_share_cleanup(share);
 	}
 
-	static int OnCurlSocket(CURL *, curl_socket_t fd, int what, void *user, void *) {
+	static int OnCurlSocket(CURL *easy, curl_socket_t fd, int what, void *user, void *) {
 		auto *self = static_cast<Impl *>(user);
+		char *transfer = nullptr;
+		if (what != CURL_POLL_REMOVE && curl_easy_getinfo(easy, CURLINFO_PRIVATE, &transfer) == CURLE_OK &&
+		    transfer != nullptr)
+			reinterpret_cast<Transfer *>(transfer)->last_wait = what;
 		try {
 			if (what == CURL_POLL_REMOVE)
 				self->watches.erase(fd);
@@ -356,13 +361,17 @@ struct Client::Impl {
 			std::string detail = t.error[0] != '\0' ? t.error : curl_easy_strerror(code);
 			std::string text;
 			if (r.error == TransportError::kTimeout) {
+				TimeoutContext context;
 				bool connected = connect > 0 || r.reused_connection;
-				long limit = !connected && options.connect_timeout_ms < t.timeout_ms
-				                 ? options.connect_timeout_ms
-				                 : t.timeout_ms;
-				text =
-				    DescribeTimeout(limit, r.timings, StartsWithHttps(t.request.url), r.reused_connection) +
-				    " (" + detail + ")";
+				context.limit_ms = !connected && options.connect_timeout_ms < t.timeout_ms
+				                       ? options.connect_timeout_ms
+				                       : t.timeout_ms;
+				context.with_tls = StartsWithHttps(t.request.url);
+				context.reused = r.reused_connection;
+				// Once resolved, libcurl waits for writability while TCP connects and for
+				// readability afterwards (the TLS handshake).
+				context.tcp_connected = dns > 0 && (t.last_wait & CURL_POLL_IN) != 0;
+				text = DescribeTimeout(context, r.timings) + " (" + detail + ")";
 			} else {
 				text = std::string(TransportErrorName(r.error)) + ": " + detail;
 			}

@@ -77,18 +77,21 @@ TransportError ClassifyCurlCode(int curl_code) noexcept {
 	}
 }
 
-std::string DescribeTimeout(long limit_ms, const Timings &t, bool with_tls, bool reused) {
+std::string DescribeTimeout(const TimeoutContext &context, const Timings &t) {
 	std::string text = "timeout after " + std::to_string(static_cast<long>(t.total_ms + 0.5)) +
-	                   " ms (limit " + std::to_string(limit_ms) + " ms): ";
-	if (reused) {
+	                   " ms (limit " + std::to_string(context.limit_ms) + " ms): ";
+	if (context.reused) {
 		text += "on a reused connection";
 	} else if (t.connect_ms <= 0) {
 		if (t.dns_ms <= 0)
 			return text + "host name not resolved";
-		return text + "resolved in " + Ms(t.dns_ms) + ", not connected";
+		text += "resolved in " + Ms(t.dns_ms);
+		if (!context.tcp_connected)
+			return text + ", not connected";
+		return text + (context.with_tls ? ", TCP connected, TLS handshake not finished" : ", TCP connected");
 	} else {
 		text += "connected in " + Ms(t.connect_ms);
-		if (with_tls) {
+		if (context.with_tls) {
 			if (t.tls_ms <= 0)
 				return text + ", TLS handshake not finished";
 			text += ", TLS in " + Ms(t.tls_ms - t.connect_ms);

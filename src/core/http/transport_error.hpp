@@ -25,11 +25,18 @@ std::string_view TransportErrorName(TransportError error) noexcept;
 // The class of a CURLcode (passed as int so that this header does not need curl.h).
 TransportError ClassifyCurlCode(int curl_code) noexcept;
 
+// What is known about a timed-out transfer besides its Timings.
+struct TimeoutContext {
+	long limit_ms = 0;          // the limit that applied (connect or total)
+	bool with_tls = false;      // a TLS handshake was expected (https)
+	bool reused = false;        // ran on an already open connection
+	bool tcp_connected = false; // TCP was up even though libcurl reports no connect time yet (libcurl
+	                            // 7.88 records it only when TLS is done too)
+};
+
 // Where a timed-out transfer got to, e.g.
 // "timeout after 301 ms (limit 300 ms): connected in 0.2 ms, TLS in 3.1 ms, no response".
-// limit_ms is the limit that applied; with_tls says whether a TLS handshake was expected; reused
-// whether the transfer ran on an already open connection.
-std::string DescribeTimeout(long limit_ms, const Timings &timings, bool with_tls, bool reused);
+std::string DescribeTimeout(const TimeoutContext &context, const Timings &timings);
 
 } // namespace capi::http
 
