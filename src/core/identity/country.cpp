@@ -1,0 +1,349 @@
+#include "core/identity/country.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <unicode/locid.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/udata.h>
+#include <unicode/unistr.h>
+#include <unicode/ures.h>
+
+#include "core/error.hpp"
+#include "core/identity/unicode_text.hpp"
+
+namespace capi::identity {
+namespace {
+
+// A country code is stored as its two lowercase ASCII letters packed into 16 bits.
+using Code = uint16_t;
+
+constexpr Code PackCode(char first, char second) {
+	return static_cast<Code>((static_cast<unsigned char>(text::ToAsciiLower(first)) << 8) |
+	                         static_cast<unsigned char>(text::ToAsciiLower(second)));
+}
+
+constexpr uint32_t PackAlpha3(char a, char b, char c) {
+	return (static_cast<uint32_t>(static_cast<unsigned char>(text::ToAsciiLower(a))) << 16) |
+	       (static_cast<uint32_t>(static_cast<unsigned char>(text::ToAsciiLower(b))) << 8) |
+	       static_cast<uint32_t>(static_cast<unsigned char>(text::ToAsciiLower(c)));
+}
+
+std::size_t Alpha2Index(char first, char second) {
+	return static_cast<std::size_t>(text::ToAsciiLower(first) - 'a') * 26 +
+	       static_cast<std::size_t>(text::ToAsciiLower(second) - 'a');
+}
+
+[[noreturn]] void ThrowIcuError(const char *what, UErrorCode status) {
+	throw Error(sqlstate::kInternalError, std::string("ICU ") + what + " failed: " + u_errorName(status));
+}
+
+// ISO 3166-1 codes as ICU knows them.
+struct CodeTables {
+	std::array<bool, 26 * 26> alpha2{};
+	std::vector<std::pair<uint32_t, Code>> alpha3; // sorted by the packed alpha-3 code
+};
+
+const CodeTables &Codes() {
+	static const CodeTables *tables = [] {
+		auto *built = new CodeTables;
+		for (const char *const *code = icu::Locale::getISOCountries(); *code != nullptr; code++) {
+			const char *alpha2 = *code;
+			if (!text::IsAsciiAlpha(alpha2[0]) || !text::IsAsciiAlpha(alpha2[1]) || alpha2[2] != '\0')
+				continue;
+			built->alpha2[Alpha2Index(alpha2[0], alpha2[1])] = true;
+			const char *alpha3 = icu::Locale("", alpha2).getISO3Country();
+			if (alpha3 != nullptr && std::char_traits<char>::length(alpha3) == 3)
+				built->alpha3.emplace_back(PackAlpha3(alpha3[0], alpha3[1], alpha3[2]),
+				                           PackCode(alpha2[0], alpha2[1]));
+		}
+		std::sort(built->alpha3.begin(), built->alpha3.end());
+		return built;
+	}();
+	return *tables;
+}
+
+// The lookup key of a country name: lowercase letters only, accents removed (NFD without combining
+// marks), "&" read as "and". Both the tables and the lookups use it, so "Côte d’Ivoire",
+// "Cote d'Ivoire" and "COTE DIVOIRE" meet at "cotedivoire".
+void NameKey(std::string_view name, std::string &key) {
+	key.clear();
+	if (text::IsAscii(name)) {
+		for (char c : name) {
+			if (text::IsAsciiAlpha(c))
+				key.push_back(text::ToAsciiLower(c));
+			else if (c == '&')
+				key += "and";
+		}
+		return;
+	}
+	UErrorCode status = U_ZERO_ERROR;
+	static const icu::Normalizer2 *nfd = icu::Normalizer2::getNFDInstance(status);
+	if (nfd == nullptr)
+		ThrowIcuError("NFD normalizer", status);
+	icu::UnicodeString lowered =
+	    icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+	lowered.toLower(icu::Locale::getRoot());
+	icu::UnicodeString decomposed = nfd->normalize(lowered, status);
+	if (U_FAILURE(status))
+		ThrowIcuError("NFD normalization", status);
+	icu::UnicodeString letters;
+	for (int32_t i = 0; i < decomposed.length(); i = decomposed.moveIndex32(i, 1)) {
+		UChar32 c = decomposed.char32At(i);
+		if ((U_GET_GC_MASK(c) & U_GC_L_MASK) != 0)
+			letters.append(c);
+		else if (c == '&')
+			letters.append(u"and");
+	}
+	letters.toUTF8String(key);
+}
+
+std::string ToUtf8(const icu::UnicodeString &s) {
+	std::string utf8;
+	s.toUTF8String(utf8);
+	return utf8;
+}
+
+// Colloquial and former names ICU's display names lack. Written as keys (see NameKey).
+constexpr std::pair<std::string_view, std::string_view> kSynonyms[] = {
+    {"america", "us"},
+    {"unitedstatesofamerica", "us"},
+    {"uk", "gb"},
+    {"greatbritain", "gb"},
+    {"britain", "gb"},
+    {"england", "gb"},
+    {"scotland", "gb"},
+    {"wales", "gb"},
+    {"northernireland", "gb"},
+    {"unitedkingdomofgreatbritainandnorthernireland", "gb"},
+    {"holland", "nl"},
+    {"korea", "kr"},
+    {"republicofkorea", "kr"},
+    {"northkorea", "kp"},
+    {"dprk", "kp"},
+    {"democraticpeoplesrepublicofkorea", "kp"},
+    {"koreademocraticpeoplesrepublicof", "kp"},
+    {"korearepublicof", "kr"},
+    {"laopeoplesdemocraticrepublic", "la"},
+    {"bruneidarussalam", "bn"},
+    {"bonairesinteustatiusandsaba", "bq"},
+    {"unitedstatesminoroutlyingislands", "um"},
+    {"russianfederation", "ru"},
+    {"burma", "mm"},
+    {"macau", "mo"},
+    {"vatican", "va"},
+    {"holysee", "va"},
+    {"uae", "ae"},
+    {"drc", "cd"},
+    {"drcongo", "cd"},
+    {"democraticrepublicofthecongo", "cd"},
+    {"democraticrepublicofcongo", "cd"},
+    {"republicofthecongo", "cg"},
+    {"congo", "cg"},
+    {"capeverde", "cv"},
+    {"macedonia", "mk"},
+    {"turkey", "tr"},
+    {"syrianarabrepublic", "sy"},
+    {"peoplesrepublicofchina", "cn"},
+    {"prc", "cn"},
+};
+
+// Display languages whose country names are accepted besides English: the languages of the largest
+// advertising markets. Names that mean different countries in different languages are dropped.
+constexpr const char *kNameLocales[] = {"de", "fr", "es", "it", "pt", "nl", "pl", "sv",     "da", "nb",
+                                        "fi", "cs", "hu", "ro", "tr", "el", "ru", "uk",     "ar", "he",
+                                        "hi", "id", "vi", "th", "ja", "ko", "zh", "zh_Hant"};
+
+class NameTableBuilder {
+public:
+	// Lower priority numbers win; equal priorities naming different countries make a key ambiguous.
+	void Add(std::string_view name, Code code, int priority) {
+		NameKey(name, key_);
+		if (key_.size() < 2)
+			return;
+		auto [it, inserted] = entries_.try_emplace(key_, Entry{code, priority, false});
+		if (inserted)
+			return;
+		Entry &entry = it->second;
+		if (priority < entry.priority)
+			entry = Entry{code, priority, false};
+		else if (priority == entry.priority && entry.code != code)
+			entry.ambiguous = true;
+	}
+
+	std::unordered_map<std::string, Code> *Build() {
+		auto *names = new std::unordered_map<std::string, Code>;
+		names->reserve(entries_.size());
+		for (auto &[key, entry] : entries_)
+			if (!entry.ambiguous)
+				names->emplace(key, entry.code);
+		return names;
+	}
+
+private:
+	struct Entry {
+		Code code;
+		int priority;
+		bool ambiguous;
+	};
+	std::unordered_map<std::string, Entry> entries_;
+	std::string key_;
+};
+
+enum Priority { kSynonym, kEnglishName, kEnglishAlternative, kEnglishDerived, kOtherLanguage };
+
+// Adds ICU's alternative English names ("Countries%short": "UK", "Hong Kong"; "Countries%variant":
+// "Ivory Coast", "Czech Republic", "Swaziland", ...), read from ICU's region data bundle.
+void AddEnglishAlternatives(NameTableBuilder &builder) {
+	UErrorCode status = U_ZERO_ERROR;
+	UResourceBundle *bundle = ures_open(U_ICUDATA_NAME U_TREE_SEPARATOR_STRING "region", "en", &status);
+	if (U_FAILURE(status)) {
+		ures_close(bundle);
+		return; // optional data: the standard names are enough
+	}
+	for (const char *table_key : {"Countries%short", "Countries%variant"}) {
+		UErrorCode table_status = U_ZERO_ERROR;
+		UResourceBundle *table = ures_getByKey(bundle, table_key, nullptr, &table_status);
+		while (U_SUCCESS(table_status) && ures_hasNext(table)) {
+			UErrorCode entry_status = U_ZERO_ERROR;
+			const char *region = nullptr;
+			int32_t length = 0;
+			const UChar *name = ures_getNextString(table, &length, &region, &entry_status);
+			if (U_FAILURE(entry_status) || region == nullptr || !text::IsAsciiAlpha(region[0]) ||
+			    !text::IsAsciiAlpha(region[1]) || region[2] != '\0' ||
+			    !Codes().alpha2[Alpha2Index(region[0], region[1])])
+				continue;
+			builder.Add(ToUtf8(icu::UnicodeString(name, length)), PackCode(region[0], region[1]),
+			            kEnglishAlternative);
+		}
+		ures_close(table);
+	}
+	ures_close(bundle);
+}
+
+// English display names, and the forms people write instead: "St. Lucia" as "Saint Lucia",
+// "Myanmar (Burma)" as "Myanmar".
+void AddEnglishNames(NameTableBuilder &builder, const char *alpha2, Code code) {
+	icu::UnicodeString display;
+	icu::Locale("", alpha2).getDisplayCountry(icu::Locale::getEnglish(), display);
+	const std::string name = ToUtf8(display);
+	builder.Add(name, code, kEnglishName);
+	if (name.compare(0, 4, "St. ") == 0)
+		builder.Add("Saint " + name.substr(4), code, kEnglishDerived);
+	const std::size_t parenthesis = name.find(" (");
+	if (parenthesis != std::string::npos)
+		builder.Add(std::string_view(name).substr(0, parenthesis), code, kEnglishDerived);
+}
+
+const std::unordered_map<std::string, Code> &Names() {
+	static const std::unordered_map<std::string, Code> *names = [] {
+		NameTableBuilder builder;
+		for (const auto &[key, code] : kSynonyms)
+			builder.Add(key, PackCode(code[0], code[1]), kSynonym);
+		for (const char *const *alpha2 = icu::Locale::getISOCountries(); *alpha2 != nullptr; alpha2++) {
+			const char *cc = *alpha2;
+			if (!text::IsAsciiAlpha(cc[0]) || !text::IsAsciiAlpha(cc[1]) || cc[2] != '\0')
+				continue;
+			const Code code = PackCode(cc[0], cc[1]);
+			AddEnglishNames(builder, cc, code);
+			const icu::Locale region("", cc);
+			for (const char *language : kNameLocales) {
+				icu::UnicodeString display;
+				region.getDisplayCountry(icu::Locale(language), display);
+				builder.Add(ToUtf8(display), code, kOtherLanguage);
+			}
+		}
+		AddEnglishAlternatives(builder);
+		return builder.Build();
+	}();
+	return *names;
+}
+
+bool IsAlpha2(std::string_view s) {
+	return s.size() == 2 && text::IsAsciiAlpha(s[0]) && text::IsAsciiAlpha(s[1]) &&
+	       Codes().alpha2[Alpha2Index(s[0], s[1])];
+}
+
+bool FindAlpha3(std::string_view s, Code &code) {
+	if (s.size() != 3 || !text::IsAsciiAlpha(s[0]) || !text::IsAsciiAlpha(s[1]) || !text::IsAsciiAlpha(s[2]))
+		return false;
+	const auto &alpha3 = Codes().alpha3;
+	const uint32_t packed = PackAlpha3(s[0], s[1], s[2]);
+	const auto found = std::lower_bound(alpha3.begin(), alpha3.end(), std::make_pair(packed, Code{0}));
+	if (found == alpha3.end() || found->first != packed)
+		return false;
+	code = found->second;
+	return true;
+}
+
+bool FindName(std::string &key, Code &code) {
+	if (key.size() < 2)
+		return false;
+	const auto &names = Names();
+	auto found = names.find(key);
+	if (found == names.end() && key.size() > 5 && key.compare(0, 3, "the") == 0) {
+		key.erase(0, 3); // "The Netherlands", "the Gambia"
+		found = names.find(key);
+	}
+	if (found == names.end())
+		return false;
+	code = found->second;
+	return true;
+}
+
+// ISO 3166's own list style, "Korea, Republic of" or "Iran (Islamic Republic of)": the name read in
+// natural order ("Republic of Korea"), then the part before the comma or parenthesis ("Iran").
+bool FindOfficialName(std::string_view value, std::string &key, Code &code) {
+	const std::size_t comma = value.find(',');
+	if (comma != std::string_view::npos) {
+		std::string reordered(text::Trim(value.substr(comma + 1)));
+		reordered += ' ';
+		reordered += text::Trim(value.substr(0, comma));
+		NameKey(reordered, key);
+		if (FindName(key, code))
+			return true;
+	}
+	const std::size_t end = std::min(comma, value.find('('));
+	if (end == std::string_view::npos)
+		return false;
+	NameKey(value.substr(0, end), key);
+	return FindName(key, code);
+}
+
+bool Write(Code code, CountryCase letter_case, std::string &out) {
+	char first = static_cast<char>(code >> 8);
+	char second = static_cast<char>(code & 0xff);
+	if (letter_case == CountryCase::kUpper) {
+		first = text::ToAsciiUpper(first);
+		second = text::ToAsciiUpper(second);
+	}
+	out.assign({first, second});
+	return true;
+}
+
+} // namespace
+
+bool NormalizeCountry(std::string_view value, CountryCase letter_case, std::string &out) {
+	value = text::Trim(value);
+	// Fast paths: the codes themselves.
+	if (IsAlpha2(value))
+		return Write(PackCode(value[0], value[1]), letter_case, out);
+	Code code = 0;
+	if (FindAlpha3(value, code))
+		return Write(code, letter_case, out);
+	// Names, and codes written with punctuation ("U.S.A.").
+	NameKey(value, out);
+	if (IsAlpha2(out))
+		return Write(PackCode(out[0], out[1]), letter_case, out);
+	if (FindAlpha3(out, code) || FindName(out, code) || FindOfficialName(value, out, code))
+		return Write(code, letter_case, out);
+	out.clear();
+	return false;
+}
+
+} // namespace capi::identity

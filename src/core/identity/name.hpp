@@ -1,0 +1,22 @@
+// First and last names.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace capi::identity {
+
+enum class NameRule {
+	kCompact, // NFC, lowercase, no punctuation, no white space: Meta, TikTok, Snap, Pinterest
+	kWords,   // NFC, lowercase, no punctuation, single spaces between words, no honorific/suffix: Google
+	kPlain,   // NFC, single spaces between words, case kept: LinkedIn's plain-text userInfo
+};
+
+enum class NamePart { kFirst, kLast };
+
+// Returns false (out empty) when the value contains no letter.
+bool NormalizeName(std::string_view value, NameRule rule, NamePart part, std::string &out);
+
+} // namespace capi::identity
+
+#include "core/cpp_only.hpp"

@@ -1,0 +1,148 @@
+// The field x platform dispatcher: which rule of which normalizer each platform gets. The table in
+// docs/normalization.md documents the same choices with their sources.
+#include "core/identity/normalize.hpp"
+
+#include "core/identity/acceptance.hpp"
+#include "core/identity/country.hpp"
+#include "core/identity/date_of_birth.hpp"
+#include "core/identity/email.hpp"
+#include "core/identity/location.hpp"
+#include "core/identity/name.hpp"
+#include "core/identity/person.hpp"
+#include "core/identity/phone.hpp"
+#include "core/identity/unicode_text.hpp"
+#include "core/sha256.hpp"
+
+namespace capi::identity {
+namespace {
+
+EmailRule EmailRuleFor(Platform platform) {
+	switch (platform) {
+	case Platform::kGoogle:
+		return EmailRule::kGoogle;
+	case Platform::kReddit:
+		return EmailRule::kReddit;
+	default:
+		return EmailRule::kStandard;
+	}
+}
+
+PhoneStyle PhoneStyleFor(Platform platform) {
+	switch (platform) {
+	case Platform::kGoogle:
+	case Platform::kTikTok:
+	case Platform::kReddit:
+		return PhoneStyle::kE164WithPlus;
+	default:
+		return PhoneStyle::kE164DigitsOnly;
+	}
+}
+
+NameRule NameRuleFor(Platform platform) {
+	switch (platform) {
+	case Platform::kGoogle:
+		return NameRule::kWords;
+	case Platform::kLinkedIn:
+		return NameRule::kPlain;
+	default:
+		return NameRule::kCompact;
+	}
+}
+
+AddressRule AddressRuleFor(Platform platform) {
+	return platform == Platform::kGoogle ? AddressRule::kPlain : AddressRule::kCompact;
+}
+
+ZipRule ZipRuleFor(Platform platform) {
+	switch (platform) {
+	case Platform::kGoogle:
+		return ZipRule::kPlain;
+	case Platform::kPinterest:
+		return ZipRule::kDigits;
+	default:
+		return ZipRule::kCompact;
+	}
+}
+
+CountryCase CountryCaseFor(Platform platform) {
+	return platform == Platform::kGoogle || platform == Platform::kLinkedIn ? CountryCase::kUpper
+	                                                                        : CountryCase::kLower;
+}
+
+ExternalIdRule ExternalIdRuleFor(Platform platform) {
+	switch (platform) {
+	case Platform::kMeta:
+	case Platform::kSnap:
+		return ExternalIdRule::kCompactLower;
+	case Platform::kTikTok:
+	case Platform::kPinterest:
+		return ExternalIdRule::kTrimLower;
+	default:
+		return ExternalIdRule::kTrim;
+	}
+}
+
+// The platform accepts field (checked by the caller).
+bool NormalizeAccepted(Field field, Platform platform, std::string_view value, std::string_view region,
+                       std::string &out) {
+	switch (field) {
+	case Field::kEmail:
+		return NormalizeEmail(value, EmailRuleFor(platform), out);
+	case Field::kPhone:
+		return NormalizePhone(value, region, PhoneStyleFor(platform), out);
+	case Field::kFirstName:
+		return NormalizeName(value, NameRuleFor(platform), NamePart::kFirst, out);
+	case Field::kLastName:
+		return NormalizeName(value, NameRuleFor(platform), NamePart::kLast, out);
+	case Field::kCity:
+		return NormalizeCity(value, AddressRuleFor(platform), out);
+	case Field::kState:
+		return NormalizeState(value, AddressRuleFor(platform), out);
+	case Field::kZip:
+		return NormalizeZip(value, region, ZipRuleFor(platform), out);
+	case Field::kCountry:
+		return NormalizeCountry(value, CountryCaseFor(platform), out);
+	case Field::kGender:
+		return NormalizeGender(value, /*allow_non_binary=*/platform == Platform::kPinterest, out);
+	case Field::kDateOfBirth:
+		return NormalizeDateOfBirth(value, region, out);
+	case Field::kExternalId:
+		return NormalizeExternalId(value, ExternalIdRuleFor(platform), out);
+	case Field::kStreet:
+		return NormalizeStreet(value, out);
+	}
+	return false;
+}
+
+} // namespace
+
+bool Normalize(Field field, Platform platform, std::string_view value, std::string_view region,
+               std::string &out) {
+	RequireAcceptedField(platform, field);
+	if (!NormalizeAccepted(field, platform, value, region, out) || out.empty()) {
+		out.clear();
+		return false;
+	}
+	return true;
+}
+
+bool Hash(Field field, Platform platform, std::string_view value, std::string_view region, std::string &out) {
+	RequireAcceptedField(platform, field);
+	const std::string_view trimmed = text::Trim(value);
+	if (IsSha256Hex(trimmed)) { // already hashed: never hash twice
+		out.assign(trimmed);
+		for (char &c : out)
+			c = text::ToAsciiLower(c);
+		return true;
+	}
+	if (!NormalizeAccepted(field, platform, trimmed, region, out) || out.empty()) {
+		out.clear();
+		return false;
+	}
+	char digest[kSha256HexLength];
+	Sha256Hex(out, digest);
+	out.assign(digest, kSha256HexLength);
+	return true;
+}
+
+} // namespace capi::identity

@@ -1,0 +1,279 @@
+#include "core/identity/unicode_text.hpp"
+
+#include <cstdint>
+#include <cstring>
+
+#include <unicode/bytestream.h>
+#include <unicode/casemap.h>
+#include <unicode/normalizer2.h>
+#include <unicode/stringpiece.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include "core/error.hpp"
+
+namespace capi::identity::text {
+namespace {
+
+// Per-thread scratch strings that keep their capacity between calls. Leaked on purpose: no C++ object
+// with a destructor may live in static storage inside a PostgreSQL backend.
+enum ScratchSlot { kCleanScratch, kLowerScratch, kScratchSlots };
+
+std::string &Scratch(ScratchSlot slot) {
+	static thread_local std::string *buffers = new std::string[kScratchSlots];
+	return buffers[slot];
+}
+
+[[noreturn]] void ThrowIcuError(const char *what, UErrorCode status) {
+	throw Error(sqlstate::kInternalError, std::string("ICU ") + what + " failed: " + u_errorName(status));
+}
+
+const icu::Normalizer2 &NfcNormalizer() {
+	// Owned by ICU (a process-wide singleton), fetched once.
+	static const icu::Normalizer2 *nfc = [] {
+		UErrorCode status = U_ZERO_ERROR;
+		const icu::Normalizer2 *instance = icu::Normalizer2::getNFCInstance(status);
+		if (U_FAILURE(status))
+			ThrowIcuError("NFC normalizer", status);
+		return instance;
+	}();
+	return *nfc;
+}
+
+// White space for every normalizer: controls (C0, DEL, C1), Unicode White_Space, ZWSP and BOM.
+bool IsSpaceLike(UChar32 c) {
+	if (c < 0x80)
+		return IsAsciiSpaceOrControl(static_cast<char>(c));
+	return c <= 0x9f || c == 0x200b || c == 0xfeff || u_isUWhiteSpace(c);
+}
+
+bool Keeps(Keep keep, UChar32 c) {
+	if (c < 0x80) {
+		char ascii = static_cast<char>(c);
+		switch (keep) {
+		case Keep::kAll:
+			return true;
+		case Keep::kNoPunctuation:
+			return !IsAsciiPunctuation(ascii);
+		case Keep::kLettersAndDigits:
+			return IsAsciiAlnum(ascii);
+		}
+		return true;
+	}
+	uint32_t category = U_GET_GC_MASK(c);
+	switch (keep) {
+	case Keep::kAll:
+		return true;
+	case Keep::kNoPunctuation:
+		return (category & U_GC_P_MASK) == 0 && c != 0xad; // U+00AD SOFT HYPHEN is invisible punctuation
+	case Keep::kLettersAndDigits:
+		return (category & (U_GC_L_MASK | U_GC_M_MASK | U_GC_N_MASK)) != 0;
+	}
+	return true;
+}
+
+void LowerAsciiInPlace(std::string &s) {
+	for (char &c : s)
+		c = ToAsciiLower(c);
+}
+
+bool CleanAscii(std::string_view value, CleanRule rule, std::string &out) {
+	out.resize(value.size());
+	char *begin = out.data();
+	char *p = begin;
+	bool pending_space = false;
+	for (char c : value) {
+		if (IsAsciiSpaceOrControl(c)) {
+			pending_space = true;
+			continue;
+		}
+		if (rule.keep == Keep::kNoPunctuation && IsAsciiPunctuation(c))
+			continue;
+		if (rule.keep == Keep::kLettersAndDigits && !IsAsciiAlnum(c))
+			continue;
+		if (pending_space && rule.spaces == Spaces::kCollapse && p != begin)
+			*p++ = ' ';
+		pending_space = false;
+		*p++ = rule.lowercase ? ToAsciiLower(c) : c;
+	}
+	out.resize(static_cast<std::size_t>(p - begin));
+	return p != begin;
+}
+
+bool CleanUnicode(std::string_view value, CleanRule rule, std::string &out) {
+	std::string &transformed = Scratch(kCleanScratch);
+	if (rule.lowercase && rule.nfc)
+		LowerNfc(value, transformed);
+	else if (rule.lowercase)
+		Lower(value, transformed);
+	else if (rule.nfc)
+		Nfc(value, transformed);
+	else
+		transformed.assign(value);
+
+	out.clear();
+	const char *s = transformed.data();
+	const auto length = static_cast<int32_t>(transformed.size());
+	bool pending_space = false;
+	for (int32_t i = 0; i < length;) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(s, i, length, c);
+		if (c < 0)
+			continue; // an ill-formed sequence is dropped
+		if (IsSpaceLike(c)) {
+			pending_space = true;
+			continue;
+		}
+		if (!Keeps(rule.keep, c))
+			continue;
+		if (pending_space && rule.spaces == Spaces::kCollapse && !out.empty())
+			out.push_back(' ');
+		pending_space = false;
+		out.append(s + start, static_cast<std::size_t>(i - start));
+	}
+	return !out.empty();
+}
+
+} // namespace
+
+bool IsAscii(std::string_view s) noexcept {
+	const char *p = s.data();
+	std::size_t n = s.size();
+	uint64_t high_bits = 0;
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t word;
+		std::memcpy(&word, p, 8);
+		high_bits |= word;
+	}
+	for (; n > 0; p++, n--)
+		high_bits |= static_cast<unsigned char>(*p);
+	return (high_bits & 0x8080808080808080ULL) == 0;
+}
+
+std::string_view Trim(std::string_view s) noexcept {
+	while (!s.empty()) {
+		char c = s.front();
+		if (!IsNonAscii(c)) {
+			if (!IsAsciiSpaceOrControl(c))
+				break;
+			s.remove_prefix(1);
+			continue;
+		}
+		int32_t i = 0;
+		UChar32 cp;
+		U8_NEXT(s.data(), i, static_cast<int32_t>(s.size()), cp);
+		if (cp < 0 || !IsSpaceLike(cp))
+			break;
+		s.remove_prefix(static_cast<std::size_t>(i));
+	}
+	while (!s.empty()) {
+		char c = s.back();
+		if (!IsNonAscii(c)) {
+			if (!IsAsciiSpaceOrControl(c))
+				break;
+			s.remove_suffix(1);
+			continue;
+		}
+		auto i = static_cast<int32_t>(s.size());
+		UChar32 cp;
+		U8_PREV(s.data(), 0, i, cp);
+		if (cp < 0 || !IsSpaceLike(cp))
+			break;
+		s.remove_suffix(s.size() - static_cast<std::size_t>(i));
+	}
+	return s;
+}
+
+bool ContainsSpace(std::string_view s) noexcept {
+	const auto length = static_cast<int32_t>(s.size());
+	for (int32_t i = 0; i < length;) {
+		UChar32 c;
+		U8_NEXT(s.data(), i, length, c);
+		if (c >= 0 && IsSpaceLike(c))
+			return true;
+	}
+	return false;
+}
+
+bool ContainsLetter(std::string_view s) noexcept {
+	const auto length = static_cast<int32_t>(s.size());
+	for (int32_t i = 0; i < length;) {
+		UChar32 c;
+		U8_NEXT(s.data(), i, length, c);
+		if (c < 0)
+			continue;
+		if (c < 0x80 ? IsAsciiAlpha(static_cast<char>(c)) : (U_GET_GC_MASK(c) & U_GC_L_MASK) != 0)
+			return true;
+	}
+	return false;
+}
+
+void Lower(std::string_view s, std::string &out) {
+	if (IsAscii(s)) {
+		out.assign(s);
+		LowerAsciiInPlace(out);
+		return;
+	}
+	out.clear();
+	icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(s.size()));
+	UErrorCode status = U_ZERO_ERROR;
+	// "" is the root locale: language-neutral full case mapping (nullptr would mean the process locale).
+	icu::CaseMap::utf8ToLower("", 0, icu::StringPiece(s.data(), static_cast<int32_t>(s.size())), sink,
+	                          nullptr, status);
+	if (U_FAILURE(status))
+		ThrowIcuError("lowercase", status);
+}
+
+void Nfc(std::string_view s, std::string &out) {
+	if (IsAscii(s)) {
+		out.assign(s); // ASCII is always in NFC
+		return;
+	}
+	out.clear();
+	icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(s.size()));
+	UErrorCode status = U_ZERO_ERROR;
+	NfcNormalizer().normalizeUTF8(0, icu::StringPiece(s.data(), static_cast<int32_t>(s.size())), sink,
+	                              nullptr, status);
+	if (U_FAILURE(status))
+		ThrowIcuError("NFC normalization", status);
+}
+
+void LowerNfc(std::string_view s, std::string &out) {
+	if (IsAscii(s)) {
+		out.assign(s);
+		LowerAsciiInPlace(out);
+		return;
+	}
+	// Lowercase first, then compose: the result is in NFC whatever the input's normalization form.
+	std::string &lowered = Scratch(kLowerScratch);
+	Lower(s, lowered);
+	Nfc(lowered, out);
+}
+
+std::size_t FilterInPlace(std::string &s, std::size_t begin, std::size_t end, Keep keep) noexcept {
+	char *data = s.data();
+	std::size_t write = begin;
+	const auto length = static_cast<int32_t>(end);
+	for (auto read = static_cast<int32_t>(begin); read < length;) {
+		int32_t start = read;
+		UChar32 c;
+		U8_NEXT(data, read, length, c);
+		if (c < 0 || IsSpaceLike(c) || !Keeps(keep, c))
+			continue;
+		for (int32_t i = start; i < read; i++) // write <= start: moving left never overwrites unread bytes
+			data[write++] = data[i];
+	}
+	return write;
+}
+
+bool Clean(std::string_view value, CleanRule rule, std::string &out) {
+	value = Trim(value);
+	if (value.empty()) {
+		out.clear();
+		return false;
+	}
+	return IsAscii(value) ? CleanAscii(value, rule, out) : CleanUnicode(value, rule, out);
+}
+
+} // namespace capi::identity::text
