@@ -32,7 +32,7 @@ endif
 
 PG_CPPFLAGS = -Isrc $(ASSERT_FLAGS) $(shell pkg-config --cflags icu-uc icu-i18n libcurl)
 PG_CXXFLAGS = -std=c++17 -MMD -MP $(WARNINGS)
-SHLIB_LINK = -lphonenumber -lprotobuf $(shell pkg-config --libs icu-uc icu-i18n libcurl) -lssl -lcrypto -lstdc++
+SHLIB_LINK = -lphonenumber -lprotobuf -lsimdjson $(shell pkg-config --libs icu-uc icu-i18n libcurl) -lssl -lcrypto -lstdc++
 
 # JIT bitcode for an HTTP/hashing extension is pointless, and clang-14 would need our C++ flags.
 override with_llvm = no

@@ -1,0 +1,147 @@
+#include "core/dispatch/identity_bag.hpp"
+
+#include <simdjson.h>
+
+namespace capi::dispatch {
+namespace {
+
+using identity::Field;
+using simdjson::dom::element;
+
+constexpr std::string_view kPlainKeyNames[kPlainKeyCount] = {
+    "client_ip_address",
+    "client_user_agent",
+    "fbc",
+    "fbp",
+    "gclid",
+    "gbraid",
+    "wbraid",
+    "ttclid",
+    "ttp",
+    "li_fat_id",
+    "sc_click_id",
+    "sc_cookie1",
+    "rdt_click_id",
+    "rdt_uuid",
+    "epik",
+};
+
+// The bag uses the long field names only (identity::FieldName), exactly.
+std::optional<std::size_t> FieldIndex(std::string_view name) {
+	for (std::size_t i = 0; i < kFieldCount; ++i) {
+		if (identity::FieldName(static_cast<Field>(i)) == name) {
+			return i;
+		}
+	}
+	return std::nullopt;
+}
+
+std::optional<std::size_t> PlainKeyIndex(std::string_view name) {
+	for (std::size_t i = 0; i < kPlainKeyCount; ++i) {
+		if (kPlainKeyNames[i] == name) {
+			return i;
+		}
+	}
+	return std::nullopt;
+}
+
+bool IsBlank(std::string_view text) {
+	return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+} // namespace
+
+struct IdentityBag::Parser {
+	simdjson::dom::parser parser;
+};
+
+std::string_view PlainKeyName(PlainKey key) noexcept {
+	return kPlainKeyNames[static_cast<std::size_t>(key)];
+}
+
+IdentityBag::IdentityBag() : parser_(std::make_unique<Parser>()) {}
+IdentityBag::~IdentityBag() = default;
+
+std::optional<std::string> IdentityBag::Load(std::string_view json, identity::Platform platform) {
+	for (std::vector<std::string_view> &values : values_) {
+		values.clear();
+	}
+	plain_.fill(std::string_view());
+	if (IsBlank(json)) {
+		return std::nullopt;
+	}
+	element root;
+	if (parser_->parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+		return std::string("user_data is not valid JSON");
+	}
+	simdjson::dom::object object;
+	if (root.get(object) != simdjson::SUCCESS) {
+		return std::string("user_data must be a JSON object");
+	}
+
+	std::string_view platform_name = identity::PlatformName(platform);
+	std::array<element, kFieldCount> unsuffixed{};
+	std::array<element, kFieldCount> suffixed{};
+	std::array<bool, kFieldCount> has_unsuffixed{};
+	std::array<bool, kFieldCount> has_suffixed{};
+	for (simdjson::dom::key_value_pair member : object) {
+		std::string_view key = member.key;
+		size_t at = key.find('@');
+		if (at != std::string_view::npos) {
+			if (key.substr(at + 1) != platform_name) {
+				continue;
+			}
+			if (std::optional<std::size_t> field = FieldIndex(key.substr(0, at))) {
+				suffixed[*field] = member.value;
+				has_suffixed[*field] = true;
+			}
+			continue;
+		}
+		if (std::optional<std::size_t> field = FieldIndex(key)) {
+			unsuffixed[*field] = member.value;
+			has_unsuffixed[*field] = true;
+		} else if (std::optional<std::size_t> plain = PlainKeyIndex(key)) {
+			std::string_view value;
+			if (member.value.get(value) != simdjson::SUCCESS) {
+				return "user_data." + std::string(key) + " must be a string";
+			}
+			plain_[*plain] = value;
+		}
+	}
+
+	for (std::size_t i = 0; i < kFieldCount; ++i) {
+		if (!has_suffixed[i] && !has_unsuffixed[i]) {
+			continue;
+		}
+		element value = has_suffixed[i] ? suffixed[i] : unsuffixed[i];
+		std::vector<std::string_view> &out = values_[i];
+		auto problem = [&]() {
+			std::string key(identity::FieldName(static_cast<Field>(i)));
+			if (has_suffixed[i]) {
+				key.append("@").append(platform_name);
+			}
+			return "user_data." + key + " must be an array of strings";
+		};
+		std::string_view text;
+		simdjson::dom::array items;
+		if (value.get(text) == simdjson::SUCCESS) {
+			if (!text.empty()) {
+				out.push_back(text);
+			}
+		} else if (value.get(items) == simdjson::SUCCESS) {
+			for (element item : items) {
+				if (item.get(text) != simdjson::SUCCESS) {
+					return problem();
+				}
+				if (!text.empty()) {
+					out.push_back(text);
+				}
+			}
+		} else if (!value.is_null()) {
+			return problem();
+		}
+	}
+	return std::nullopt;
+}
+
+} // namespace capi::dispatch

@@ -1,0 +1,59 @@
+#include "core/dispatch/message_text.hpp"
+
+#include <algorithm>
+
+#include <unicode/utf8.h>
+
+namespace capi::dispatch {
+namespace {
+
+// Platform text may be anything; what is stored must be valid UTF-8 without NUL bytes.
+std::string ValidUtf8(std::string_view text) {
+	std::string out;
+	out.reserve(text.size());
+	int32_t length = static_cast<int32_t>(std::min<size_t>(text.size(), INT32_MAX));
+	for (int32_t i = 0; i < length;) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(text.data(), i, length, c);
+		if (c < 0 || c == 0) {
+			out.append("\xEF\xBF\xBD"); // U+FFFD
+		} else {
+			out.append(text.data() + start, static_cast<size_t>(i - start));
+		}
+	}
+	return out;
+}
+
+} // namespace
+
+std::string OutcomeMessage(std::string_view text, std::vector<std::string> secrets, std::size_t max_bytes) {
+	std::sort(secrets.begin(), secrets.end(),
+	          [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
+	std::string out = ValidUtf8(text);
+	for (const std::string &secret : secrets) {
+		if (secret.empty()) {
+			continue;
+		}
+		for (size_t at = out.find(secret); at != std::string::npos;
+		     at = out.find(secret, at + kRedactedText.size())) {
+			out.replace(at, secret.size(), kRedactedText);
+		}
+	}
+	if (out.size() <= max_bytes) {
+		return out;
+	}
+	constexpr std::string_view kEllipsis = "...";
+	size_t keep = max_bytes >= kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
+	// Back up over UTF-8 continuation bytes so that no sequence is split.
+	while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) {
+		--keep;
+	}
+	out.resize(keep);
+	if (max_bytes >= kEllipsis.size()) {
+		out.append(kEllipsis);
+	}
+	return out;
+}
+
+} // namespace capi::dispatch

@@ -1,0 +1,22 @@
+// Text that leaves an adapter in a BatchOutcome: secrets scrubbed, size bounded.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace capi::dispatch {
+
+inline constexpr std::size_t kMaxOutcomeMessageBytes = 1024;
+inline constexpr std::string_view kRedactedText = "[REDACTED]";
+
+// text made valid UTF-8 without NUL (each bad byte becomes U+FFFD), with every occurrence of each non-empty
+// secret replaced by [REDACTED] (longer secrets first, so that one containing another goes whole), then cut
+// to at most max_bytes without splitting a UTF-8 sequence ("..." marks a cut).
+std::string OutcomeMessage(std::string_view text, std::vector<std::string> secrets,
+                           std::size_t max_bytes = kMaxOutcomeMessageBytes);
+
+} // namespace capi::dispatch
+
+#include "core/cpp_only.hpp"

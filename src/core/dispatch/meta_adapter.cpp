@@ -1,0 +1,285 @@
+#include "core/dispatch/meta_adapter.hpp"
+
+#include <arpa/inet.h>
+
+#include "core/dispatch/event_fields.hpp"
+#include "core/dispatch/json_writer.hpp"
+#include "core/error.hpp"
+
+namespace capi::dispatch {
+namespace {
+
+using identity::Field;
+
+// Meta's user_data keys for the identity fields, in the order they are written (street has none).
+struct HashedKey {
+	std::string_view meta_key;
+	Field field;
+};
+constexpr HashedKey kHashedKeys[] = {
+    {"em", Field::kEmail},
+    {"ph", Field::kPhone},
+    {"fn", Field::kFirstName},
+    {"ln", Field::kLastName},
+    {"ge", Field::kGender},
+    {"db", Field::kDateOfBirth},
+    {"ct", Field::kCity},
+    {"st", Field::kState},
+    {"zp", Field::kZip},
+    {"country", Field::kCountry},
+    {"external_id", Field::kExternalId},
+};
+
+// Sent unhashed.
+constexpr PlainKey kPlainKeys[] = {PlainKey::kClientIpAddress, PlainKey::kClientUserAgent, PlainKey::kFbc,
+                                   PlainKey::kFbp};
+
+bool IsActionSource(std::string_view value) {
+	return value == "website" || value == "app" || value == "email" || value == "phone_call" ||
+	       value == "chat" || value == "physical_store" || value == "system_generated" ||
+	       value == "business_messaging" || value == "other";
+}
+
+bool IsLowerHexSha256(std::string_view value) {
+	if (value.size() != 64) {
+		return false;
+	}
+	for (char c : value) {
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool IsIpAddress(std::string_view value) {
+	char text[64];
+	if (value.empty() || value.size() >= sizeof text) {
+		return false;
+	}
+	value.copy(text, value.size());
+	text[value.size()] = '\0';
+	unsigned char address[16];
+	return inet_pton(AF_INET, text, address) == 1 || inet_pton(AF_INET6, text, address) == 1;
+}
+
+std::string Days(std::int64_t ms) {
+	return std::to_string(ms / kDayMs);
+}
+
+// Whether the event's own columns (not its JSON) can be sent; the reason otherwise.
+std::optional<std::string> CheckColumns(const OutboxEvent &event, std::int64_t now_ms) {
+	if (event.event_name.empty()) {
+		return std::string("event_name is empty");
+	}
+	if (!IsActionSource(event.action_source)) {
+		return std::string(
+		    "action_source must be one of website, app, email, phone_call, chat, physical_store, "
+		    "system_generated, business_messaging, other for Meta");
+	}
+	if (event.event_time_ms <= 0) {
+		return std::string("event_time must be a positive Unix time");
+	}
+	bool store = event.action_source == "physical_store";
+	std::int64_t max_age_ms = store ? kMetaMaxAgePhysicalStoreMs : kMetaMaxAgeMs;
+	std::int64_t age_ms = now_ms - event.event_time_ms;
+	if (age_ms > max_age_ms - kMetaAgeMarginMs) {
+		return "event_time is " + Days(age_ms) + " days old; Meta rejects events older than " +
+		       Days(max_age_ms) + " days" + (store ? "" : " (62 for physical_store)");
+	}
+	if (-age_ms > kMetaMaxFutureMs) {
+		return "event_time is " + std::to_string(-age_ms / 1000) + " s in the future; Meta rejects it";
+	}
+	if (event.action_source == "website" && event.event_source_url.empty()) {
+		return std::string("Meta requires event_source_url for website events");
+	}
+	return std::nullopt;
+}
+
+// The values Meta would receive; never quotes one (they are personal data).
+std::optional<std::string> CheckIdentity(const OutboxEvent &event, const IdentityBag &bag) {
+	for (const HashedKey &key : kHashedKeys) {
+		for (std::string_view value : bag.Values(key.field)) {
+			if (!IsLowerHexSha256(value)) {
+				return "user_data: a " + std::string(identity::FieldName(key.field)) +
+				       " value for Meta is not a lowercase SHA-256 hex digest";
+			}
+		}
+	}
+	std::string_view ip = bag.Plain(PlainKey::kClientIpAddress);
+	if (!ip.empty() && !IsIpAddress(ip)) {
+		return std::string("user_data.client_ip_address is not an IPv4 or IPv6 address");
+	}
+	if (event.action_source == "website" && bag.Plain(PlainKey::kClientUserAgent).empty()) {
+		return std::string("Meta requires user_data.client_user_agent for website events");
+	}
+	return std::nullopt;
+}
+
+void AppendStringMember(std::string *out, std::string_view key, std::string_view value) {
+	out->push_back('"');
+	out->append(key);
+	out->append("\":");
+	AppendJsonString(out, value);
+}
+
+void AppendUserData(std::string *out, const IdentityBag &bag) {
+	out->append("\"user_data\":{");
+	bool first = true;
+	auto separate = [&]() {
+		if (!first) {
+			out->push_back(',');
+		}
+		first = false;
+	};
+	for (const HashedKey &key : kHashedKeys) {
+		const std::vector<std::string_view> &values = bag.Values(key.field);
+		if (values.empty()) {
+			continue;
+		}
+		separate();
+		out->push_back('"');
+		out->append(key.meta_key);
+		out->append("\":[");
+		for (size_t i = 0; i < values.size(); ++i) {
+			if (i > 0) {
+				out->push_back(',');
+			}
+			AppendJsonString(out, values[i]);
+		}
+		out->push_back(']');
+	}
+	for (PlainKey key : kPlainKeys) {
+		std::string_view value = bag.Plain(key);
+		if (!value.empty()) {
+			separate();
+			AppendStringMember(out, PlainKeyName(key), value);
+		}
+	}
+	out->push_back('}');
+}
+
+void AppendEvent(std::string *out, const OutboxEvent &event, const EventFields &fields) {
+	out->push_back('{');
+	AppendStringMember(out, "event_name", event.event_name);
+	out->append(",\"event_time\":");
+	AppendJsonInt(out, event.event_time_ms / 1000);
+	if (!event.event_id.empty()) {
+		out->push_back(',');
+		AppendStringMember(out, "event_id", event.event_id);
+	}
+	out->push_back(',');
+	AppendStringMember(out, "action_source", event.action_source);
+	if (!event.event_source_url.empty()) {
+		out->push_back(',');
+		AppendStringMember(out, "event_source_url", event.event_source_url);
+	}
+	const Consent &consent = fields.consent();
+	if (consent.opt_out) {
+		out->append(*consent.opt_out ? ",\"opt_out\":true" : ",\"opt_out\":false");
+	}
+	out->push_back(',');
+	AppendUserData(out, fields.identity());
+	if (!fields.custom_data_json().empty()) {
+		out->append(",\"custom_data\":");
+		out->append(fields.custom_data_json()); // a JSON object, checked by EventFields::Read
+	}
+	if (consent.limited_data_use) {
+		out->append(",\"data_processing_options\":[\"LDU\"],\"data_processing_options_country\":");
+		AppendJsonInt(out, consent.ldu_country);
+		out->append(",\"data_processing_options_state\":");
+		AppendJsonInt(out, consent.ldu_state);
+	}
+	out->push_back('}');
+}
+
+size_t EstimateBodySize(const std::vector<const OutboxEvent *> &batch) {
+	size_t size = 256;
+	for (const OutboxEvent *event : batch) {
+		size += 256 + event->event_name.size() + event->event_id.size() + event->event_source_url.size() +
+		        event->user_data_json.size() + event->custom_data_json.size();
+	}
+	return size;
+}
+
+} // namespace
+
+void MetaAdapter::Validate(const Destination &destination) const {
+	ReadMetaSettings(destination);
+	ResolveBaseUrl(destination, kMetaDefaultBaseUrl, destination.endpoint_override);
+}
+
+std::optional<std::string> MetaAdapter::Preflight(const Destination &destination, const OutboxEvent &event,
+                                                  std::int64_t now_ms) const {
+	if (std::optional<std::string> problem = CheckColumns(event, now_ms)) {
+		return problem;
+	}
+	EventFields &fields = ThreadEventFields();
+	if (std::optional<std::string> problem = fields.Read(event, identity::Platform::kMeta)) {
+		return problem;
+	}
+	return CheckIdentity(event, fields.identity());
+}
+
+std::string MetaAdapter::GroupingKey(const Destination &destination, const OutboxEvent &event) const {
+	// Pixel, token and test_event_code are per destination: all its events may share a request.
+	return std::string();
+}
+
+HttpRequest MetaAdapter::BuildRequest(const Destination &destination,
+                                      const std::vector<const OutboxEvent *> &batch,
+                                      std::string_view base_url_override) const {
+	MetaSettings settings = ReadMetaSettings(destination);
+	if (batch.empty() || batch.size() > kMetaMaxBatchSize) {
+		throw Error(sqlstate::kInvalidParameterValue,
+		            "destination " + destination.name + ": a Meta batch must hold 1 to 1000 events");
+	}
+	HttpRequest request;
+	std::string base = ResolveBaseUrl(
+	    destination, kMetaDefaultBaseUrl,
+	    base_url_override.empty() ? std::string_view(destination.endpoint_override) : base_url_override);
+	request.url = base + "/" + settings.api_version + "/" + settings.pixel_id + "/events";
+	request.headers.push_back("Content-Type: application/json");
+
+	std::string &body = request.body;
+	body.reserve(EstimateBodySize(batch));
+	body.append("{\"data\":[");
+	EventFields fields;
+	for (size_t i = 0; i < batch.size(); ++i) {
+		const OutboxEvent &event = *batch[i];
+		if (std::optional<std::string> problem = fields.Read(event, identity::Platform::kMeta)) {
+			// Preflight rejects such events; reaching here is a caller bug.
+			throw Error(sqlstate::kDataException, "outbox event " + std::to_string(event.outbox_id) +
+			                                          " cannot be sent to Meta: " + *problem);
+		}
+		if (i > 0) {
+			body.push_back(',');
+		}
+		AppendEvent(&body, event, fields);
+	}
+	body.append("],");
+	AppendStringMember(&body, "access_token", settings.access_token);
+	request.secrets.push_back(settings.access_token);
+	if (settings.appsecret_proof) {
+		body.push_back(',');
+		AppendStringMember(&body, "appsecret_proof", *settings.appsecret_proof);
+		request.secrets.push_back(*settings.appsecret_proof);
+	}
+	if (settings.test_event_code) {
+		body.push_back(',');
+		AppendStringMember(&body, "test_event_code", *settings.test_event_code);
+	}
+	if (settings.partner_agent) {
+		body.push_back(',');
+		AppendStringMember(&body, "partner_agent", *settings.partner_agent);
+	}
+	body.push_back('}');
+	for (std::string &secret : CredentialSecrets(destination)) {
+		if (secret != settings.access_token) {
+			request.secrets.push_back(std::move(secret)); // app_secret: not sent, still never to be logged
+		}
+	}
+	return request;
+}
+
+} // namespace capi::dispatch
