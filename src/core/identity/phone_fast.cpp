@@ -9,6 +9,7 @@
 // install), parsed with the installed PhoneMetadataCollection protobuf. BuildTables() cross-checks it
 // against the public API and disables the fast path if they disagree.
 #include "core/identity/phone_fast.hpp"
+#include "core/identity/phone_regex.hpp"
 
 #include <algorithm>
 #include <map>
@@ -37,22 +38,21 @@ using Validation = PhoneNumberUtil::ValidationResult;
 constexpr size_t kMinLengthForNsn = 2;
 constexpr size_t kMaxLengthForNsn = 17;
 constexpr size_t kMaxLengthCountryCode = 3;
-constexpr int kNoPattern = -1;
 constexpr int kNoRules = -1;
 
 // What ParseHelper needs from one PhoneMetadata (a region, or a non-geographic calling code).
 struct Rules {
 	int country_code = 0;
-	int international_prefix = kNoPattern; // compiled even when empty, as libphonenumber does
-	int national_prefix = kNoPattern;      // national_prefix_for_parsing; kNoPattern when empty
-	int general = kNoPattern;              // general_desc national_number_pattern; kNoPattern: empty
-	icu::UnicodeString transform_rule;     // national_prefix_transform_rule
-	std::vector<int> possible_lengths;     // general_desc, in metadata order
+	std::string country_code_text;
+	const DigitRegex *international_prefix = nullptr; // compiled even when empty, as libphonenumber does
+	const DigitRegex *national_prefix = nullptr;      // national_prefix_for_parsing; nullptr when empty
+	const DigitRegex *general = nullptr; // general_desc pattern; nullptr (never matches) when empty
+	icu::UnicodeString transform_rule;   // national_prefix_transform_rule
+	std::vector<int> possible_lengths;   // general_desc, in metadata order
 	std::vector<int> local_lengths;
 };
 
 struct Tables {
-	std::vector<icu::RegexPattern *> patterns; // nullptr: did not compile, so never matches
 	std::vector<Rules> rules;
 	int16_t by_region[26 * 26];    // rules of a region code, kNoRules if unsupported
 	int16_t by_country_code[1000]; // rules libphonenumber uses for a calling code, kNoRules if invalid
@@ -67,29 +67,20 @@ int RegionSlot(std::string_view code) {
 
 class TableBuilder {
 public:
-	explicit TableBuilder(Tables &tables) : tables_(tables) {}
-
-	int Pattern(const std::string &source) {
-		auto found = ids_.find(source);
-		if (found != ids_.end())
+	// Expressions are shared between regions (many use "00" or "0") and live as long as the process.
+	const DigitRegex *Pattern(const std::string &source) {
+		auto found = regexes_.find(source);
+		if (found != regexes_.end())
 			return found->second;
-		UParseError parse_error;
-		UErrorCode status = U_ZERO_ERROR;
-		icu::RegexPattern *pattern =
-		    icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(source), 0, parse_error, status);
-		if (U_FAILURE(status)) {
-			delete pattern;
-			pattern = nullptr;
-		}
-		int id = static_cast<int>(tables_.patterns.size());
-		tables_.patterns.push_back(pattern);
-		ids_.emplace(source, id);
-		return id;
+		const DigitRegex *regex = new DigitRegex(source);
+		regexes_.emplace(source, regex);
+		return regex;
 	}
 
 	Rules FromMetadata(const PhoneMetadata &metadata) {
 		Rules rules;
 		rules.country_code = metadata.country_code();
+		rules.country_code_text = std::to_string(metadata.country_code());
 		rules.international_prefix = Pattern(metadata.international_prefix());
 		if (!metadata.national_prefix_for_parsing().empty())
 			rules.national_prefix = Pattern(metadata.national_prefix_for_parsing());
@@ -104,8 +95,7 @@ public:
 	}
 
 private:
-	Tables &tables_;
-	std::map<std::string, int> ids_;
+	std::map<std::string, const DigitRegex *> regexes_;
 };
 
 // Builds the tables once per process. Leaked on purpose: no static object with a destructor.
@@ -117,7 +107,7 @@ Tables *BuildTables() {
 	if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
 		return tables;
 	const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
-	TableBuilder builder(*tables);
+	TableBuilder builder;
 	std::map<int, int> non_geographic;
 	for (int i = 0; i < collection.metadata_size(); i++) {
 		const PhoneMetadata &metadata = collection.metadata(i);
@@ -170,43 +160,13 @@ const Tables &GetTables() {
 	return *tables;
 }
 
-// One reusable matcher per expression and thread (RegexMatcher is not thread-safe); leaked with the
-// thread, bounded by the number of distinct metadata expressions.
-icu::RegexMatcher *Matcher(const Tables &tables, int pattern) {
-	static thread_local std::vector<icu::RegexMatcher *> *matchers = nullptr;
-	if (matchers == nullptr)
-		matchers = new std::vector<icu::RegexMatcher *>(tables.patterns.size(), nullptr);
-	icu::RegexMatcher *&matcher = (*matchers)[pattern];
-	if (matcher == nullptr && tables.patterns[pattern] != nullptr) {
-		UErrorCode status = U_ZERO_ERROR;
-		matcher = tables.patterns[pattern]->matcher(status);
-		if (U_FAILURE(status)) {
-			delete matcher;
-			matcher = nullptr;
-		}
-	}
-	return matcher;
-}
-
 icu::UnicodeString Ascii(std::string_view text) {
 	return icu::UnicodeString(text.data(), static_cast<int32_t>(text.size()), US_INV);
 }
 
-// RegExp::FullMatch.
-bool FullMatch(const Tables &tables, int pattern, std::string_view text) {
-	icu::RegexMatcher *matcher = Matcher(tables, pattern);
-	if (matcher == nullptr)
-		return false;
-	icu::UnicodeString input = Ascii(text);
-	UErrorCode status = U_ZERO_ERROR;
-	matcher->reset(input);
-	bool matched = matcher->matches(status);
-	return matched && U_SUCCESS(status);
-}
-
 // IsMatch(matcher_api, number, general_desc): an empty pattern never matches.
-bool MatchesGeneral(const Tables &tables, const Rules &rules, std::string_view number) {
-	return rules.general != kNoPattern && FullMatch(tables, rules.general, number);
+bool MatchesGeneral(const Rules &rules, std::string_view number) {
+	return rules.general != nullptr && rules.general->FullMatch(number);
 }
 
 // TestNumberLength(number, metadata) for type UNKNOWN: general_desc lengths only.
@@ -229,45 +189,51 @@ Validation TestNumberLength(const Rules &rules, size_t length) {
 	           : PhoneNumberUtil::INVALID_LENGTH;
 }
 
-// MaybeStripNationalPrefixAndCarrierCode: true when number was changed.
-bool StripNationalPrefix(const Tables &tables, const Rules &rules, std::string &number) {
-	if (number.empty() || rules.national_prefix == kNoPattern)
-		return false;
-	icu::RegexMatcher *matcher = Matcher(tables, rules.national_prefix);
-	if (matcher == nullptr)
-		return false; // every Consume fails
+// The national prefix replaced by the transform rule (RegExp::Replace, first match only: find,
+// appendReplacement, appendTail), when libphonenumber captures a part of the prefix to keep.
+// Returns false when the plain stripping applies.
+bool TransformNationalPrefix(const Rules &rules, const std::string &number, std::string &candidate) {
 	icu::UnicodeString input = Ascii(number);
-	UErrorCode status = U_ZERO_ERROR;
-	matcher->reset(input);
-	if (!matcher->lookingAt(status) || U_FAILURE(status))
+	icu::RegexMatcher *matcher = rules.national_prefix->LookingAtWithGroups(input);
+	if (matcher == nullptr)
 		return false;
-	std::string candidate;
-	// With a transform rule, libphonenumber first asks for two captured groups, then for one; the
-	// last one it gets is the "captured part of the prefix". Each Consume re-runs the same lookingAt.
+	// libphonenumber first asks Consume for two groups, then for one; the last group it gets is the
+	// "captured part of the prefix". Each Consume re-runs the same lookingAt.
 	int groups = matcher->groupCount();
+	UErrorCode status = U_ZERO_ERROR;
 	icu::UnicodeString captured;
-	if (!rules.transform_rule.isEmpty() && groups >= 1)
+	if (groups >= 1)
 		captured = matcher->group(groups >= 2 ? 2 : 1, status);
-	if (!captured.isEmpty()) {
-		// RegExp::Replace (first match only): find, appendReplacement, appendTail.
-		icu::UnicodeString replaced;
-		matcher->reset(input);
-		if (matcher->find()) {
-			matcher->appendReplacement(replaced, rules.transform_rule, status);
-			matcher->appendTail(replaced);
-		} else {
-			replaced = input;
-		}
-		if (U_FAILURE(status))
-			return false; // libphonenumber's Replace fails and the number stays as it was
-		replaced.toUTF8String(candidate);
-	} else {
-		candidate = number.substr(static_cast<size_t>(matcher->end(status)));
-	}
-	if (MatchesGeneral(tables, rules, number) && !MatchesGeneral(tables, rules, candidate))
+	if (captured.isEmpty() || U_FAILURE(status))
 		return false;
-	number = std::move(candidate);
+	icu::UnicodeString replaced;
+	matcher->reset(input);
+	if (matcher->find()) {
+		matcher->appendReplacement(replaced, rules.transform_rule, status);
+		matcher->appendTail(replaced);
+	} else {
+		replaced = input;
+	}
+	if (U_FAILURE(status))
+		replaced = input; // Replace failed: the number stays as it was
+	candidate.clear();
+	replaced.toUTF8String(candidate);
 	return true;
+}
+
+// MaybeStripNationalPrefixAndCarrierCode.
+void StripNationalPrefix(const Rules &rules, std::string &number) {
+	if (number.empty() || rules.national_prefix == nullptr)
+		return;
+	size_t end = 0;
+	if (!rules.national_prefix->LookingAt(number, &end))
+		return; // every Consume fails
+	std::string candidate;
+	if (rules.transform_rule.isEmpty() || !TransformNationalPrefix(rules, number, candidate))
+		candidate = number.substr(end);
+	if (MatchesGeneral(rules, number) && !MatchesGeneral(rules, candidate))
+		return;
+	number = std::move(candidate);
 }
 
 const Rules *RulesForCountryCode(const Tables &tables, int code) {
@@ -301,18 +267,11 @@ CountryCodeError MaybeExtractCountryCode(const Tables &tables, const Rules *defa
 	bool international = plus;
 	if (!plus && default_rules != nullptr) {
 		// ParsePrefixAsIdd: strip the international prefix unless a 0 follows it.
-		icu::RegexMatcher *matcher = Matcher(tables, default_rules->international_prefix);
-		if (matcher != nullptr) {
-			icu::UnicodeString input = Ascii(number);
-			UErrorCode status = U_ZERO_ERROR;
-			matcher->reset(input);
-			if (matcher->lookingAt(status) && U_SUCCESS(status)) {
-				size_t end = static_cast<size_t>(matcher->end(status));
-				if (end >= number.size() || number[end] != '0') {
-					number.erase(0, end);
-					international = true;
-				}
-			}
+		size_t end = 0;
+		if (default_rules->international_prefix->LookingAt(number, &end) &&
+		    (end >= number.size() || number[end] != '0')) {
+			number.erase(0, end);
+			international = true;
 		}
 	}
 	if (international) {
@@ -322,13 +281,13 @@ CountryCodeError MaybeExtractCountryCode(const Tables &tables, const Rules *defa
 		return country_code != 0 ? CountryCodeError::kNone : CountryCodeError::kInvalidCountryCode;
 	}
 	if (default_rules != nullptr) {
-		std::string code = std::to_string(default_rules->country_code);
+		const std::string &code = default_rules->country_code_text;
 		if (number.compare(0, code.size(), code) == 0) {
 			std::string potential = number.substr(code.size());
-			StripNationalPrefix(tables, *default_rules, potential);
-			if ((!MatchesGeneral(tables, *default_rules, number) &&
-			     MatchesGeneral(tables, *default_rules, potential)) ||
-			    TestNumberLength(*default_rules, number.size()) == PhoneNumberUtil::TOO_LONG) {
+			StripNationalPrefix(*default_rules, potential);
+			// The same condition as libphonenumber's, with the cheap length test first.
+			if (TestNumberLength(*default_rules, number.size()) == PhoneNumberUtil::TOO_LONG ||
+			    (!MatchesGeneral(*default_rules, number) && MatchesGeneral(*default_rules, potential))) {
 				number = std::move(potential);
 				country_code = default_rules->country_code;
 				return CountryCodeError::kNone;
@@ -377,7 +336,7 @@ FastResult ParseDigits(std::string_view digits, bool plus, std::string_view regi
 	if (number.size() < kMinLengthForNsn)
 		return FastResult::kRejected;
 	std::string potential = number;
-	StripNationalPrefix(tables, *rules, potential);
+	StripNationalPrefix(*rules, potential);
 	Validation stripped_length = TestNumberLength(*rules, potential.size());
 	if (stripped_length != PhoneNumberUtil::TOO_SHORT &&
 	    stripped_length != PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY &&

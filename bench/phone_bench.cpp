@@ -1,0 +1,140 @@
+// Phone normalization throughput on 100,000 generated numbers (test/unit/phone_corpus.hpp: every
+// region, many formats, some garbage), each benchmark over exactly the same rows:
+//   Libphonenumber  Parse + IsPossibleNumberWithReason + Format(E164): the baseline
+//   Reference       NormalizePhoneReference (the baseline plus the '+digits' retry)
+//   NormalizePhone  fast path with fallback to the reference
+// Prints rows/s per benchmark and, at the end, the ratios to the baseline measured in this run.
+//
+//   build-<name>/phone_bench [--benchmark_repetitions=3]
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include "../test/unit/phone_corpus.hpp"
+#include "core/identity/phone.hpp"
+#include "core/identity/phone_fast.hpp"
+
+namespace {
+
+using capi::identity::PhoneStyle;
+using capi::identity::testing::PhoneCase;
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+constexpr size_t kRows = 100000;
+
+const std::vector<PhoneCase> &Corpus() {
+	static const auto *corpus =
+	    new std::vector<PhoneCase>(capi::identity::testing::PhoneCorpusGenerator(7).Generate(kRows));
+	return *corpus;
+}
+
+// libphonenumber needs the region upper-cased; done outside the timed loop for the baseline.
+const std::vector<std::string> &UpperRegions() {
+	static const auto *regions = [] {
+		auto *upper = new std::vector<std::string>();
+		for (const PhoneCase &c : Corpus())
+			upper->push_back(capi::identity::phone_internal::RegionCode(c.region));
+		return upper;
+	}();
+	return *regions;
+}
+
+void Libphonenumber(benchmark::State &state) {
+	const auto &corpus = Corpus();
+	const auto &regions = UpperRegions();
+	const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
+	size_t row = 0;
+	std::string out;
+	for (auto _ : state) {
+		PhoneNumber number;
+		out.clear();
+		if (util.Parse(corpus[row].raw, regions[row], &number) == PhoneNumberUtil::NO_PARSING_ERROR &&
+		    util.IsPossibleNumberWithReason(number) == PhoneNumberUtil::IS_POSSIBLE)
+			util.Format(number, PhoneNumberUtil::E164, &out);
+		benchmark::DoNotOptimize(out);
+		row = (row + 1) % corpus.size();
+	}
+	state.SetItemsProcessed(state.iterations());
+}
+
+template <bool (*Normalize)(std::string_view, std::string_view, PhoneStyle, std::string &)>
+void Normalizer(benchmark::State &state) {
+	const auto &corpus = Corpus();
+	size_t row = 0;
+	std::string out;
+	capi::identity::phone_internal::ResetPhonePathCounts();
+	for (auto _ : state) {
+		bool ok = Normalize(corpus[row].raw, corpus[row].region, PhoneStyle::kE164WithPlus, out);
+		benchmark::DoNotOptimize(ok);
+		benchmark::DoNotOptimize(out);
+		row = (row + 1) % corpus.size();
+	}
+	state.SetItemsProcessed(state.iterations());
+	auto counts = capi::identity::phone_internal::GetPhonePathCounts();
+	if (counts.fast + counts.reference > 0)
+		state.counters["fast_share"] = static_cast<double>(counts.fast) / (counts.fast + counts.reference);
+}
+
+// Records each benchmark's rows/s to print the ratios after the console output.
+class RatioReporter : public benchmark::ConsoleReporter {
+public:
+	void ReportRuns(const std::vector<Run> &runs) override {
+		ConsoleReporter::ReportRuns(runs);
+		for (const Run &run : runs) {
+			if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "mean")
+				continue;
+			double seconds = run.GetAdjustedRealTime() / 1e9; // per iteration, in ns by default
+			if (seconds > 0)
+				rows_per_second_[run.run_name.function_name] = 1.0 / seconds;
+		}
+	}
+
+	void PrintRatios() const {
+		auto baseline = rows_per_second_.find("Libphonenumber");
+		if (baseline == rows_per_second_.end())
+			return;
+		std::printf("\n%-16s %14s %10s %16s\n", "benchmark", "rows/s", "us/row", "vs baseline");
+		for (const auto &[name, rate] : rows_per_second_)
+			std::printf("%-16s %14.0f %10.3f %15.1fx\n", name.c_str(), rate, 1e6 / rate,
+			            rate / baseline->second);
+	}
+
+private:
+	std::map<std::string, double> rows_per_second_;
+};
+
+} // namespace
+
+BENCHMARK(Libphonenumber)->Iterations(kRows)->Unit(benchmark::kNanosecond);
+BENCHMARK_TEMPLATE(Normalizer, capi::identity::NormalizePhoneReference)
+    ->Name("Reference")
+    ->Iterations(kRows)
+    ->Unit(benchmark::kNanosecond);
+BENCHMARK_TEMPLATE(Normalizer, capi::identity::NormalizePhone)
+    ->Name("NormalizePhone")
+    ->Iterations(kRows)
+    ->Unit(benchmark::kNanosecond);
+
+int main(int argc, char **argv) {
+	benchmark::Initialize(&argc, argv);
+	if (benchmark::ReportUnrecognizedArguments(argc, argv))
+		return 1;
+	// Build the corpus and warm up libphonenumber and the fast path's tables outside the timings.
+	Corpus();
+	UpperRegions();
+	std::string out;
+	capi::identity::NormalizePhone("+1 650 555 1212", "US", PhoneStyle::kE164WithPlus, out);
+	capi::identity::NormalizePhoneReference("+1 650 555 1212", "US", PhoneStyle::kE164WithPlus, out);
+	RatioReporter reporter;
+	benchmark::RunSpecifiedBenchmarks(&reporter);
+	reporter.PrintRatios();
+	benchmark::Shutdown();
+	return 0;
+}
