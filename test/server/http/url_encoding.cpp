@@ -19,27 +19,28 @@ int HexValue(char c) {
 } // namespace
 
 long PercentDecode(std::string_view in, char *out) {
-	size_t o = 0;
-	for (size_t i = 0; i < in.size(); ++i) {
-		char c = in[i];
-		if (c == '+') {
-			out[o++] = ' ';
-		} else if (c == '%') {
-			if (i + 2 >= in.size()) {
+	char *o = out;
+	const char *p = in.data();
+	const char *end = p + in.size();
+	while (p < end) {
+		char c = *p;
+		if (c == '%') {
+			if (end - p < 3) {
 				return -1;
 			}
-			int high = HexValue(in[i + 1]);
-			int low = HexValue(in[i + 2]);
-			if (high < 0 || low < 0) {
+			int high = HexValue(p[1]);
+			int low = HexValue(p[2]);
+			if ((high | low) < 0) {
 				return -1;
 			}
-			out[o++] = static_cast<char>(high * 16 + low);
-			i += 2;
+			*o++ = static_cast<char>(high * 16 + low);
+			p += 3;
 		} else {
-			out[o++] = c;
+			*o++ = c == '+' ? ' ' : c;
+			++p;
 		}
 	}
-	return static_cast<long>(o);
+	return static_cast<long>(o - out);
 }
 
 bool PercentDecode(std::string_view in, std::string *out) {
