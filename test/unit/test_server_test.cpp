@@ -734,6 +734,30 @@ TEST_F(TestServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
 	EXPECT_EQ(stats.Json()["accepted_events"], 2);
 }
 
+TEST_F(TestServerTest, AnswersHttp2UpgradeRequestsInHttp11) {
+	Start();
+	int fd = ConnectTo(port_);
+	ASSERT_GE(fd, 0);
+	// What libcurl sends for CURL_HTTP_VERSION_2_0 on http://, here with the body arriving later.
+	std::string body = Batch(2, "h2c-").dump();
+	std::string request = RawPost(MetaTarget(), body,
+	                              "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+	                              "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n");
+	SendAll(fd, request.substr(0, request.size() - body.size()));
+	std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	SendAll(fd, body);
+	std::string reply = ReceiveUntil(
+	    fd, [](const std::string &got) { return got.find("\"fbtrace_id\"") != std::string::npos; }, 3000);
+	EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
+	EXPECT_EQ(reply.find("101 Switching Protocols"), std::string::npos);
+	SendAll(fd, "GET /__control/health HTTP/1.1\r\nHost: x\r\n\r\n"); // the connection stays HTTP/1.1
+	reply = ReceiveUntil(
+	    fd, [](const std::string &got) { return got.find("\"status\":\"ok\"") != std::string::npos; }, 3000);
+	close(fd);
+	EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
+	EXPECT_EQ(Stats()["accepted_events"], 2);
+}
+
 TEST_F(TestServerTest, AnswersExpect100ContinueBeforeTheBody) {
 	Start();
 	int fd = ConnectTo(port_);

@@ -42,6 +42,8 @@ RequestReader::Status RequestReader::Feed(const char *data, size_t len, size_t *
 	size_t parsed = http_parser_execute(&parser_, &settings_, data, len);
 	*consumed = parsed;
 	http_errno error = HTTP_PARSER_ERRNO(&parser_);
+	// An "Upgrade: h2c" request is answered in HTTP/1.1 like any other (RFC 9110 §7.8 lets a server
+	// ignore Upgrade), so parser_.upgrade is not looked at.
 	if (message_complete_ && error == HPE_PAUSED) {
 		return Status::kRequestReady;
 	}
@@ -51,10 +53,6 @@ RequestReader::Status RequestReader::Feed(const char *data, size_t len, size_t *
 	if (error != HPE_OK) {
 		Fail(error == HPE_HEADER_OVERFLOW ? 431 : 400,
 		     std::string("malformed HTTP request: ") + http_errno_description(error));
-		return Status::kError;
-	}
-	if (parser_.upgrade) {
-		Fail(400, "protocol upgrades are not supported");
 		return Status::kError;
 	}
 	return Status::kNeedMore;
