@@ -977,6 +977,30 @@ TEST_F(TestServerTest, DelayFaultDoesNotBlockOtherConnections) {
 	EXPECT_EQ(stats["faulted_requests"], 0);
 }
 
+TEST_F(TestServerTest, DelayedReplyHoldsBackLaterPipelinedReplies) {
+	Start();
+	AddFaults({{"delay_ms", 500}, {"count", 1}});
+	int fd = ConnectTo(port_);
+	ASSERT_GE(fd, 0);
+	auto start = std::chrono::steady_clock::now();
+	SendAll(fd, RawPost(MetaTarget(), Batch(1, "first-").dump()) +
+	                RawPost(MetaTarget(), Batch(2, "second-").dump()));
+	std::string early = ReceiveUntil(
+	    fd, [](const std::string &got) { return !got.empty(); }, 300);
+	EXPECT_EQ(early, ""); // neither reply before the delay, not even the undelayed second one
+	std::string replies = ReceiveUntil(
+	    fd, [](const std::string &got) { return CountOccurrences(got, "\"fbtrace_id\"") == 2; }, 3000);
+	double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+	close(fd);
+	EXPECT_GE(seconds, 0.45);
+	size_t first = replies.find("{\"events_received\":1,");
+	size_t second = replies.find("{\"events_received\":2,");
+	ASSERT_NE(first, std::string::npos) << replies;
+	ASSERT_NE(second, std::string::npos) << replies;
+	EXPECT_LT(first, second);
+	EXPECT_EQ(Stats()["accepted_events"], 3);
+}
+
 TEST_F(TestServerTest, ResetFaultClosesWithoutAnswer) {
 	Start();
 	AddFaults({{"reset", true}});

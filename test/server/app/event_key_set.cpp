@@ -31,7 +31,7 @@ bool EventKeySet::Insert(std::string_view platform, std::string_view destination
 	if (first == 0 && second == 0) {
 		second = 1;
 	}
-	if ((size_ + 1) * 2 > slots_.size()) {
+	if ((size_ + 1) * 4 > slots_.size() * 3) { // keep the load factor at most 3/4
 		Grow();
 	}
 	return InsertHashes(first, second);
