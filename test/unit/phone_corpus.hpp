@@ -275,14 +275,26 @@ private:
 			text.insert(start, "(");
 		}
 		if (Percent(12)) {
-			static const char *const kPrefixes[] = {
-			    " ",      "  ",           "\t", "\xC2\xA0", "tel:",           "Tel: ",
-			    "phone ", "\xE2\x80\x83", "(",  "#",        "mobile:\xC2\xA0"};
+			static const char *const kPrefixes[] = {" ",
+			                                        "  ",
+			                                        "\t",
+			                                        "\xC2\xA0",
+			                                        "tel:",
+			                                        "Tel: ",
+			                                        "phone ",
+			                                        "\xE2\x80\x83",
+			                                        "(",
+			                                        "#",
+			                                        "mobile:\xC2\xA0",
+			                                        "\v",
+			                                        "\x01",
+			                                        "\xEF\xBB\xBF"};
 			text = kPrefixes[Below(sizeof(kPrefixes) / sizeof(kPrefixes[0]))] + text;
 		}
 		if (Percent(12)) {
-			static const char *const kSuffixes[] = {" ", "\n", "\r\n",         "\t",        "\xC2\xA0", ".",
-			                                        ")", "  ", "\xE3\x80\x80", " (mobile)", ",",        ";"};
+			static const char *const kSuffixes[] = {
+			    " ",         "\n", "\r\n", "\t", "\xC2\xA0", ".",     ")", "  ", "\xE3\x80\x80",
+			    " (mobile)", ",",  ";",    "\v", "\x7F",     " cell", " +"};
 			text += kSuffixes[Below(sizeof(kSuffixes) / sizeof(kSuffixes[0]))];
 		}
 		if (Percent(4)) {

@@ -39,6 +39,7 @@ constexpr size_t kMinLengthForNsn = 2;
 constexpr size_t kMaxLengthForNsn = 17;
 constexpr size_t kMaxLengthCountryCode = 3;
 constexpr int kNoRules = -1;
+constexpr size_t kLengthTableSize = 32; // longer numbers: computed
 
 // What ParseHelper needs from one PhoneMetadata (a region, or a non-geographic calling code).
 struct Rules {
@@ -50,6 +51,7 @@ struct Rules {
 	icu::UnicodeString transform_rule;   // national_prefix_transform_rule
 	std::vector<int> possible_lengths;   // general_desc, in metadata order
 	std::vector<int> local_lengths;
+	uint8_t length_check[kLengthTableSize] = {}; // TestNumberLength by length, precomputed
 };
 
 struct Tables {
@@ -63,6 +65,26 @@ int RegionSlot(std::string_view code) {
 	if (code.size() != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z')
 		return -1;
 	return (code[0] - 'A') * 26 + (code[1] - 'A');
+}
+
+// TestNumberLength(number, metadata) for type UNKNOWN: general_desc lengths only.
+Validation ComputeNumberLengthCheck(const Rules &rules, size_t length) {
+	const std::vector<int> &possible = rules.possible_lengths;
+	int actual = static_cast<int>(length);
+	if (possible[0] == -1)
+		return PhoneNumberUtil::INVALID_LENGTH;
+	if (std::find(rules.local_lengths.begin(), rules.local_lengths.end(), actual) !=
+	    rules.local_lengths.end())
+		return PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY;
+	if (possible[0] == actual)
+		return PhoneNumberUtil::IS_POSSIBLE;
+	if (possible[0] > actual)
+		return PhoneNumberUtil::TOO_SHORT;
+	if (possible.back() < actual)
+		return PhoneNumberUtil::TOO_LONG;
+	return std::find(possible.begin() + 1, possible.end(), actual) != possible.end()
+	           ? PhoneNumberUtil::IS_POSSIBLE
+	           : PhoneNumberUtil::INVALID_LENGTH;
 }
 
 class TableBuilder {
@@ -91,6 +113,10 @@ public:
 		rules.possible_lengths.assign(possible.begin(), possible.end());
 		const auto &local = metadata.general_desc().possible_length_local_only();
 		rules.local_lengths.assign(local.begin(), local.end());
+		if (!rules.possible_lengths.empty()) {
+			for (size_t length = 0; length < kLengthTableSize; length++)
+				rules.length_check[length] = static_cast<uint8_t>(ComputeNumberLengthCheck(rules, length));
+		}
 		return rules;
 	}
 
@@ -169,30 +195,16 @@ bool MatchesGeneral(const Rules &rules, std::string_view number) {
 	return rules.general != nullptr && rules.general->FullMatch(number);
 }
 
-// TestNumberLength(number, metadata) for type UNKNOWN: general_desc lengths only.
 Validation TestNumberLength(const Rules &rules, size_t length) {
-	const std::vector<int> &possible = rules.possible_lengths;
-	int actual = static_cast<int>(length);
-	if (possible[0] == -1)
-		return PhoneNumberUtil::INVALID_LENGTH;
-	if (std::find(rules.local_lengths.begin(), rules.local_lengths.end(), actual) !=
-	    rules.local_lengths.end())
-		return PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY;
-	if (possible[0] == actual)
-		return PhoneNumberUtil::IS_POSSIBLE;
-	if (possible[0] > actual)
-		return PhoneNumberUtil::TOO_SHORT;
-	if (possible.back() < actual)
-		return PhoneNumberUtil::TOO_LONG;
-	return std::find(possible.begin() + 1, possible.end(), actual) != possible.end()
-	           ? PhoneNumberUtil::IS_POSSIBLE
-	           : PhoneNumberUtil::INVALID_LENGTH;
+	if (length < kLengthTableSize)
+		return static_cast<Validation>(rules.length_check[length]);
+	return ComputeNumberLengthCheck(rules, length);
 }
 
 // The national prefix replaced by the transform rule (RegExp::Replace, first match only: find,
 // appendReplacement, appendTail), when libphonenumber captures a part of the prefix to keep.
 // Returns false when the plain stripping applies.
-bool TransformNationalPrefix(const Rules &rules, const std::string &number, std::string &candidate) {
+bool TransformNationalPrefix(const Rules &rules, std::string_view number, std::string &candidate) {
 	icu::UnicodeString input = Ascii(number);
 	icu::RegexMatcher *matcher = rules.national_prefix->LookingAtWithGroups(input);
 	if (matcher == nullptr)
@@ -221,19 +233,20 @@ bool TransformNationalPrefix(const Rules &rules, const std::string &number, std:
 	return true;
 }
 
-// MaybeStripNationalPrefixAndCarrierCode.
-void StripNationalPrefix(const Rules &rules, std::string &number) {
+// MaybeStripNationalPrefixAndCarrierCode: the number without its national prefix, or unchanged.
+// A transformed number is kept in storage.
+std::string_view StripNationalPrefix(const Rules &rules, std::string_view number, std::string &storage) {
 	if (number.empty() || rules.national_prefix == nullptr)
-		return;
+		return number;
 	size_t end = 0;
 	if (!rules.national_prefix->LookingAt(number, &end))
-		return; // every Consume fails
-	std::string candidate;
-	if (rules.transform_rule.isEmpty() || !TransformNationalPrefix(rules, number, candidate))
-		candidate = number.substr(end);
+		return number; // every Consume fails
+	std::string_view candidate = number.substr(end);
+	if (!rules.transform_rule.isEmpty() && TransformNationalPrefix(rules, number, storage))
+		candidate = storage;
 	if (MatchesGeneral(rules, number) && !MatchesGeneral(rules, candidate))
-		return;
-	number = std::move(candidate);
+		return number;
+	return candidate;
 }
 
 const Rules *RulesForCountryCode(const Tables &tables, int code) {
@@ -243,7 +256,7 @@ const Rules *RulesForCountryCode(const Tables &tables, int code) {
 }
 
 // ExtractCountryCode: the first 1 to 3 digits that form a valid calling code.
-int ExtractCountryCode(const Tables &tables, std::string &number) {
+int ExtractCountryCode(const Tables &tables, std::string_view &number) {
 	if (number.empty() || number[0] == '0')
 		return 0;
 	int code = 0;
@@ -251,7 +264,7 @@ int ExtractCountryCode(const Tables &tables, std::string &number) {
 		if (i <= number.size())
 			code = code * 10 + (number[i - 1] - '0');
 		if (RulesForCountryCode(tables, code) != nullptr) {
-			number.erase(0, i);
+			number.remove_prefix(std::min(i, number.size()));
 			return code;
 		}
 	}
@@ -261,16 +274,16 @@ int ExtractCountryCode(const Tables &tables, std::string &number) {
 enum class CountryCodeError { kNone, kInvalidCountryCode, kTooShortAfterIdd };
 
 // MaybeExtractCountryCode. number holds digits only (MaybeStripInternationalPrefixAndNormalize's
-// normalization is the identity on them).
+// normalization is the identity on them). A transformed number is kept in storage.
 CountryCodeError MaybeExtractCountryCode(const Tables &tables, const Rules *default_rules, bool plus,
-                                         std::string &number, int &country_code) {
+                                         std::string_view &number, std::string &storage, int &country_code) {
 	bool international = plus;
 	if (!plus && default_rules != nullptr) {
 		// ParsePrefixAsIdd: strip the international prefix unless a 0 follows it.
 		size_t end = 0;
 		if (default_rules->international_prefix->LookingAt(number, &end) &&
 		    (end >= number.size() || number[end] != '0')) {
-			number.erase(0, end);
+			number.remove_prefix(end);
 			international = true;
 		}
 	}
@@ -282,13 +295,13 @@ CountryCodeError MaybeExtractCountryCode(const Tables &tables, const Rules *defa
 	}
 	if (default_rules != nullptr) {
 		const std::string &code = default_rules->country_code_text;
-		if (number.compare(0, code.size(), code) == 0) {
-			std::string potential = number.substr(code.size());
-			StripNationalPrefix(*default_rules, potential);
+		if (number.substr(0, code.size()) == code) {
+			std::string_view potential =
+			    StripNationalPrefix(*default_rules, number.substr(code.size()), storage);
 			// The same condition as libphonenumber's, with the cheap length test first.
 			if (TestNumberLength(*default_rules, number.size()) == PhoneNumberUtil::TOO_LONG ||
 			    (!MatchesGeneral(*default_rules, number) && MatchesGeneral(*default_rules, potential))) {
-				number = std::move(potential);
+				number = potential;
 				country_code = default_rules->country_code;
 				return CountryCodeError::kNone;
 			}
@@ -298,31 +311,40 @@ CountryCodeError MaybeExtractCountryCode(const Tables &tables, const Rules *defa
 	return CountryCodeError::kNone;
 }
 
+// The rules of a region code written in any case; nullptr for unknown regions.
+const Rules *RulesForRegion(const Tables &tables, std::string_view region) {
+	if (region.size() != 2)
+		return nullptr;
+	char upper[2] = {static_cast<char>(region[0] & ~0x20), static_cast<char>(region[1] & ~0x20)};
+	int slot = RegionSlot(std::string_view(upper, 2));
+	return slot >= 0 && tables.by_region[slot] != kNoRules ? &tables.rules[tables.by_region[slot]] : nullptr;
+}
+
 } // namespace
 
-FastResult ParseDigits(std::string_view digits, bool plus, std::string_view region_code, int *country_code,
+FastResult ParseDigits(std::string_view digits, bool plus, std::string_view region, int *country_code,
                        std::string *national_number) {
 	const Tables &tables = GetTables();
 	if (!tables.usable)
 		return FastResult::kUndecided;
-	int slot = RegionSlot(region_code);
-	const Rules *default_rules =
-	    slot >= 0 && tables.by_region[slot] != kNoRules ? &tables.rules[tables.by_region[slot]] : nullptr;
+	const Rules *default_rules = RulesForRegion(tables, region);
 	// CheckRegionForParsing: without a valid region only "+..." can be read.
 	if (!plus && default_rules == nullptr)
 		return FastResult::kRejected;
 
-	std::string number(digits);
+	std::string_view number = digits;
+	std::string extracted_storage;
 	int code = 0;
-	CountryCodeError error = MaybeExtractCountryCode(tables, default_rules, plus, number, code);
+	CountryCodeError error =
+	    MaybeExtractCountryCode(tables, default_rules, plus, number, extracted_storage, code);
 	if (error != CountryCodeError::kNone) {
 		if (error != CountryCodeError::kInvalidCountryCode || !plus)
 			return FastResult::kRejected;
 		// "+" followed by no valid calling code: ParseHelper drops the '+' and tries again; its
 		// result must then have found a calling code.
-		number.assign(digits);
+		number = digits;
 		code = 0;
-		MaybeExtractCountryCode(tables, default_rules, false, number, code);
+		MaybeExtractCountryCode(tables, default_rules, false, number, extracted_storage, code);
 		if (code == 0)
 			return FastResult::kRejected;
 	}
@@ -335,13 +357,13 @@ FastResult ParseDigits(std::string_view digits, bool plus, std::string_view regi
 		return FastResult::kUndecided; // cannot happen with consistent tables
 	if (number.size() < kMinLengthForNsn)
 		return FastResult::kRejected;
-	std::string potential = number;
-	StripNationalPrefix(*rules, potential);
+	std::string stripped_storage;
+	std::string_view potential = StripNationalPrefix(*rules, number, stripped_storage);
 	Validation stripped_length = TestNumberLength(*rules, potential.size());
 	if (stripped_length != PhoneNumberUtil::TOO_SHORT &&
 	    stripped_length != PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY &&
 	    stripped_length != PhoneNumberUtil::INVALID_LENGTH)
-		number = std::move(potential);
+		number = potential;
 	if (number.size() < kMinLengthForNsn || number.size() > kMaxLengthForNsn)
 		return FastResult::kRejected;
 	// IsPossibleNumberWithReason: the calling code's main region decides (US for all of NANPA).
@@ -350,7 +372,7 @@ FastResult ParseDigits(std::string_view digits, bool plus, std::string_view regi
 		return FastResult::kRejected;
 	// The national number keeps its leading zeros (Italian leading zero), so E.164 is cc + number.
 	*country_code = code;
-	*national_number = std::move(number);
+	national_number->assign(number);
 	return FastResult::kAccepted;
 }
 

@@ -30,9 +30,9 @@ FastResult NormalizePhoneFast(std::string_view raw, std::string_view region, Pho
                               std::string &out);
 
 // libphonenumber's Parse + IsPossibleNumberWithReason == IS_POSSIBLE for a number that was written
-// as `digits` (ASCII, separators already removed), after a '+' when `plus`; region_code as returned
-// by RegionCode. On kAccepted, *country_code and *national_number hold the E.164 parts.
-// (phone_fast.cpp)
+// as `digits` (ASCII, separators already removed), after a '+' when `plus`; region: ISO 3166-1
+// alpha-2 in any case (anything else is unknown). On kAccepted, *country_code and *national_number
+// hold the E.164 parts. (phone_fast.cpp)
 FastResult ParseDigits(std::string_view digits, bool plus, std::string_view region_code, int *country_code,
                        std::string *national_number);
 
