@@ -10,6 +10,17 @@
 // Client. TLS peer and host verification are always on. Signals are blocked around the libcurl
 // calls that may start resolver threads, so signal handlers only run on the calling thread.
 // Single-threaded: every member is called from the same thread.
+//
+// A worker loop, in outline:
+//   client.Submit(request)...                       // throws only for bad URLs / headers
+//   while (client.InFlight() + client.Queued() > 0) {
+//     if (client.WatchesVersion() != seen) rebuild the wait set from client.Watches();
+//     wait for latch | sockets | client.NextTimeoutMs() (-1: no timer);
+//     on latch: handle SIGTERM (client.AbortAll()) / SIGHUP;
+//     for each ready socket: client.OnSocket(fd, readable, writable);
+//     if (client.NextTimeoutMs() == 0) client.OnTimeout();
+//     for (Response &r : client.TakeCompleted()) record r;
+//   }
 #pragma once
 
 #include <cstddef>
@@ -52,7 +63,8 @@ public:
 	Client &operator=(const Client &) = delete;
 
 	// Starts the request now, or queues it while max_concurrent transfers are in flight.
-	// Throws capi::Error: 22023 when the URL is not allowed (url.hpp), XX000 when libcurl fails.
+	// Throws capi::Error: 22023 when the URL is not allowed (url.hpp) or a header is not one
+	// "Name: value" line; XX000 when libcurl fails.
 	void Submit(Request request);
 
 	// The sockets to wait on, sorted by fd, and a number that changes whenever that set (or what
