@@ -257,16 +257,25 @@ private:
 				plus_inside_ |= c == '+';
 				i_++;
 				break;
-			case kLetter:
+			case kLetter: {
+				// A word with an 'x' may be an extension label ("ext"): left to the tail.
+				size_t end = i_;
+				bool has_x = false;
+				for (; Class(end) == kLetter || Class(end) == kLetterX; end++)
+					has_x |= Class(end) == kLetterX;
+				if (has_x)
+					return;
 				if (number.digits.size() < 3) {
 					early_letter_ = true;
 					return;
 				}
-				letters_++;
-				alpha_digits_.push_back(KeypadDigits()[c]);
+				for (; i_ < end; i_++) {
+					letters_++;
+					alpha_digits_.push_back(KeypadDigits()[At(i_)]);
+				}
 				pending_ = true;
-				i_++;
 				break;
+			}
 			case kNonAscii:
 				if (int full_width = FullWidthDigit(raw_, i_); full_width >= 0) {
 					AddDigit(number, static_cast<char>('0' + full_width), false);
