@@ -2,7 +2,8 @@
 // a number reduced to its ASCII digits, step for step, on libphonenumber's own metadata and with the
 // same ICU regular expressions. Parse is slow mostly because of the generic work this skips (UTF-8
 // scans, the viability and extension expressions, a new RegexMatcher per expression); here each
-// metadata expression is compiled once and its matcher is reused per thread.
+// metadata expression is compiled once (DigitRegex, phone_regex.cpp) and mostly answered from a
+// prefix tree.
 //
 // The metadata comes from the blob compiled into libphonenumber (metadata_get/metadata_size, the
 // functions its own PhoneNumberUtil loads it from; declared in its metadata.h, which Debian does not

@@ -1,11 +1,15 @@
 // Internals of phone normalization shared by phone.cpp, phone_reference.cpp and the tests.
 //
-// The fast path re-implements libphonenumber's Parse + IsPossibleNumberWithReason + Format(E164) for
-// inputs that are plain digits with common separators. It uses libphonenumber's own compiled-in
-// metadata and the same ICU regular expressions libphonenumber evaluates, so its answers are the
-// reference's by construction; phone_differential_test.cpp checks that on a large corpus. Inputs of
-// any other shape (letters after the first digit, extensions, most non-ASCII) are left undecided
-// and go to NormalizePhoneReference.
+// The fast path computes what libphonenumber's Parse + IsPossibleNumberWithReason + Format(E164)
+// compute, without calling Parse:
+//   phone_scanner.cpp  mirrors Parse's text handling (extraction, trimming, viability, extensions,
+//                      normalization) for the usual ways of writing numbers, else says "unknown";
+//   phone_fast.cpp     ParseDigits: ParseHelper's country code / national prefix logic step for
+//                      step, on libphonenumber's own metadata;
+//   phone_regex.cpp    the metadata expressions, run by ICU as libphonenumber runs them, mostly
+//                      answered from prefix trees built from ICU's own answers.
+// Its answers are the reference's by construction; phone_differential_test.cpp checks that on a
+// 100,000-number corpus. Whatever the scanner does not model goes to NormalizePhoneReference.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +29,7 @@ enum class FastResult {
 	kUndecided, // shape not modelled: ask NormalizePhoneReference
 };
 
-// Scans raw (phone.cpp); when it is a modelled shape, reads its digits with ParseDigits.
+// Scans raw; when it is a modelled shape, reads its digits with ParseDigits. (phone.cpp)
 FastResult NormalizePhoneFast(std::string_view raw, std::string_view region, PhoneStyle style,
                               std::string &out);
 
