@@ -88,6 +88,7 @@ struct HttpCall {
 	std::string ca_file;
 	long timeout_ms = 20000;
 	long expect_continue_timeout_ms = 0;
+	long http_version = CURL_HTTP_VERSION_NONE; // libcurl's default
 };
 
 struct HttpResult {
@@ -96,6 +97,7 @@ struct HttpResult {
 	std::string body;
 	std::string headers;
 	long new_connections = 0;
+	long http_version = 0; // CURLINFO_HTTP_VERSION
 	double seconds = 0;
 
 	json Json() const { return json::parse(body); }
@@ -146,6 +148,7 @@ HttpResult Perform(const HttpCall &call, CURL *handle = nullptr) {
 	if (!call.ca_file.empty()) {
 		curl_easy_setopt(curl, CURLOPT_CAINFO, call.ca_file.c_str());
 	}
+	curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, call.http_version);
 	curl_slist *headers = nullptr;
 	for (const std::string &header : call.headers) {
 		headers = curl_slist_append(headers, header.c_str());
@@ -155,6 +158,7 @@ HttpResult Perform(const HttpCall &call, CURL *handle = nullptr) {
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
 	curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &result.new_connections);
 	curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &result.seconds);
+	curl_easy_getinfo(curl, CURLINFO_HTTP_VERSION, &result.http_version);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
 	curl_slist_free_all(headers);
 	if (handle == nullptr) {
@@ -1175,6 +1179,7 @@ TEST_F(TestServerTest, ServesHttpsWithACertificateCurlVerifies) {
 	call.url = Url(MetaTarget());
 	call.ca_file = cert;
 	call.headers = {"Content-Type: application/json"};
+	call.http_version = CURL_HTTP_VERSION_2TLS; // offer h2 by ALPN: the server picks http/1.1
 	call.body = Batch(2, "tls-a-").dump();
 	HttpResult first = Perform(call, handle);
 	call.body = Batch(1000, "tls-b-").dump();
@@ -1183,6 +1188,7 @@ TEST_F(TestServerTest, ServesHttpsWithACertificateCurlVerifies) {
 	ASSERT_EQ(first.code, CURLE_OK) << curl_easy_strerror(first.code);
 	EXPECT_EQ(first.status, 200);
 	EXPECT_EQ(first.Json()["events_received"], 2);
+	EXPECT_EQ(first.http_version, CURL_HTTP_VERSION_1_1);
 	EXPECT_EQ(second.status, 200);
 	EXPECT_EQ(second.Json()["events_received"], 1000);
 	EXPECT_EQ(second.new_connections, 0); // keep-alive over TLS
