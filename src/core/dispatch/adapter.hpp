@@ -4,15 +4,18 @@
 // the platform's answer. See docs/dispatch.md.
 //
 // The worker, per destination:
-//   1. Preflight every candidate event; an event with a reason is failed alone, never sent (one bad
-//      event would make platforms like Meta reject the whole batch). Preflight again before every
-//      retry: events age.
-//   2. Groups the others by GroupingKey and cuts groups into batches of at most MaxBatchSize().
-//   3. BuildRequest, sends it (http::Client), then Classify the response and acts on the outcome.
+//   1. Groups candidate events by GroupingKey.
+//   2. Per group: StartRequest, then Add events one by one. Add refuses (with a reason) an event that
+//      would make the platform reject its whole batch; such an event is failed alone, never sent.
+//      When the builder is full() or the group is done, Finish() gives the request.
+//   3. Sends it (http::Client), then Classify the response; indexes in the outcome are positions
+//      among the events Add accepted, in order.
+// Retries rebuild the request the same way: events age, and Add checks them again.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +63,21 @@ struct BatchOutcome {
 // No HTTP response at all (connection refused, timeout, TLS failure): Classify is not called for
 // these; the worker treats them as kRetry.
 
+// One request being built. Each event's JSON columns are parsed once, by Add, which both checks and
+// writes the event.
+class RequestBuilder {
+public:
+	virtual ~RequestBuilder() = default;
+
+	// Appends event to the request unless it must not be sent: then returns why (as Preflight) and
+	// the request is unchanged. Precondition: !full() (else throws capi::Error XX000).
+	virtual std::optional<std::string> Add(const OutboxEvent &event, std::int64_t now_ms) = 0;
+	virtual std::size_t size() const noexcept = 0; // events added
+	virtual bool full() const noexcept = 0;        // size() reached the platform's batch limit
+	// The request for the events added (at least one, else throws capi::Error XX000). Call once.
+	virtual HttpRequest Finish() = 0;
+};
+
 class PlatformAdapter {
 public:
 	virtual ~PlatformAdapter() = default;
@@ -67,23 +85,28 @@ public:
 	virtual identity::Platform platform() const noexcept = 0;
 	virtual std::size_t MaxBatchSize() const noexcept = 0;
 
-	// Checks config and credentials; throws capi::Error 22023 naming the problem (never a secret).
-	// Called when a destination is saved and before each batch (BuildRequest calls it too).
+	// Checks config, credentials and endpoint override; throws capi::Error 22023 naming the problem
+	// (never a secret). For when a destination is saved; StartRequest checks them too.
 	virtual void Validate(const Destination &destination) const = 0;
 
 	// Why this event must not be sent (it would make the platform reject its batch), or nullopt.
+	// The same check RequestBuilder::Add does, for callers that only want the verdict.
 	virtual std::optional<std::string> Preflight(const Destination &destination, const OutboxEvent &event,
 	                                             std::int64_t now_ms) const = 0;
 
 	// Only events with equal keys may share a request.
 	virtual std::string GroupingKey(const Destination &destination, const OutboxEvent &event) const = 0;
 
-	// The request for batch (1..MaxBatchSize() events that passed Preflight and share a grouping key).
-	// base_url_override, when not empty, replaces the platform's scheme://host[:port] and wins over
-	// destination.endpoint_override. Throws capi::Error 22023 when the destination is invalid.
-	virtual HttpRequest BuildRequest(const Destination &destination,
-	                                 const std::vector<const OutboxEvent *> &batch,
-	                                 std::string_view base_url_override) const = 0;
+	// A new request for events of one grouping key. base_url_override, when not empty, replaces the
+	// platform's scheme://host[:port] and wins over destination.endpoint_override. Throws capi::Error
+	// 22023 when the destination is invalid. The builder refers to destination: keep it alive.
+	virtual std::unique_ptr<RequestBuilder> StartRequest(const Destination &destination,
+	                                                     std::string_view base_url_override) const = 0;
+
+	// StartRequest + Add of every event of batch + Finish. Throws capi::Error 22000 naming the first
+	// event Add refuses, and 22023 for an empty or oversized batch or an invalid destination.
+	HttpRequest BuildRequest(const Destination &destination, const std::vector<const OutboxEvent *> &batch,
+	                         std::string_view base_url_override, std::int64_t now_ms) const;
 
 	// What the platform said about a batch of batch_size events.
 	virtual BatchOutcome Classify(const Destination &destination, std::size_t batch_size, long http_status,

@@ -5,24 +5,6 @@
 
 namespace capi::dispatch {
 
-std::string_view OutcomeKindName(OutcomeKind kind) noexcept {
-	switch (kind) {
-	case OutcomeKind::kDelivered:
-		return "delivered";
-	case OutcomeKind::kRetry:
-		return "retry";
-	case OutcomeKind::kRejectedBatch:
-		return "rejected_batch";
-	case OutcomeKind::kRejectedEvents:
-		return "rejected_events";
-	case OutcomeKind::kAuthFailed:
-		return "auth_failed";
-	case OutcomeKind::kPermanent:
-		return "permanent";
-	}
-	return "unknown";
-}
-
 const PlatformAdapter *FindAdapter(identity::Platform platform) noexcept {
 	// Adapters are stateless; each is created once and never destroyed (no static destructors in
 	// a library loaded into the postmaster).

@@ -7,13 +7,27 @@ namespace {
 
 using simdjson::dom::element;
 
+bool IsBlank(char c) {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 std::string_view Trim(std::string_view text) {
-	size_t first = text.find_first_not_of(" \t\r\n");
-	if (first == std::string_view::npos) {
-		return std::string_view();
+	while (!text.empty() && IsBlank(text.front())) {
+		text.remove_prefix(1);
 	}
-	size_t last = text.find_last_not_of(" \t\r\n");
-	return text.substr(first, last - first + 1);
+	while (!text.empty() && IsBlank(text.back())) {
+		text.remove_suffix(1);
+	}
+	return text;
+}
+
+// Text columns are nearly always ASCII, which needs no further check.
+bool IsValidUtf8(std::string_view text) {
+	unsigned char high = 0;
+	for (char c : text) {
+		high |= static_cast<unsigned char>(c);
+	}
+	return high < 0x80 || simdjson::validate_utf8(text.data(), text.size());
 }
 
 constexpr std::int64_t kMaxLduCode = 0x7fffffff;
@@ -66,7 +80,7 @@ std::optional<std::string> EventFields::Read(const OutboxEvent &event, identity:
 	    {"event_source_url", &event.event_source_url},
 	};
 	for (const auto &[name, text] : texts) {
-		if (!simdjson::validate_utf8(text->data(), text->size())) {
+		if (!IsValidUtf8(*text)) {
 			return std::string(name) + " is not valid UTF-8";
 		}
 	}

@@ -27,26 +27,37 @@ constexpr std::string_view kPlainKeyNames[kPlainKeyCount] = {
 };
 
 // The bag uses the long field names only (identity::FieldName), exactly.
-std::optional<std::size_t> FieldIndex(std::string_view name) {
-	for (std::size_t i = 0; i < kFieldCount; ++i) {
-		if (identity::FieldName(static_cast<Field>(i)) == name) {
+constexpr std::string_view kFieldNames[kFieldCount] = {
+    "email", "phone",   "first_name", "last_name",     "city",        "state",
+    "zip",   "country", "gender",     "date_of_birth", "external_id", "street",
+};
+
+// Called for every key of every bag, so cheap comparisons (length, first byte) come first.
+std::optional<std::size_t> FindName(const std::string_view *names, std::size_t count, std::string_view key) {
+	for (std::size_t i = 0; i < count; ++i) {
+		const std::string_view &name = names[i];
+		if (name.size() == key.size() && name[0] == key[0] && name == key) {
 			return i;
 		}
 	}
 	return std::nullopt;
+}
+
+std::optional<std::size_t> FieldIndex(std::string_view name) {
+	return name.empty() ? std::nullopt : FindName(kFieldNames, kFieldCount, name);
 }
 
 std::optional<std::size_t> PlainKeyIndex(std::string_view name) {
-	for (std::size_t i = 0; i < kPlainKeyCount; ++i) {
-		if (kPlainKeyNames[i] == name) {
-			return i;
-		}
-	}
-	return std::nullopt;
+	return name.empty() ? std::nullopt : FindName(kPlainKeyNames, kPlainKeyCount, name);
 }
 
 bool IsBlank(std::string_view text) {
-	return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+	for (char c : text) {
+		if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+			return false;
+		}
+	}
+	return true;
 }
 
 } // namespace

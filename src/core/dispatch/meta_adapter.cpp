@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <array>
+
 #include "core/dispatch/event_fields.hpp"
 #include "core/dispatch/json_writer.hpp"
 #include "core/error.hpp"
@@ -40,16 +42,27 @@ bool IsActionSource(std::string_view value) {
 	       value == "business_messaging" || value == "other";
 }
 
+constexpr std::array<bool, 256> MakeLowerHexTable() {
+	std::array<bool, 256> table{};
+	for (int c = '0'; c <= '9'; ++c) {
+		table[c] = true;
+	}
+	for (int c = 'a'; c <= 'f'; ++c) {
+		table[c] = true;
+	}
+	return table;
+}
+constexpr std::array<bool, 256> kLowerHex = MakeLowerHexTable();
+
 bool IsLowerHexSha256(std::string_view value) {
 	if (value.size() != 64) {
 		return false;
 	}
+	bool hex = true;
 	for (char c : value) {
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-			return false;
-		}
+		hex &= kLowerHex[static_cast<unsigned char>(c)];
 	}
-	return true;
+	return hex;
 }
 
 bool IsIpAddress(std::string_view value) {
@@ -193,14 +206,90 @@ void AppendEvent(std::string *out, const OutboxEvent &event, const EventFields &
 	out->push_back('}');
 }
 
-size_t EstimateBodySize(const std::vector<const OutboxEvent *> &batch) {
-	size_t size = 256;
-	for (const OutboxEvent *event : batch) {
-		size += 256 + event->event_name.size() + event->event_id.size() + event->event_source_url.size() +
-		        event->user_data_json.size() + event->custom_data_json.size();
+// Every check of an event, for Preflight and RequestBuilder::Add. fields is filled as a side effect.
+std::optional<std::string> CheckEvent(const OutboxEvent &event, std::int64_t now_ms, EventFields &fields) {
+	if (std::optional<std::string> problem = CheckColumns(event, now_ms)) {
+		return problem;
 	}
-	return size;
+	if (std::optional<std::string> problem = fields.Read(event, identity::Platform::kMeta)) {
+		return problem;
+	}
+	return CheckIdentity(event, fields.identity());
 }
+
+class MetaRequestBuilder final : public RequestBuilder {
+public:
+	MetaRequestBuilder(const Destination &destination, std::string_view base_url_override)
+	    : settings_(ReadMetaSettings(destination)), destination_(destination) {
+		std::string base = ResolveBaseUrl(
+		    destination, kMetaDefaultBaseUrl,
+		    base_url_override.empty() ? std::string_view(destination.endpoint_override) : base_url_override);
+		request_.url = base + "/" + settings_.api_version + "/" + settings_.pixel_id + "/events";
+		request_.headers.push_back("Content-Type: application/json");
+		// Room for a full batch of typical events (~1.2 KB each), so that the body is not copied as it
+		// grows; pages never written are never touched.
+		request_.body.reserve(kMetaMaxBatchSize * 1536);
+		request_.body.append("{\"data\":[");
+	}
+
+	std::optional<std::string> Add(const OutboxEvent &event, std::int64_t now_ms) override {
+		if (full()) {
+			throw Error(sqlstate::kInternalError, "Meta request already holds 1000 events");
+		}
+		if (std::optional<std::string> problem = CheckEvent(event, now_ms, fields_)) {
+			return problem;
+		}
+		if (size_ > 0) {
+			request_.body.push_back(',');
+		}
+		AppendEvent(&request_.body, event, fields_);
+		++size_;
+		return std::nullopt;
+	}
+
+	std::size_t size() const noexcept override { return size_; }
+	bool full() const noexcept override { return size_ >= kMetaMaxBatchSize; }
+
+	HttpRequest Finish() override {
+		if (size_ == 0 || finished_) {
+			throw Error(sqlstate::kInternalError, "Meta request finished twice or without events");
+		}
+		finished_ = true;
+		std::string &body = request_.body;
+		body.append("],");
+		AppendStringMember(&body, "access_token", settings_.access_token);
+		request_.secrets.push_back(settings_.access_token);
+		if (settings_.appsecret_proof) {
+			body.push_back(',');
+			AppendStringMember(&body, "appsecret_proof", *settings_.appsecret_proof);
+			request_.secrets.push_back(*settings_.appsecret_proof);
+		}
+		if (settings_.test_event_code) {
+			body.push_back(',');
+			AppendStringMember(&body, "test_event_code", *settings_.test_event_code);
+		}
+		if (settings_.partner_agent) {
+			body.push_back(',');
+			AppendStringMember(&body, "partner_agent", *settings_.partner_agent);
+		}
+		body.push_back('}');
+		for (std::string &secret : CredentialSecrets(destination_)) {
+			if (secret != settings_.access_token) {
+				request_.secrets.push_back(
+				    std::move(secret)); // app_secret: not sent, never to be logged either
+			}
+		}
+		return std::move(request_);
+	}
+
+private:
+	MetaSettings settings_;
+	const Destination &destination_;
+	EventFields fields_;
+	HttpRequest request_;
+	std::size_t size_ = 0;
+	bool finished_ = false;
+};
 
 } // namespace
 
@@ -211,14 +300,7 @@ void MetaAdapter::Validate(const Destination &destination) const {
 
 std::optional<std::string> MetaAdapter::Preflight(const Destination &destination, const OutboxEvent &event,
                                                   std::int64_t now_ms) const {
-	if (std::optional<std::string> problem = CheckColumns(event, now_ms)) {
-		return problem;
-	}
-	EventFields &fields = ThreadEventFields();
-	if (std::optional<std::string> problem = fields.Read(event, identity::Platform::kMeta)) {
-		return problem;
-	}
-	return CheckIdentity(event, fields.identity());
+	return CheckEvent(event, now_ms, ThreadEventFields());
 }
 
 std::string MetaAdapter::GroupingKey(const Destination &destination, const OutboxEvent &event) const {
@@ -226,60 +308,9 @@ std::string MetaAdapter::GroupingKey(const Destination &destination, const Outbo
 	return std::string();
 }
 
-HttpRequest MetaAdapter::BuildRequest(const Destination &destination,
-                                      const std::vector<const OutboxEvent *> &batch,
-                                      std::string_view base_url_override) const {
-	MetaSettings settings = ReadMetaSettings(destination);
-	if (batch.empty() || batch.size() > kMetaMaxBatchSize) {
-		throw Error(sqlstate::kInvalidParameterValue,
-		            "destination " + destination.name + ": a Meta batch must hold 1 to 1000 events");
-	}
-	HttpRequest request;
-	std::string base = ResolveBaseUrl(
-	    destination, kMetaDefaultBaseUrl,
-	    base_url_override.empty() ? std::string_view(destination.endpoint_override) : base_url_override);
-	request.url = base + "/" + settings.api_version + "/" + settings.pixel_id + "/events";
-	request.headers.push_back("Content-Type: application/json");
-
-	std::string &body = request.body;
-	body.reserve(EstimateBodySize(batch));
-	body.append("{\"data\":[");
-	EventFields fields;
-	for (size_t i = 0; i < batch.size(); ++i) {
-		const OutboxEvent &event = *batch[i];
-		if (std::optional<std::string> problem = fields.Read(event, identity::Platform::kMeta)) {
-			// Preflight rejects such events; reaching here is a caller bug.
-			throw Error(sqlstate::kDataException, "outbox event " + std::to_string(event.outbox_id) +
-			                                          " cannot be sent to Meta: " + *problem);
-		}
-		if (i > 0) {
-			body.push_back(',');
-		}
-		AppendEvent(&body, event, fields);
-	}
-	body.append("],");
-	AppendStringMember(&body, "access_token", settings.access_token);
-	request.secrets.push_back(settings.access_token);
-	if (settings.appsecret_proof) {
-		body.push_back(',');
-		AppendStringMember(&body, "appsecret_proof", *settings.appsecret_proof);
-		request.secrets.push_back(*settings.appsecret_proof);
-	}
-	if (settings.test_event_code) {
-		body.push_back(',');
-		AppendStringMember(&body, "test_event_code", *settings.test_event_code);
-	}
-	if (settings.partner_agent) {
-		body.push_back(',');
-		AppendStringMember(&body, "partner_agent", *settings.partner_agent);
-	}
-	body.push_back('}');
-	for (std::string &secret : CredentialSecrets(destination)) {
-		if (secret != settings.access_token) {
-			request.secrets.push_back(std::move(secret)); // app_secret: not sent, still never to be logged
-		}
-	}
-	return request;
+std::unique_ptr<RequestBuilder> MetaAdapter::StartRequest(const Destination &destination,
+                                                          std::string_view base_url_override) const {
+	return std::make_unique<MetaRequestBuilder>(destination, base_url_override);
 }
 
 } // namespace capi::dispatch

@@ -47,8 +47,8 @@ public:
 	std::optional<std::string> Preflight(const Destination &destination, const OutboxEvent &event,
 	                                     std::int64_t now_ms) const override;
 	std::string GroupingKey(const Destination &destination, const OutboxEvent &event) const override;
-	HttpRequest BuildRequest(const Destination &destination, const std::vector<const OutboxEvent *> &batch,
-	                         std::string_view base_url_override) const override;
+	std::unique_ptr<RequestBuilder> StartRequest(const Destination &destination,
+	                                             std::string_view base_url_override) const override;
 	BatchOutcome Classify(const Destination &destination, std::size_t batch_size, long http_status,
 	                      std::string_view body, const ResponseHeaders &headers) const override;
 };

@@ -1,0 +1,44 @@
+#include "core/dispatch/adapter.hpp"
+
+#include "core/error.hpp"
+
+namespace capi::dispatch {
+
+std::string_view OutcomeKindName(OutcomeKind kind) noexcept {
+	switch (kind) {
+	case OutcomeKind::kDelivered:
+		return "delivered";
+	case OutcomeKind::kRetry:
+		return "retry";
+	case OutcomeKind::kRejectedBatch:
+		return "rejected_batch";
+	case OutcomeKind::kRejectedEvents:
+		return "rejected_events";
+	case OutcomeKind::kAuthFailed:
+		return "auth_failed";
+	case OutcomeKind::kPermanent:
+		return "permanent";
+	}
+	return "unknown";
+}
+
+HttpRequest PlatformAdapter::BuildRequest(const Destination &destination,
+                                          const std::vector<const OutboxEvent *> &batch,
+                                          std::string_view base_url_override, std::int64_t now_ms) const {
+	if (batch.empty() || batch.size() > MaxBatchSize()) {
+		throw Error(sqlstate::kInvalidParameterValue, "destination " + destination.name +
+		                                                  ": a batch must hold 1 to " +
+		                                                  std::to_string(MaxBatchSize()) + " events");
+	}
+	std::unique_ptr<RequestBuilder> builder = StartRequest(destination, base_url_override);
+	for (const OutboxEvent *event : batch) {
+		if (std::optional<std::string> problem = builder->Add(*event, now_ms)) {
+			throw Error(sqlstate::kDataException,
+			            "outbox event " + std::to_string(event->outbox_id) + " cannot be sent to " +
+			                std::string(identity::PlatformName(platform())) + ": " + *problem);
+		}
+	}
+	return builder->Finish();
+}
+
+} // namespace capi::dispatch
