@@ -66,6 +66,8 @@ const NameCase kCases[] = {
     // Google: lowercase, single spaces, no punctuation, no honorific (first) / suffix (last).
     {kWords, kFirst, "  Mary   Jane ", "mary jane"},
     {kWords, kFirst, "Dr. Mary Jane", "mary jane"},
+    {kWords, kFirst, "Mary-Jane", "mary-jane"}, // first names keep punctuation (Ads API rule)
+    {kWords, kFirst, "dr mary", "mary"},
     {kWords, kFirst, "Mrs. Jones", "jones"},
     {kWords, kFirst, "Miss", "miss"}, // nothing else left: kept
     {kWords, kLast, "Smith, Jr.", "smith"},

@@ -117,7 +117,7 @@ const MatrixRow kMatrix[] = {
     {Field::kFirstName,
      " Dr. Mary-Jane ",
      "US",
-     {"drmaryjane", "maryjane", "drmaryjane", "Dr. Mary-Jane", "drmaryjane", kError, "drmaryjane"}},
+     {"drmaryjane", "mary-jane", "drmaryjane", "Dr. Mary-Jane", "drmaryjane", kError, "drmaryjane"}},
     {Field::kLastName,
      "O'Brien Jr.",
      "US",

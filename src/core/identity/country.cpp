@@ -7,12 +7,14 @@
 #include <utility>
 #include <vector>
 
+#include <unicode/bytestream.h>
 #include <unicode/locid.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/udata.h>
 #include <unicode/unistr.h>
 #include <unicode/ures.h>
+#include <unicode/utf8.h>
 
 #include "core/error.hpp"
 #include "core/identity/unicode_text.hpp"
@@ -82,25 +84,30 @@ void NameKey(std::string_view name, std::string &key) {
 		}
 		return;
 	}
+	static thread_local std::string *lowered = new std::string;
+	static thread_local std::string *decomposed = new std::string;
+	text::Lower(name, *lowered);
 	UErrorCode status = U_ZERO_ERROR;
 	static const icu::Normalizer2 *nfd = icu::Normalizer2::getNFDInstance(status);
 	if (nfd == nullptr)
 		ThrowIcuError("NFD normalizer", status);
-	icu::UnicodeString lowered =
-	    icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
-	lowered.toLower(icu::Locale::getRoot());
-	icu::UnicodeString decomposed = nfd->normalize(lowered, status);
+	decomposed->clear();
+	icu::StringByteSink<std::string> sink(decomposed, static_cast<int32_t>(lowered->size()));
+	nfd->normalizeUTF8(0, icu::StringPiece(lowered->data(), static_cast<int32_t>(lowered->size())), sink,
+	                   nullptr, status);
 	if (U_FAILURE(status))
 		ThrowIcuError("NFD normalization", status);
-	icu::UnicodeString letters;
-	for (int32_t i = 0; i < decomposed.length(); i = decomposed.moveIndex32(i, 1)) {
-		UChar32 c = decomposed.char32At(i);
-		if ((U_GET_GC_MASK(c) & U_GC_L_MASK) != 0)
-			letters.append(c);
-		else if (c == '&')
-			letters.append(u"and");
+	const char *s = decomposed->data();
+	const auto length = static_cast<int32_t>(decomposed->size());
+	for (int32_t i = 0; i < length;) {
+		const int32_t start = i;
+		UChar32 c;
+		U8_NEXT(s, i, length, c);
+		if (c == '&')
+			key += "and";
+		else if (c >= 0 && (U_GET_GC_MASK(c) & U_GC_L_MASK) != 0)
+			key.append(s + start, static_cast<std::size_t>(i - start));
 	}
-	letters.toUTF8String(key);
 }
 
 std::string ToUtf8(const icu::UnicodeString &s) {

@@ -1,56 +1,60 @@
 #include "core/identity/email.hpp"
 
+#include <array>
+#include <cstdint>
+
 #include "core/identity/unicode_text.hpp"
 
 namespace capi::identity {
 namespace {
 
-// RFC 5322 "atext" characters besides ASCII letters and digits.
-constexpr bool IsAtextSymbol(char c) {
-	switch (c) {
-	case '!':
-	case '#':
-	case '$':
-	case '%':
-	case '&':
-	case '\'':
-	case '*':
-	case '+':
-	case '-':
-	case '/':
-	case '=':
-	case '?':
-	case '^':
-	case '_':
-	case '`':
-	case '{':
-	case '|':
-	case '}':
-	case '~':
-		return true;
-	default:
-		return false;
+// Character classes of an address, one table lookup per byte.
+enum : uint8_t {
+	kLocal = 1,  // allowed in the local part besides '.': letters, digits and RFC 5322 "atext" symbols
+	kDomain = 2, // allowed in a domain label: letters, digits, '-'
+	kDigit = 4,
+};
+
+constexpr std::array<uint8_t, 256> MakeClasses() {
+	std::array<uint8_t, 256> classes{};
+	for (int c = 0; c < 256; c++) {
+		const char ch = static_cast<char>(c);
+		if (text::IsAsciiAlnum(ch))
+			classes[c] = kLocal | kDomain;
+		if (text::IsAsciiDigit(ch))
+			classes[c] |= kDigit;
+		if (c >= 0x80) // UTF-8 of internationalized addresses; white space inside is rejected separately
+			classes[c] = kLocal | kDomain;
 	}
+	for (char ch : std::string_view("!#$%&'*+-/=?^_`{|}~"))
+		classes[static_cast<unsigned char>(ch)] |= kLocal;
+	classes['-'] |= kDomain;
+	return classes;
 }
 
-// Bytes >= 0x80 (UTF-8 of internationalized addresses) are accepted in both parts; white space inside
-// non-ASCII text is rejected separately.
+constexpr std::array<uint8_t, 256> kClasses = MakeClasses();
+
+uint8_t ClassOf(char c) {
+	return kClasses[static_cast<unsigned char>(c)];
+}
+
 bool IsPlausibleLocalPart(std::string_view local) {
-	if (local.empty())
+	if (local.empty() || local.front() == '.' || local.back() == '.')
 		return false;
-	char previous = '.'; // a leading dot is invalid
+	char previous = 0;
 	for (char c : local) {
 		if (c == '.') {
 			if (previous == '.')
 				return false;
-		} else if (!text::IsNonAscii(c) && !text::IsAsciiAlnum(c) && !IsAtextSymbol(c)) {
+		} else if ((ClassOf(c) & kLocal) == 0) {
 			return false;
 		}
 		previous = c;
 	}
-	return previous != '.';
+	return true;
 }
 
+// At least two non-empty labels; the last one has 2+ characters and is not all digits.
 bool IsPlausibleDomain(std::string_view domain) {
 	std::size_t labels = 0;
 	std::size_t label_length = 0;
@@ -62,17 +66,15 @@ bool IsPlausibleDomain(std::string_view domain) {
 			labels++;
 			label_length = 0;
 			label_all_digits = true;
-		} else if (text::IsNonAscii(c) || text::IsAsciiAlnum(c) || c == '-') {
-			label_length++;
-			label_all_digits = label_all_digits && text::IsAsciiDigit(c);
-		} else {
-			return false;
+			continue;
 		}
+		const uint8_t cls = ClassOf(c);
+		if ((cls & kDomain) == 0)
+			return false;
+		label_length++;
+		label_all_digits = label_all_digits && (cls & kDigit) != 0;
 	}
-	if (label_length == 0)
-		return false;
-	labels++;
-	return labels >= 2 && label_length >= 2 && !label_all_digits;
+	return labels >= 1 && label_length >= 2 && !label_all_digits;
 }
 
 bool IsGmail(std::string_view domain) {
@@ -84,29 +86,51 @@ bool Fail(std::string &out) {
 	return false;
 }
 
+// ASCII: one pass copying, lowercasing and dropping (Google) or refusing (others) white space.
+bool CopyLowerAscii(std::string_view value, EmailRule rule, std::string &out) {
+	out.resize(value.size());
+	char *begin = out.data();
+	char *p = begin;
+	for (char c : value) {
+		if (text::IsAsciiSpaceOrControl(c)) {
+			if (rule != EmailRule::kGoogle)
+				return Fail(out);
+			continue;
+		}
+		*p++ = text::ToAsciiLower(c);
+	}
+	out.resize(static_cast<std::size_t>(p - begin));
+	return true;
+}
+
+bool CopyLowerUnicode(std::string_view value, EmailRule rule, std::string &out) {
+	text::LowerNfc(value, out);
+	if (rule == EmailRule::kGoogle) // Data Manager: "trim leading, trailing and intermediate whitespace"
+		out.resize(text::FilterInPlace(out, 0, out.size(), text::Keep::kAll));
+	else if (text::ContainsSpace(out))
+		return Fail(out);
+	return true;
+}
+
 } // namespace
 
 bool NormalizeEmail(std::string_view value, EmailRule rule, std::string &out) {
 	value = text::Trim(value);
 	if (value.empty())
 		return Fail(out);
-	const bool ascii = text::IsAscii(value);
-	text::LowerNfc(value, out); // ASCII: a copy lowercased in place
-
-	if (rule == EmailRule::kGoogle) // Data Manager: "trim leading, trailing and intermediate whitespace"
-		out.resize(text::FilterInPlace(out, 0, out.size(), text::Keep::kAll));
-	else if (!ascii && text::ContainsSpace(out))
-		return Fail(out); // ASCII white space is rejected by the character checks below
+	if (!(text::IsAscii(value) ? CopyLowerAscii(value, rule, out) : CopyLowerUnicode(value, rule, out)))
+		return false;
 
 	const std::size_t at = out.find('@');
-	if (at == std::string::npos || out.find('@', at + 1) != std::string::npos)
+	if (at == std::string::npos)
 		return Fail(out);
 	const std::string_view address(out);
-	if (!IsPlausibleLocalPart(address.substr(0, at)) || !IsPlausibleDomain(address.substr(at + 1)))
+	const std::string_view domain = address.substr(at + 1);
+	if (!IsPlausibleLocalPart(address.substr(0, at)) || !IsPlausibleDomain(domain)) // a second '@' fails here
 		return Fail(out);
 
 	std::size_t local_end = at;
-	if (rule == EmailRule::kGoogle && IsGmail(address.substr(at + 1))) {
+	if (rule == EmailRule::kGoogle && IsGmail(domain)) {
 		std::size_t write = 0;
 		for (std::size_t read = 0; read < at && out[read] != '+'; read++)
 			if (out[read] != '.')
@@ -119,7 +143,8 @@ bool NormalizeEmail(std::string_view value, EmailRule rule, std::string &out) {
 	}
 	if (local_end == 0)
 		return Fail(out);
-	out.erase(local_end, at - local_end);
+	if (local_end != at)
+		out.erase(local_end, at - local_end);
 	return true;
 }
 

@@ -18,25 +18,33 @@ template <typename Words> bool IsOneOf(std::string_view word, const Words &words
 	return false;
 }
 
-// out holds lowercase words separated by single spaces.
+// The first or last word of out (lowercase words separated by single spaces), without a final '.'.
+std::string_view Word(std::string_view word) {
+	if (!word.empty() && word.back() == '.')
+		word.remove_suffix(1);
+	return word;
+}
+
 void DropHonorificOrSuffix(NamePart part, std::string &out) {
 	if (part == NamePart::kFirst) {
 		const std::size_t space = out.find(' ');
-		if (space != std::string::npos && IsOneOf(std::string_view(out).substr(0, space), kHonorifics))
+		if (space != std::string::npos && IsOneOf(Word(std::string_view(out).substr(0, space)), kHonorifics))
 			out.erase(0, space + 1);
 	} else {
 		const std::size_t space = out.rfind(' ');
-		if (space != std::string::npos && IsOneOf(std::string_view(out).substr(space + 1), kSuffixes))
+		if (space != std::string::npos && IsOneOf(Word(std::string_view(out).substr(space + 1)), kSuffixes))
 			out.erase(space);
 	}
 }
 
-text::CleanRule CleanRuleFor(NameRule rule) {
+text::CleanRule CleanRuleFor(NameRule rule, NamePart part) {
 	switch (rule) {
 	case NameRule::kCompact:
 		return {true, true, text::Keep::kNoPunctuation, text::Spaces::kRemove};
-	case NameRule::kWords:
-		return {true, true, text::Keep::kNoPunctuation, text::Spaces::kCollapse};
+	case NameRule::kWords: // Google Ads API: last name "no punctuation"; first name: lowercase and spaces
+	                       // only
+		return {true, true, part == NamePart::kLast ? text::Keep::kNoPunctuation : text::Keep::kAll,
+		        text::Spaces::kCollapse};
 	case NameRule::kPlain:
 		return {false, true, text::Keep::kAll, text::Spaces::kCollapse};
 	}
@@ -46,7 +54,7 @@ text::CleanRule CleanRuleFor(NameRule rule) {
 } // namespace
 
 bool NormalizeName(std::string_view value, NameRule rule, NamePart part, std::string &out) {
-	if (!text::Clean(value, CleanRuleFor(rule), out) || !text::ContainsLetter(out)) {
+	if (!text::Clean(value, CleanRuleFor(rule, part), out) || !text::ContainsLetter(out)) {
 		out.clear();
 		return false;
 	}

@@ -8,7 +8,8 @@ namespace capi::identity {
 
 enum class NameRule {
 	kCompact, // NFC, lowercase, no punctuation, no white space: Meta, TikTok, Snap, Pinterest
-	kWords,   // NFC, lowercase, no punctuation, single spaces between words, no honorific/suffix: Google
+	kWords,   // NFC, lowercase, single spaces between words, no honorific (first) or suffix (last), and
+	          // no punctuation in last names: Google
 	kPlain,   // NFC, single spaces between words, case kept: LinkedIn's plain-text userInfo
 };
 

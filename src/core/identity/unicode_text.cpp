@@ -111,14 +111,20 @@ bool CleanUnicode(std::string_view value, CleanRule rule, std::string &out) {
 	else
 		transformed.assign(value);
 
-	out.clear();
+	// The result is never longer than the transformed text (collapsing only shortens white space).
+	out.resize(transformed.size());
+	char *const begin = out.data();
+	char *p = begin;
 	const char *s = transformed.data();
 	const auto length = static_cast<int32_t>(transformed.size());
 	bool pending_space = false;
 	for (int32_t i = 0; i < length;) {
-		int32_t start = i;
-		UChar32 c;
-		U8_NEXT(s, i, length, c);
+		const int32_t start = i;
+		UChar32 c = static_cast<unsigned char>(s[i]);
+		if (c < 0x80)
+			i++;
+		else
+			U8_NEXT(s, i, length, c);
 		if (c < 0)
 			continue; // an ill-formed sequence is dropped
 		if (IsSpaceLike(c)) {
@@ -127,12 +133,14 @@ bool CleanUnicode(std::string_view value, CleanRule rule, std::string &out) {
 		}
 		if (!Keeps(rule.keep, c))
 			continue;
-		if (pending_space && rule.spaces == Spaces::kCollapse && !out.empty())
-			out.push_back(' ');
+		if (pending_space && rule.spaces == Spaces::kCollapse && p != begin)
+			*p++ = ' ';
 		pending_space = false;
-		out.append(s + start, static_cast<std::size_t>(i - start));
+		for (int32_t j = start; j < i; j++)
+			*p++ = s[j];
 	}
-	return !out.empty();
+	out.resize(static_cast<std::size_t>(p - begin));
+	return p != begin;
 }
 
 } // namespace
@@ -199,6 +207,11 @@ bool ContainsSpace(std::string_view s) noexcept {
 bool ContainsLetter(std::string_view s) noexcept {
 	const auto length = static_cast<int32_t>(s.size());
 	for (int32_t i = 0; i < length;) {
+		if (!IsNonAscii(s[i])) {
+			if (IsAsciiAlpha(s[i++]))
+				return true;
+			continue;
+		}
 		UChar32 c;
 		U8_NEXT(s.data(), i, length, c);
 		if (c < 0)
@@ -248,6 +261,13 @@ void LowerNfc(std::string_view s, std::string &out) {
 	// Lowercase first, then compose: the result is in NFC whatever the input's normalization form.
 	std::string &lowered = Scratch(kLowerScratch);
 	Lower(s, lowered);
+	UErrorCode status = U_ZERO_ERROR;
+	if (NfcNormalizer().isNormalizedUTF8(
+	        icu::StringPiece(lowered.data(), static_cast<int32_t>(lowered.size())), status) &&
+	    U_SUCCESS(status)) {
+		out.swap(lowered); // usually: lowercase text that was in NFC still is
+		return;
+	}
 	Nfc(lowered, out);
 }
 
@@ -256,6 +276,12 @@ std::size_t FilterInPlace(std::string &s, std::size_t begin, std::size_t end, Ke
 	std::size_t write = begin;
 	const auto length = static_cast<int32_t>(end);
 	for (auto read = static_cast<int32_t>(begin); read < length;) {
+		if (!IsNonAscii(data[read])) { // ASCII fast path
+			const char c = data[read++];
+			if (!IsAsciiSpaceOrControl(c) && Keeps(keep, static_cast<UChar32>(c)))
+				data[write++] = c;
+			continue;
+		}
 		int32_t start = read;
 		UChar32 c;
 		U8_NEXT(data, read, length, c);
