@@ -110,12 +110,6 @@ void NameKey(std::string_view name, std::string &key) {
 	}
 }
 
-std::string ToUtf8(const icu::UnicodeString &s) {
-	std::string utf8;
-	s.toUTF8String(utf8);
-	return utf8;
-}
-
 // Colloquial and former names ICU's display names lack. Written as keys (see NameKey).
 constexpr std::pair<std::string_view, std::string_view> kSynonyms[] = {
     {"america", "us"},
@@ -204,47 +198,29 @@ private:
 
 enum Priority { kSynonym, kEnglishName, kEnglishAlternative, kEnglishDerived, kOtherLanguage };
 
-// Adds ICU's alternative English names ("Countries%short": "UK", "Hong Kong"; "Countries%variant":
-// "Ivory Coast", "Czech Republic", "Swaziland", ...), read from ICU's region data bundle.
-void AddEnglishAlternatives(NameTableBuilder &builder) {
+// Calls add(code, UTF-8 name) for every ISO 3166-1 country in table ("Countries", or the English-only
+// "Countries%short" / "Countries%variant") of ICU's region display-name data for locale. One bundle
+// per language: much faster than a getDisplayCountry() call per country and language.
+template <typename Add> void ForEachCountryName(const char *locale, const char *table_key, Add add) {
 	UErrorCode status = U_ZERO_ERROR;
-	UResourceBundle *bundle = ures_open(U_ICUDATA_NAME U_TREE_SEPARATOR_STRING "region", "en", &status);
-	if (U_FAILURE(status)) {
-		ures_close(bundle);
-		return; // optional data: the standard names are enough
+	UResourceBundle *bundle = ures_open(U_ICUDATA_NAME U_TREE_SEPARATOR_STRING "region", locale, &status);
+	UResourceBundle *table = U_SUCCESS(status) ? ures_getByKey(bundle, table_key, nullptr, &status) : nullptr;
+	std::string name;
+	while (U_SUCCESS(status) && ures_hasNext(table)) {
+		UErrorCode entry_status = U_ZERO_ERROR;
+		const char *region = nullptr;
+		int32_t length = 0;
+		const UChar *value = ures_getNextString(table, &length, &region, &entry_status);
+		if (U_FAILURE(entry_status) || region == nullptr || !text::IsAsciiAlpha(region[0]) ||
+		    !text::IsAsciiAlpha(region[1]) || region[2] != '\0' ||
+		    !Codes().alpha2[Alpha2Index(region[0], region[1])])
+			continue; // "001", "EU", "UN", ...: not countries
+		name.clear();
+		icu::UnicodeString(false, value, length).toUTF8String(name);
+		add(PackCode(region[0], region[1]), name);
 	}
-	for (const char *table_key : {"Countries%short", "Countries%variant"}) {
-		UErrorCode table_status = U_ZERO_ERROR;
-		UResourceBundle *table = ures_getByKey(bundle, table_key, nullptr, &table_status);
-		while (U_SUCCESS(table_status) && ures_hasNext(table)) {
-			UErrorCode entry_status = U_ZERO_ERROR;
-			const char *region = nullptr;
-			int32_t length = 0;
-			const UChar *name = ures_getNextString(table, &length, &region, &entry_status);
-			if (U_FAILURE(entry_status) || region == nullptr || !text::IsAsciiAlpha(region[0]) ||
-			    !text::IsAsciiAlpha(region[1]) || region[2] != '\0' ||
-			    !Codes().alpha2[Alpha2Index(region[0], region[1])])
-				continue;
-			builder.Add(ToUtf8(icu::UnicodeString(name, length)), PackCode(region[0], region[1]),
-			            kEnglishAlternative);
-		}
-		ures_close(table);
-	}
+	ures_close(table);
 	ures_close(bundle);
-}
-
-// English display names, and the forms people write instead: "St. Lucia" as "Saint Lucia",
-// "Myanmar (Burma)" as "Myanmar".
-void AddEnglishNames(NameTableBuilder &builder, const char *alpha2, Code code) {
-	icu::UnicodeString display;
-	icu::Locale("", alpha2).getDisplayCountry(icu::Locale::getEnglish(), display);
-	const std::string name = ToUtf8(display);
-	builder.Add(name, code, kEnglishName);
-	if (name.compare(0, 4, "St. ") == 0)
-		builder.Add("Saint " + name.substr(4), code, kEnglishDerived);
-	const std::size_t parenthesis = name.find(" (");
-	if (parenthesis != std::string::npos)
-		builder.Add(std::string_view(name).substr(0, parenthesis), code, kEnglishDerived);
 }
 
 const std::unordered_map<std::string, Code> &Names() {
@@ -252,20 +228,25 @@ const std::unordered_map<std::string, Code> &Names() {
 		NameTableBuilder builder;
 		for (const auto &[key, code] : kSynonyms)
 			builder.Add(key, PackCode(code[0], code[1]), kSynonym);
-		for (const char *const *alpha2 = icu::Locale::getISOCountries(); *alpha2 != nullptr; alpha2++) {
-			const char *cc = *alpha2;
-			if (!text::IsAsciiAlpha(cc[0]) || !text::IsAsciiAlpha(cc[1]) || cc[2] != '\0')
-				continue;
-			const Code code = PackCode(cc[0], cc[1]);
-			AddEnglishNames(builder, cc, code);
-			const icu::Locale region("", cc);
-			for (const char *language : kNameLocales) {
-				icu::UnicodeString display;
-				region.getDisplayCountry(icu::Locale(language), display);
-				builder.Add(ToUtf8(display), code, kOtherLanguage);
-			}
-		}
-		AddEnglishAlternatives(builder);
+		// English display names, and the forms people write instead: "St. Lucia" as "Saint Lucia",
+		// "Myanmar (Burma)" as "Myanmar".
+		ForEachCountryName("en", "Countries", [&](Code code, const std::string &name) {
+			builder.Add(name, code, kEnglishName);
+			if (name.compare(0, 4, "St. ") == 0)
+				builder.Add("Saint " + name.substr(4), code, kEnglishDerived);
+			const std::size_t parenthesis = name.find(" (");
+			if (parenthesis != std::string::npos)
+				builder.Add(std::string_view(name).substr(0, parenthesis), code, kEnglishDerived);
+		});
+		// ICU's alternative English names: "UK", "Hong Kong"; "Ivory Coast", "Czech Republic", "Swaziland".
+		for (const char *table : {"Countries%short", "Countries%variant"})
+			ForEachCountryName("en", table, [&](Code code, const std::string &name) {
+				builder.Add(name, code, kEnglishAlternative);
+			});
+		for (const char *language : kNameLocales)
+			ForEachCountryName(language, "Countries", [&](Code code, const std::string &name) {
+				builder.Add(name, code, kOtherLanguage);
+			});
 		return builder.Build();
 	}();
 	return *names;
