@@ -4,6 +4,10 @@
 #include "core/identity/phone.hpp"
 
 #include <atomic>
+#include <set>
+
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
 
 #include "core/identity/phone_fast.hpp"
 #include "core/identity/phone_scanner.hpp"
@@ -16,7 +20,52 @@ namespace {
 std::atomic<uint64_t> fast_count{0};
 std::atomic<uint64_t> reference_count{0};
 
+// The fast path mirrors libphonenumber 8.12's parsing code. Should the installed library parse
+// differently (another version), some of its own example numbers, written three ways, show it on
+// first use (a few milliseconds), and NormalizePhone then always asks the reference.
+bool FastPathAgreesWithLibphonenumber() {
+	using i18n::phonenumbers::PhoneNumber;
+	using i18n::phonenumbers::PhoneNumberUtil;
+	const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
+	std::set<std::string> regions;
+	util.GetSupportedRegions(&regions);
+	size_t index = 0;
+	size_t compared = 0;
+	for (const std::string &region : regions) {
+		if (index++ % 16 != 0)
+			continue;
+		for (auto type : {PhoneNumberUtil::FIXED_LINE, PhoneNumberUtil::MOBILE}) {
+			PhoneNumber number;
+			if (!util.GetExampleNumberForType(region, type, &number))
+				continue;
+			std::string texts[3];
+			util.Format(number, PhoneNumberUtil::NATIONAL, &texts[0]);
+			util.Format(number, PhoneNumberUtil::INTERNATIONAL, &texts[1]);
+			util.Format(number, PhoneNumberUtil::E164, &texts[2]);
+			texts[2].erase(0, 1); // country code without '+'
+			for (const std::string &text : texts) {
+				std::string fast;
+				std::string reference;
+				FastResult result = NormalizePhoneFast(text, region, PhoneStyle::kE164WithPlus, fast);
+				bool reference_ok =
+				    NormalizePhoneReference(text, region, PhoneStyle::kE164WithPlus, reference);
+				if (result == FastResult::kUndecided)
+					continue;
+				if ((result == FastResult::kAccepted) != reference_ok || fast != reference)
+					return false;
+				compared++;
+			}
+		}
+	}
+	return compared > 0;
+}
+
 } // namespace
+
+bool FastPathEnabled() {
+	static const bool enabled = FastPathAgreesWithLibphonenumber();
+	return enabled;
+}
 
 std::string RegionCode(std::string_view region) {
 	auto is_letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
@@ -72,6 +121,10 @@ void CountPhonePath(bool fast) {
 
 bool NormalizePhone(std::string_view raw, std::string_view region, PhoneStyle style, std::string &out) {
 	using phone_internal::FastResult;
+	if (!phone_internal::FastPathEnabled()) {
+		phone_internal::CountPhonePath(false);
+		return NormalizePhoneReference(raw, region, style, out);
+	}
 	FastResult result = phone_internal::NormalizePhoneFast(raw, region, style, out);
 	phone_internal::CountPhonePath(result != FastResult::kUndecided);
 	if (result == FastResult::kUndecided)

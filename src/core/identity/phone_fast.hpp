@@ -40,6 +40,10 @@ FastResult NormalizePhoneFast(std::string_view raw, std::string_view region, Pho
 FastResult ParseDigits(std::string_view digits, bool plus, std::string_view region_code, int *country_code,
                        std::string *national_number);
 
+// False when a sample of libphonenumber's example numbers showed the fast path disagreeing with the
+// installed libphonenumber (checked once, on first use): NormalizePhone then only uses the reference.
+bool FastPathEnabled();
+
 // How many NormalizePhone calls each path answered (process-wide, relaxed atomics): lets tests and
 // the benchmark report the fast path's coverage.
 struct PhonePathCounts {
