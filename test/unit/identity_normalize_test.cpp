@@ -245,6 +245,15 @@ TEST(IdentityHash, ReusesTheOutputBuffer) {
 	EXPECT_EQ(out.data(), buffer);
 }
 
+TEST(IdentityHash, ValueMayBeAViewOfTheOutput) {
+	std::string s = " Val\xc3\xa9ry O'Brien ";
+	ASSERT_TRUE(Normalize(Field::kFirstName, Platform::kMeta, s, "US", s));
+	EXPECT_EQ(s, "val\xc3\xa9ryobrien");
+	std::string e = "John_Smith@Gmail.com";
+	ASSERT_TRUE(Hash(Field::kEmail, Platform::kMeta, e, "US", e));
+	EXPECT_EQ(e, "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f");
+}
+
 TEST(IdentityAcceptance, UnacceptedCombinationIs22023WithTheAcceptedFields) {
 	std::string out;
 	try {

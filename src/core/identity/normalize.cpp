@@ -2,6 +2,8 @@
 // docs/normalization.md documents the same choices with their sources.
 #include "core/identity/normalize.hpp"
 
+#include <functional>
+
 #include "core/identity/acceptance.hpp"
 #include "core/identity/country.hpp"
 #include "core/identity/date_of_birth.hpp"
@@ -114,11 +116,20 @@ bool NormalizeAccepted(Field field, Platform platform, std::string_view value, s
 	return false;
 }
 
+// True when value is a view into out's buffer (a caller normalizing a string in place).
+bool PointsInto(std::string_view value, const std::string &out) {
+	const std::less<const char *> before;
+	return !value.empty() && !before(value.data(), out.data()) &&
+	       before(value.data(), out.data() + out.capacity());
+}
+
 } // namespace
 
 bool Normalize(Field field, Platform platform, std::string_view value, std::string_view region,
                std::string &out) {
 	RequireAcceptedField(platform, field);
+	if (PointsInto(value, out))
+		return Normalize(field, platform, std::string(value), region, out);
 	if (!NormalizeAccepted(field, platform, value, region, out) || out.empty()) {
 		out.clear();
 		return false;
@@ -128,6 +139,8 @@ bool Normalize(Field field, Platform platform, std::string_view value, std::stri
 
 bool Hash(Field field, Platform platform, std::string_view value, std::string_view region, std::string &out) {
 	RequireAcceptedField(platform, field);
+	if (PointsInto(value, out))
+		return Hash(field, platform, std::string(value), region, out);
 	const std::string_view trimmed = text::Trim(value);
 	if (IsSha256Hex(trimmed)) { // already hashed: never hash twice
 		out.assign(trimmed);
