@@ -280,6 +280,25 @@ TEST(IdentityAcceptance, UnacceptedCombinationIs22023WithTheAcceptedFields) {
 	EXPECT_THROW(Normalize(Field::kGender, Platform::kGoogle, "", "US", out), Error);
 }
 
+TEST(IdentityAcceptance, UnknownNamesAre22023) {
+	try {
+		ParseField("emial");
+		FAIL() << "no error";
+	} catch (const Error &error) {
+		EXPECT_STREQ(error.sqlstate(), "22023");
+		EXPECT_NE(error.hint().find("email"), std::string::npos);
+	}
+	try {
+		ParsePlatform("facebook");
+		FAIL() << "no error";
+	} catch (const Error &error) {
+		EXPECT_STREQ(error.sqlstate(), "22023");
+		EXPECT_NE(error.hint().find("meta"), std::string::npos);
+	}
+	EXPECT_EQ(ParseField(" EM "), Field::kEmail);
+	EXPECT_EQ(ParsePlatform("TikTok"), Platform::kTikTok);
+}
+
 TEST(IdentityAcceptance, Matrix) {
 	// Rows: fields in enum order; columns: meta google tiktok linkedin snap reddit pinterest.
 	const char *kAccepted[] = {
