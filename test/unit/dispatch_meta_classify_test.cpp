@@ -133,6 +133,11 @@ TEST(MetaClassify, NamedEventIndexesAreReported) {
 	EXPECT_EQ(outcome.kind, OutcomeKind::kRejectedEvents);
 	EXPECT_EQ(outcome.bad_indexes, std::vector<size_t>({2, 7}));
 
+	// Other words ending in "data[" or "index" are not event positions.
+	outcome = Classify(
+	    400, GraphError(100, 0, R"(,"error_user_msg":"custom_data[2] and user_data[1] reindex 4")"), 10);
+	EXPECT_EQ(outcome.kind, OutcomeKind::kRejectedBatch);
+
 	// An index outside the batch is no evidence.
 	outcome = Classify(400, GraphError(100, 0, R"(,"error_user_msg":"Event data[12]: bad")"), 10);
 	EXPECT_EQ(outcome.kind, OutcomeKind::kRejectedBatch);

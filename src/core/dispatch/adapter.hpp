@@ -60,8 +60,8 @@ struct BatchOutcome {
 	std::string trace_id; // the platform's request id (Meta: fbtrace_id), for support tickets
 };
 
-// No HTTP response at all (connection refused, timeout, TLS failure): Classify is not called for
-// these; the worker treats them as kRetry.
+// No HTTP response at all (connection refused, timeout, TLS failure) is the worker's to handle as
+// kRetry; Classify given status 0 says kRetry as well.
 
 // One request being built. Each event's JSON columns are parsed once, by Add, which both checks and
 // writes the event.

@@ -81,6 +81,9 @@ void FindIndexes(std::string_view text, size_t batch_size, std::vector<size_t> *
 	};
 	for (std::string_view marker : {std::string_view("data["), std::string_view("index ")}) {
 		for (size_t at = text.find(marker); at != std::string_view::npos; at = text.find(marker, at + 1)) {
+			if (at > 0 && (std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_')) {
+				continue; // "user_data[", "reindex 2": another word
+			}
 			size_t start = at + marker.size();
 			if (start < text.size() && text[start] == ':') {
 				start += 1;
