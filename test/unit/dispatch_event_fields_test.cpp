@@ -72,6 +72,9 @@ TEST(EventFields, CustomDataIsKeptAsTrimmedText) {
 	event.custom_data_json = "  {\"value\": 12.5, \"currency\": \"USD\"}\n";
 	ASSERT_EQ(fields.Read(event, Platform::kMeta), std::nullopt);
 	EXPECT_EQ(fields.custom_data_json(), "{\"value\": 12.5, \"currency\": \"USD\"}");
+	event.custom_data_json = " {} ";
+	ASSERT_EQ(fields.Read(event, Platform::kMeta), std::nullopt);
+	EXPECT_EQ(fields.custom_data_json(), "{}");
 	for (const char *none : {"", "null", " null "}) {
 		event.custom_data_json = none;
 		ASSERT_EQ(fields.Read(event, Platform::kMeta), std::nullopt);

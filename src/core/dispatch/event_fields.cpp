@@ -96,7 +96,7 @@ std::optional<std::string> EventFields::Read(const OutboxEvent &event, identity:
 std::optional<std::string> EventFields::ReadConsent(std::string_view json) {
 	consent_ = Consent();
 	json = Trim(json);
-	if (json.empty()) {
+	if (json.empty() || json == "{}") {
 		return std::nullopt;
 	}
 	element root;
@@ -154,6 +154,10 @@ std::optional<std::string> EventFields::ReadCustomData(std::string_view json) {
 	custom_data_json_ = std::string_view();
 	json = Trim(json);
 	if (json.empty()) {
+		return std::nullopt;
+	}
+	if (json == "{}") {
+		custom_data_json_ = json;
 		return std::nullopt;
 	}
 	element root;
