@@ -104,9 +104,13 @@ static_assert(IsSortedByKey(), "kStateNames must be sorted by key for binary sea
 
 std::string_view FindStateCode(std::string_view key) {
 	const auto *end = std::end(kStateNames);
+	// key is never empty; most comparisons are decided by the first letter, without a call to memcmp.
 	const auto *found =
-	    std::lower_bound(std::begin(kStateNames), end, key,
-	                     [](const StateName &entry, std::string_view k) { return entry.key < k; });
+	    std::lower_bound(std::begin(kStateNames), end, key, [](const StateName &entry, std::string_view k) {
+		    const auto a = static_cast<unsigned char>(entry.key[0]);
+		    const auto b = static_cast<unsigned char>(k[0]);
+		    return a != b ? a < b : entry.key < k;
+	    });
 	return found != end && found->key == key ? found->code : std::string_view();
 }
 
