@@ -125,6 +125,33 @@ bool PointsInto(std::string_view value, const std::string &out) {
 
 } // namespace
 
+int NormalizationRuleId(Field field, Platform platform) noexcept {
+	switch (field) {
+	case Field::kEmail:
+		return static_cast<int>(EmailRuleFor(platform));
+	case Field::kPhone:
+		return static_cast<int>(PhoneStyleFor(platform));
+	case Field::kFirstName:
+	case Field::kLastName:
+		return static_cast<int>(NameRuleFor(platform));
+	case Field::kCity:
+	case Field::kState:
+		return static_cast<int>(AddressRuleFor(platform));
+	case Field::kZip:
+		return static_cast<int>(ZipRuleFor(platform));
+	case Field::kCountry:
+		return static_cast<int>(CountryCaseFor(platform));
+	case Field::kGender:
+		return platform == Platform::kPinterest ? 1 : 0; // NormalizeGender's allow_non_binary
+	case Field::kExternalId:
+		return static_cast<int>(ExternalIdRuleFor(platform));
+	case Field::kDateOfBirth:
+	case Field::kStreet:
+		return 0;
+	}
+	return 0;
+}
+
 bool Normalize(Field field, Platform platform, std::string_view value, std::string_view region,
                std::string &out) {
 	RequireAcceptedField(platform, field);

@@ -22,6 +22,12 @@ bool Normalize(Field field, Platform platform, std::string_view value, std::stri
 // Returns false when Normalize would.
 bool Hash(Field field, Platform platform, std::string_view value, std::string_view region, std::string &out);
 
+// Which of field's normalization rules platform uses, as a small number: two platforms with the same
+// number normalize every value of field identically (email: Meta, TikTok, LinkedIn, Snap and Pinterest
+// share one rule), so code serving several platforms can normalize once per rule. Only meaningful for
+// accepted field x platform pairs.
+int NormalizationRuleId(Field field, Platform platform) noexcept;
+
 } // namespace capi::identity
 
 #include "core/cpp_only.hpp"

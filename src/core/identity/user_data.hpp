@@ -10,13 +10,15 @@
 
 namespace capi::identity {
 
-// identifiers: a JSON object whose keys are identity fields (long names or Meta's short keys),
-// client_ip_address, client_user_agent, or click ids (fbc fbp gclid gbraid wbraid ttclid ttp li_fat_id
-// sc_click_id sc_cookie1 rdt_click_id rdt_uuid epik); each value a string, a number, null, or an
-// array of those (several emails, say).
+// identifiers: a JSON object as described in identifiers.hpp: identity fields (long names or Meta's
+// short keys, optionally suffixed "@<platform>" for one platform's own values, so a stored outbox
+// identity bag is valid input), client_ip_address, client_user_agent, or click ids (fbc fbp gclid
+// gbraid wbraid ttclid ttp li_fat_id sc_click_id sc_cookie1 rdt_click_id rdt_uuid epik); each value a
+// string, a number, null, or an array of those (several emails, say).
 // Returns the object the platform expects for the user, with its own key names: hashed where it wants
-// hashes, plain where it wants plain; values that cannot be normalized are left out, duplicates are
-// removed. Identifiers the platform carries outside its user object (Google's click ids and device
+// hashes, plain where it wants plain (wire_form.hpp; an already hashed value is kept where a hash is
+// wanted and dropped where plain text is); values that cannot be normalized are left out, duplicates
+// are removed. Identifiers the platform carries outside its user object (Google's click ids and device
 // info, Reddit's click id) or does not accept at all are left out: see docs/normalization.md.
 // Throws capi::Error(22023) for a non-object input, an unknown key or a non-scalar value.
 nlohmann::json BuildUserData(const nlohmann::json &identifiers, Platform platform, std::string_view region);

@@ -1,0 +1,233 @@
+#include "core/outbox/identity_bag_builder.hpp"
+
+#include <array>
+#include <vector>
+
+#include "core/dispatch/json_writer.hpp"
+#include "core/identity/acceptance.hpp"
+#include "core/identity/identifiers.hpp"
+#include "core/identity/normalize.hpp"
+#include "core/identity/unicode_text.hpp"
+#include "core/identity/wire_form.hpp"
+#include "core/sha256.hpp"
+
+namespace capi::outbox {
+namespace {
+
+using identity::Field;
+using identity::PlainKey;
+using identity::Platform;
+
+constexpr std::size_t kFieldCount = identity::kFieldCount;
+constexpr std::size_t kPlatformCount = identity::kPlatformCount;
+
+// Meta first: its values are the unsuffixed ones the others are compared with.
+constexpr Platform kPlatforms[kPlatformCount] = {
+    Platform::kMeta, Platform::kGoogle, Platform::kTikTok,    Platform::kLinkedIn,
+    Platform::kSnap, Platform::kReddit, Platform::kPinterest,
+};
+
+// Coarse location may rest in clear where a platform wants it plain; every other field is stored
+// only as digests (see the header's privacy exception).
+bool MayRestInClear(Field field) {
+	return field == Field::kCity || field == Field::kState || field == Field::kZip ||
+	       field == Field::kCountry;
+}
+
+void AppendUnique(std::vector<std::string> &values, std::string_view value) {
+	for (const std::string &existing : values)
+		if (existing == value)
+			return;
+	values.emplace_back(value);
+}
+
+// Builds bags; one per thread, reused so that its buffers stay allocated.
+class BagBuilder {
+public:
+	void Build(std::string_view json, std::string_view region, std::string &out) {
+		raw_.Parse(json);
+		region_ = region;
+		out.clear();
+		out.push_back('{');
+		first_key_ = true;
+		for (std::size_t f = 0; f < kFieldCount; ++f)
+			BuildField(static_cast<Field>(f), out);
+		for (std::size_t k = 0; k < identity::kPlainKeyCount; ++k) {
+			PlainKey key = static_cast<PlainKey>(k);
+			std::string_view value;
+			if (identity::FirstUsablePlainValue(raw_, key, value)) {
+				StartKey(out, identity::PlainKeyName(key), {});
+				dispatch::AppendJsonString(&out, value);
+			}
+		}
+		out.push_back('}');
+	}
+
+private:
+	// The normalized forms of the field's shared (unsuffixed) values under one rule, computed at most
+	// once per field and rule however many platforms share the rule.
+	struct RuleValues {
+		int rule = 0;
+		std::vector<std::string> values;
+		std::vector<char> usable;
+	};
+
+	void BuildField(Field field, std::string &out) {
+		const std::vector<std::string> &shared = raw_.Of(field);
+		if (shared.empty() && !raw_.HasOverride(field))
+			return;
+		trimmed_.clear();
+		hex_.clear();
+		if (digests_.size() < shared.size())
+			digests_.resize(shared.size());
+		for (std::size_t i = 0; i < shared.size(); ++i) {
+			std::string_view trimmed = identity::text::Trim(shared[i]);
+			trimmed_.push_back(trimmed);
+			hex_.push_back(IsSha256Hex(trimmed));
+			if (hex_[i]) { // already a digest: kept lowercased wherever a hash is wanted
+				digests_[i].assign(trimmed);
+				for (char &c : digests_[i])
+					c = identity::text::ToAsciiLower(c);
+			}
+		}
+		rule_count_ = 0;
+		hash_count_ = 0;
+
+		for (Platform platform : kPlatforms) {
+			std::vector<std::string> &list = lists_[Index(platform)];
+			list.clear();
+			if (!identity::PlatformAcceptsField(platform, field))
+				continue;
+			bool hashed = identity::WantsHashed(platform, field);
+			if (!hashed && !MayRestInClear(field))
+				continue; // privacy exception: nothing for this platform
+			if (const std::vector<std::string> *own = raw_.Override(field, platform)) {
+				for (const std::string &value : *own)
+					if (identity::PayloadValue(field, platform, value, region_, scratch_))
+						AppendUnique(list, scratch_);
+				continue;
+			}
+			for (std::size_t i = 0; i < shared.size(); ++i) {
+				if (hex_[i] && hashed) {
+					AppendUnique(list, digests_[i]);
+					continue;
+				}
+				if (hex_[i] && field != Field::kExternalId)
+					continue; // a digest where plain text is wanted (identity::PayloadValue)
+				const RuleValues &normalized = Normalized(field, platform);
+				if (!normalized.usable[i])
+					continue;
+				AppendUnique(list, hashed ? HashOf(normalized.values[i]) : normalized.values[i]);
+			}
+		}
+
+		static const std::vector<std::string> *const kNone = new std::vector<std::string>();
+		const std::vector<std::string> &base =
+		    identity::PlatformAcceptsField(Platform::kMeta, field) ? lists_[Index(Platform::kMeta)] : *kNone;
+		std::string_view name = identity::FieldName(field);
+		if (!base.empty())
+			WriteArray(out, name, {}, base);
+		for (Platform platform : kPlatforms) {
+			if (platform == Platform::kMeta || !identity::PlatformAcceptsField(platform, field))
+				continue;
+			const std::vector<std::string> &list = lists_[Index(platform)];
+			if (list != base)
+				WriteArray(out, name, identity::PlatformName(platform), list);
+		}
+	}
+
+	// The shared values normalized with platform's rule for field.
+	const RuleValues &Normalized(Field field, Platform platform) {
+		int rule = identity::NormalizationRuleId(field, platform);
+		for (std::size_t r = 0; r < rule_count_; ++r)
+			if (rules_[r].rule == rule)
+				return rules_[r];
+		if (rule_count_ == rules_.size())
+			rules_.emplace_back();
+		RuleValues &entry = rules_[rule_count_++];
+		entry.rule = rule;
+		const std::size_t count = trimmed_.size();
+		entry.values.resize(count);
+		entry.usable.assign(count, 0);
+		for (std::size_t i = 0; i < count; ++i)
+			if (!hex_[i] || field == Field::kExternalId)
+				entry.usable[i] = identity::Normalize(field, platform, trimmed_[i], region_, entry.values[i]);
+		return entry;
+	}
+
+	// SHA-256 hex of a normalized value, computed once per field for equal values.
+	std::string_view HashOf(const std::string &normalized) {
+		for (std::size_t h = 0; h < hash_count_; ++h)
+			if (hashes_[h].first == normalized)
+				return hashes_[h].second;
+		if (hash_count_ == hashes_.size())
+			hashes_.emplace_back();
+		auto &entry = hashes_[hash_count_++];
+		entry.first = normalized;
+		entry.second.resize(kSha256HexLength);
+		Sha256Hex(normalized, entry.second.data());
+		return entry.second;
+	}
+
+	void StartKey(std::string &out, std::string_view name, std::string_view platform) {
+		if (!first_key_)
+			out.push_back(',');
+		first_key_ = false;
+		out.push_back('"');
+		out.append(name); // field, platform and plain key names are plain ASCII
+		if (!platform.empty()) {
+			out.push_back('@');
+			out.append(platform);
+		}
+		out.append("\":");
+	}
+
+	void WriteArray(std::string &out, std::string_view name, std::string_view platform,
+	                const std::vector<std::string> &values) {
+		StartKey(out, name, platform);
+		out.push_back('[');
+		for (std::size_t i = 0; i < values.size(); ++i) {
+			if (i > 0)
+				out.push_back(',');
+			dispatch::AppendJsonString(&out, values[i]);
+		}
+		out.push_back(']');
+	}
+
+	static std::size_t Index(Platform platform) { return static_cast<std::size_t>(platform); }
+
+	identity::RawIdentifiers raw_;
+	std::string_view region_;
+	bool first_key_ = true;
+	// Per field: the shared values trimmed and whether each is a digest already.
+	std::vector<std::string_view> trimmed_;
+	std::vector<char> hex_;
+	std::vector<std::string> digests_; // [i]: the lowercased digest when hex_[i]
+	std::vector<RuleValues> rules_;
+	std::size_t rule_count_ = 0;
+	std::vector<std::pair<std::string, std::string>> hashes_;
+	std::size_t hash_count_ = 0;
+	std::array<std::vector<std::string>, kPlatformCount> lists_;
+	std::string scratch_;
+};
+
+BagBuilder &ThreadBagBuilder() {
+	thread_local BagBuilder *builder = nullptr; // leaked on purpose: no destructor at thread or process exit
+	if (builder == nullptr)
+		builder = new BagBuilder();
+	return *builder;
+}
+
+} // namespace
+
+void BuildIdentityBag(std::string_view user_data_json, std::string_view region, std::string &out) {
+	ThreadBagBuilder().Build(user_data_json, region, out);
+}
+
+std::string BuildIdentityBag(std::string_view user_data_json, std::string_view region) {
+	std::string out;
+	BuildIdentityBag(user_data_json, region, out);
+	return out;
+}
+
+} // namespace capi::outbox

@@ -1,0 +1,47 @@
+// What an INSERT into capi.outbox makes of user_data: the raw identifiers an application inserted are
+// replaced by the stored identity bag (core/dispatch/identity_bag.hpp), so raw personal data never rests
+// in the table.
+//
+// Input: the identifiers capi.user_data() accepts (core/identity/identifiers.hpp): identity fields by
+// long or short name, client_ip_address, client_user_agent, click ids; strings, numbers, null or arrays
+// of those. "field@platform" keys are accepted too, so a stored bag is valid input and building is
+// idempotent: BuildIdentityBag(BuildIdentityBag(x)) == BuildIdentityBag(x) (a row copied from the
+// outbox, or restored, keeps its bag).
+//
+// Output, a JSON object with keys in a fixed order (fields in Field order, each unsuffixed key before
+// its suffixed ones in Platform order, then the plain keys in PlainKey order):
+//   - "field": [Meta's SHA-256 hex digests], when Meta accepts the field and one value is usable;
+//   - "field@platform": [that platform's values], for every other platform accepting the field,
+//     only when they differ from "field" (absent "field" counts as []). Hashed where the platform
+//     wants hashes, plain where it wants plain (identity/wire_form.hpp): email@google for gmail
+//     addresses, email@reddit for "+alias" or dotted local parts, phone@google/@tiktok/@reddit ("+"
+//     E.164), city@tiktok, state@google, zip@google, country@google/@linkedin in clear;
+//   - plain keys (client_ip_address, client_user_agent, click ids): the first usable value as a
+//     string, trimmed; an IP address must be IPv4 or IPv6 (invalid ones are dropped).
+// Values are deduplicated and keep the input order. Values already hashed (64 hex digits) are kept,
+// lowercased, wherever a hash is wanted.
+//
+// Privacy exception: names, email, phone, street, date of birth, gender and external_id are never
+// stored in clear. Where a platform wants one of them plain (LinkedIn userInfo.firstName/lastName,
+// LinkedIn externalIds), the bag holds "field@platform": [] (hiding Meta's digests from that
+// platform) and the platform gets nothing for it from the outbox. Coarse location (city, state, zip,
+// country) is stored in clear where a platform requires it plain.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace capi::outbox {
+
+// Writes the bag's JSON text into out (replacing its contents): "{}" when nothing is usable.
+// region (ISO 3166-1 alpha-2) reads national phone numbers and zips, as in capi.normalize.
+// Throws capi::Error 22023 when user_data_json is not a JSON object, has an unknown key (the hint
+// lists the valid ones) or a value of another type; 22P02 when it is not JSON. Messages name keys,
+// never values. Not reentrant per thread (uses this thread's reusable buffers).
+void BuildIdentityBag(std::string_view user_data_json, std::string_view region, std::string &out);
+
+std::string BuildIdentityBag(std::string_view user_data_json, std::string_view region);
+
+} // namespace capi::outbox
+
+#include "core/cpp_only.hpp"
