@@ -13,6 +13,9 @@ namespace sqlstate {
 inline constexpr const char *kInvalidParameterValue = "22023";
 inline constexpr const char *kInvalidTextRepresentation = "22P02";
 inline constexpr const char *kDataException = "22000";
+inline constexpr const char *kNumericValueOutOfRange = "22003";
+inline constexpr const char *kDatetimeFieldOverflow = "22008";
+inline constexpr const char *kCharacterNotInRepertoire = "22021";
 inline constexpr const char *kFeatureNotSupported = "0A000";
 inline constexpr const char *kInternalError = "XX000";
 } // namespace sqlstate

@@ -184,6 +184,21 @@ TEST(WireForm, RuleIdsGroupPlatformsThatNormalizeAlike) {
 	}
 }
 
+// The hint is part of pg_regress's expected output (expected/user_data.out).
+TEST(UserDataFromSharedParser, UnknownKeyHintIsUnchanged) {
+	try {
+		BuildUserData(json::parse(R"({"emial": "a@b.com"})"), Platform::kMeta, "US");
+		ADD_FAILURE();
+	} catch (const Error &error) {
+		EXPECT_STREQ(error.what(), "unknown identifier key \"emial\"");
+		EXPECT_EQ(error.hint(),
+		          "Valid keys are: email, phone, first_name, last_name, city, state, zip, country, gender, "
+		          "date_of_birth, external_id, street (or em, ph, fn, ln, ct, st, zp, ge, db), "
+		          "client_ip_address, client_user_agent, fbc, fbp, gclid, gbraid, wbraid, ttclid, ttp, "
+		          "li_fat_id, sc_click_id, sc_cookie1, rdt_click_id, rdt_uuid, epik.");
+	}
+}
+
 TEST(UserDataFromSharedParser, PlatformKeysAndDigestsInPlainSlots) {
 	json tiktok = BuildUserData(json::parse(R"({"city": "Rome", "city@tiktok": "Milan",
 	                                            "country": "79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621"})"),

@@ -37,7 +37,6 @@ std::string AcceptedKeys() {
 		keys += ", ";
 		keys += name;
 	}
-	keys += "; an identity field may be suffixed @<platform> (email@google) for that platform's own values";
 	return keys;
 }
 
