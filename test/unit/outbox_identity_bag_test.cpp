@@ -519,6 +519,18 @@ TEST(OutboxIdentityBag, PlainKeysKeepTheFirstUsableValueTrimmed) {
 	                     {"rdt_click_id", "r-1"}}));
 }
 
+// Documented limit: a plain key keeps one value, so LinkedIn's lists shrink to the first one.
+TEST(OutboxIdentityBag, PlainKeysKeepOneValueEvenWhereLinkedInTakesSeveral) {
+	const json raw =
+	    json::parse(R"({"client_ip_address": ["2001:db8::1", "203.0.113.7"], "li_fat_id": ["l-1", "l-2"]})");
+	const json linkedin = identity::BuildUserData(raw, Platform::kLinkedIn, "US");
+	EXPECT_EQ(linkedin["userIds"].size(), 3u); // l-1, l-2 and the IPv4 address
+	IdentityBag bag;
+	ASSERT_EQ(bag.Load(BuildIdentityBag(raw.dump(), "US"), Platform::kLinkedIn), std::nullopt);
+	EXPECT_EQ(bag.Plain(PlainKey::kLiFatId), "l-1");
+	EXPECT_EQ(bag.Plain(PlainKey::kClientIpAddress), "2001:db8::1"); // not an address LinkedIn takes
+}
+
 TEST(OutboxIdentityBag, NothingUsableIsAnEmptyObject) {
 	EXPECT_EQ(BuildIdentityBag("{}", "US"), "{}");
 	EXPECT_EQ(BuildIdentityBag(" { } ", "US"), "{}");

@@ -1,6 +1,7 @@
 #include "core/outbox/identity_bag_builder.hpp"
 
 #include <array>
+#include <deque>
 #include <vector>
 
 #include "core/dispatch/json_writer.hpp"
@@ -34,11 +35,14 @@ bool MayRestInClear(Field field) {
 	       field == Field::kCountry;
 }
 
-void AppendUnique(std::vector<std::string> &values, std::string_view value) {
-	for (const std::string &existing : values)
+// Values are views into the builder's per-field storage (digests_, rules_, hashes_, own_values_).
+using Values = std::vector<std::string_view>;
+
+void AppendUnique(Values &values, std::string_view value) {
+	for (std::string_view existing : values)
 		if (existing == value)
 			return;
-	values.emplace_back(value);
+	values.push_back(value);
 }
 
 // Builds bags; one per thread, reused so that its buffers stay allocated.
@@ -92,9 +96,10 @@ private:
 		}
 		rule_count_ = 0;
 		hash_count_ = 0;
+		own_count_ = 0;
 
 		for (Platform platform : kPlatforms) {
-			std::vector<std::string> &list = lists_[Index(platform)];
+			Values &list = lists_[Index(platform)];
 			list.clear();
 			if (!identity::PlatformAcceptsField(platform, field))
 				continue;
@@ -102,11 +107,14 @@ private:
 			if (!hashed && !MayRestInClear(field))
 				continue; // privacy exception: nothing for this platform
 			if (const std::vector<std::string> *own = raw_.Override(field, platform)) {
-				for (const std::string &value : *own)
-					if (identity::PayloadValue(field, platform, value, region_, scratch_))
-						AppendUnique(list, scratch_);
+				for (const std::string &value : *own) {
+					std::string &payload = OwnValueSlot();
+					if (identity::PayloadValue(field, platform, value, region_, payload))
+						AppendUnique(list, payload);
+				}
 				continue;
 			}
+			const RuleValues *normalized = nullptr;
 			for (std::size_t i = 0; i < shared.size(); ++i) {
 				if (hex_[i] && hashed) {
 					AppendUnique(list, digests_[i]);
@@ -114,15 +122,16 @@ private:
 				}
 				if (hex_[i] && field != Field::kExternalId)
 					continue; // a digest where plain text is wanted (identity::PayloadValue)
-				const RuleValues &normalized = Normalized(field, platform);
-				if (!normalized.usable[i])
+				if (normalized == nullptr)
+					normalized = &Normalized(field, platform);
+				if (!normalized->usable[i])
 					continue;
-				AppendUnique(list, hashed ? HashOf(normalized.values[i]) : normalized.values[i]);
+				AppendUnique(list, hashed ? HashOf(normalized->values[i]) : normalized->values[i]);
 			}
 		}
 
-		static const std::vector<std::string> *const kNone = new std::vector<std::string>();
-		const std::vector<std::string> &base =
+		static const Values *const kNone = new Values();
+		const Values &base =
 		    identity::PlatformAcceptsField(Platform::kMeta, field) ? lists_[Index(Platform::kMeta)] : *kNone;
 		std::string_view name = identity::FieldName(field);
 		if (!base.empty())
@@ -130,7 +139,7 @@ private:
 		for (Platform platform : kPlatforms) {
 			if (platform == Platform::kMeta || !identity::PlatformAcceptsField(platform, field))
 				continue;
-			const std::vector<std::string> &list = lists_[Index(platform)];
+			const Values &list = lists_[Index(platform)];
 			if (list != base)
 				WriteArray(out, name, identity::PlatformName(platform), list);
 		}
@@ -143,7 +152,7 @@ private:
 			if (rules_[r].rule == rule)
 				return rules_[r];
 		if (rule_count_ == rules_.size())
-			rules_.emplace_back();
+			rules_.emplace_back(); // a deque: earlier entries stay where they are
 		RuleValues &entry = rules_[rule_count_++];
 		entry.rule = rule;
 		const std::size_t count = trimmed_.size();
@@ -182,8 +191,15 @@ private:
 		out.append("\":");
 	}
 
+	// A place for a value given under "field@platform", valid until the next field.
+	std::string &OwnValueSlot() {
+		if (own_count_ == own_values_.size())
+			own_values_.emplace_back();
+		return own_values_[own_count_++];
+	}
+
 	void WriteArray(std::string &out, std::string_view name, std::string_view platform,
-	                const std::vector<std::string> &values) {
+	                const Values &values) {
 		StartKey(out, name, platform);
 		out.push_back('[');
 		for (std::size_t i = 0; i < values.size(); ++i) {
@@ -203,12 +219,15 @@ private:
 	std::vector<std::string_view> trimmed_;
 	std::vector<char> hex_;
 	std::vector<std::string> digests_; // [i]: the lowercased digest when hex_[i]
-	std::vector<RuleValues> rules_;
+	// Deques, so that views into earlier entries survive later ones; entries are reused across fields
+	// and rows (the *_count_ members say how many are in use for the current field).
+	std::deque<RuleValues> rules_;
 	std::size_t rule_count_ = 0;
-	std::vector<std::pair<std::string, std::string>> hashes_;
+	std::deque<std::pair<std::string, std::string>> hashes_;
 	std::size_t hash_count_ = 0;
-	std::array<std::vector<std::string>, kPlatformCount> lists_;
-	std::string scratch_;
+	std::deque<std::string> own_values_;
+	std::size_t own_count_ = 0;
+	std::array<Values, kPlatformCount> lists_; // per platform: the field's values, views into the above
 };
 
 BagBuilder &ThreadBagBuilder() {

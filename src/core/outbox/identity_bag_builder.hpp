@@ -17,7 +17,9 @@
 //     addresses, email@reddit for "+alias" or dotted local parts, phone@google/@tiktok/@reddit ("+"
 //     E.164), city@tiktok, state@google, zip@google, country@google/@linkedin in clear;
 //   - plain keys (client_ip_address, client_user_agent, click ids): the first usable value as a
-//     string, trimmed; an IP address must be IPv4 or IPv6 (invalid ones are dropped).
+//     string, trimmed; an IP address must be IPv4 or IPv6 (invalid ones are dropped). One value per
+//     key: LinkedIn, which takes several IPv4 addresses and li_fat_ids, gets only that one (and no
+//     address when the first valid one is IPv6).
 // Values are deduplicated and keep the input order. Values already hashed (64 hex digits) are kept,
 // lowercased, wherever a hash is wanted.
 //
