@@ -8,24 +8,6 @@ namespace {
 using identity::Field;
 using simdjson::dom::element;
 
-constexpr std::string_view kPlainKeyNames[kPlainKeyCount] = {
-    "client_ip_address",
-    "client_user_agent",
-    "fbc",
-    "fbp",
-    "gclid",
-    "gbraid",
-    "wbraid",
-    "ttclid",
-    "ttp",
-    "li_fat_id",
-    "sc_click_id",
-    "sc_cookie1",
-    "rdt_click_id",
-    "rdt_uuid",
-    "epik",
-};
-
 // The bag uses the long field names only (identity::FieldName), exactly.
 constexpr std::string_view kFieldNames[kFieldCount] = {
     "email", "phone",   "first_name", "last_name",     "city",        "state",
@@ -48,7 +30,11 @@ std::optional<std::size_t> FieldIndex(std::string_view name) {
 }
 
 std::optional<std::size_t> PlainKeyIndex(std::string_view name) {
-	return name.empty() ? std::nullopt : FindName(kPlainKeyNames, kPlainKeyCount, name);
+	std::optional<PlainKey> key = identity::FindPlainKey(name);
+	if (!key) {
+		return std::nullopt;
+	}
+	return static_cast<std::size_t>(*key);
 }
 
 bool IsBlank(std::string_view text) {
@@ -65,10 +51,6 @@ bool IsBlank(std::string_view text) {
 struct IdentityBag::Parser {
 	simdjson::dom::parser parser;
 };
-
-std::string_view PlainKeyName(PlainKey key) noexcept {
-	return kPlainKeyNames[static_cast<std::size_t>(key)];
-}
 
 IdentityBag::IdentityBag() : parser_(std::make_unique<Parser>()) {}
 IdentityBag::~IdentityBag() = default;

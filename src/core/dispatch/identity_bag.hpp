@@ -18,30 +18,16 @@
 #include <vector>
 
 #include "core/identity/field.hpp"
+#include "core/identity/identifiers.hpp"
 
 namespace capi::dispatch {
 
-enum class PlainKey {
-	kClientIpAddress,
-	kClientUserAgent,
-	kFbc,
-	kFbp,
-	kGclid,
-	kGbraid,
-	kWbraid,
-	kTtclid,
-	kTtp,
-	kLiFatId,
-	kScClickId,
-	kScCookie1,
-	kRdtClickId,
-	kRdtUuid,
-	kEpik,
-};
-inline constexpr std::size_t kPlainKeyCount = 15;
-inline constexpr std::size_t kFieldCount = 12; // identity::Field
-
-std::string_view PlainKeyName(PlainKey key) noexcept; // "client_ip_address", "fbc", ...
+// The plain keys and counts are the identity layer's: one list for what INSERT accepts and what
+// the adapters read.
+using identity::kFieldCount;
+using identity::kPlainKeyCount;
+using identity::PlainKey;
+using identity::PlainKeyName;
 
 class IdentityBag {
 public:

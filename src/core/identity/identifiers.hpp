@@ -22,8 +22,7 @@
 
 namespace capi::identity {
 
-// Identifiers that are never hashed: network data and the platforms' click and browser ids. Same
-// order as capi::dispatch::PlainKey.
+// Identifiers that are never hashed: network data and the platforms' click and browser ids.
 enum class PlainKey {
 	kClientIpAddress,
 	kClientUserAgent,
