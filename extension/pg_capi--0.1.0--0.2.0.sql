@@ -22,3 +22,6 @@ CREATE FUNCTION capi.user_data(identifiers jsonb, platform text DEFAULT 'meta', 
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION capi.user_data(jsonb, text, text) IS
     'The platform''s user-identifier object built from raw or hashed identifiers, with the platform''s key names';
+
+-- Analysts are ordinary roles: the identity functions are theirs to call (EXECUTE is PUBLIC's by default).
+GRANT USAGE ON SCHEMA capi TO PUBLIC;

@@ -54,3 +54,10 @@ SELECT capi.hash('emial', 'a@b.com');
 SELECT proname, provolatile, proparallel
 FROM pg_proc WHERE pronamespace = 'capi'::regnamespace AND proname IN ('normalize', 'hash', 'user_data')
 ORDER BY proname;
+
+-- Any role may call the identity functions
+CREATE ROLE capi_test_analyst LOGIN;
+SET ROLE capi_test_analyst;
+SELECT capi.hash('email', 'John_Smith@gmail.com') = capi.sha256_hex('john_smith@gmail.com') AS analyst_can_hash;
+RESET ROLE;
+DROP ROLE capi_test_analyst;
