@@ -31,7 +31,8 @@ ASSERT_FLAGS = -DUSE_ASSERT_CHECKING -DCAPI_ASSERTS=1
 endif
 
 PG_CPPFLAGS = -Isrc $(ASSERT_FLAGS) $(shell pkg-config --cflags icu-uc icu-i18n libcurl)
-PG_CXXFLAGS = -std=c++17 -MMD -MP $(WARNINGS)
+# PostgreSQL headers use the C "register" keyword, which C++17 rejects.
+PG_CXXFLAGS = -std=c++17 -MMD -MP $(WARNINGS) -Wno-register
 SHLIB_LINK = -lphonenumber -lprotobuf -lsimdjson $(shell pkg-config --libs icu-uc icu-i18n libcurl) -lssl -lcrypto -lstdc++
 
 # JIT bitcode for an HTTP/hashing extension is pointless, and clang-14 would need our C++ flags.

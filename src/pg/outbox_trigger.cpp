@@ -1,0 +1,172 @@
+// capi.outbox's row trigger: every INSERT is validated and its user_data replaced by the stored
+// identity bag (hashes; raw PII never rests in the table); UPDATE is refused (the outbox is
+// append-only: delivery state lives elsewhere, see docs/architecture.md "Delivery").
+//
+// Pattern (docs/architecture.md): read every column with PostgreSQL calls first into plain locals,
+// run the C++ checks and the bag builder (no PostgreSQL call while C++ objects live), then build the
+// new tuple.
+#include "core/outbox/identity_bag_builder.hpp"
+#include "core/outbox/row_validation.hpp"
+
+#include "pg/guard.hpp"
+#include "pg/guc.hpp"
+#include "pg/text.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+#include "utils/xid8.h"
+}
+
+namespace {
+
+// Reused across rows; deliberately never freed (no static C++ object with a destructor).
+std::string &BagBuffer() {
+	static std::string *buffer = new std::string();
+	return *buffer;
+}
+
+// PostgreSQL timestamps count microseconds from 2000-01-01; the core uses Unix milliseconds.
+std::int64_t UnixMilliseconds(TimestampTz timestamp) {
+	constexpr std::int64_t kPostgresEpochUnixMs =
+	    static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
+	return timestamp / 1000 + kPostgresEpochUnixMs;
+}
+
+// A column's attribute number, or an error naming it (the table was altered).
+int ColumnNumber(TupleDesc descriptor, const char *name) {
+	int number = SPI_fnumber(descriptor, name);
+	if (number <= 0)
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN), errmsg("capi.outbox has no column \"%s\"", name)));
+	return number;
+}
+
+struct TextColumn {
+	const char *data = nullptr; // NULL column: nullptr
+	int length = 0;
+};
+
+TextColumn ReadText(HeapTuple tuple, TupleDesc descriptor, const char *name) {
+	bool is_null = false;
+	Datum value = heap_getattr(tuple, ColumnNumber(descriptor, name), descriptor, &is_null);
+	TextColumn column;
+	if (!is_null) {
+		text *detoasted = DatumGetTextPP(value);
+		column.data = VARDATA_ANY(detoasted);
+		column.length = VARSIZE_ANY_EXHDR(detoasted);
+	}
+	return column;
+}
+
+// jsonb rendered as text, or nullptr for NULL.
+const char *ReadJsonb(HeapTuple tuple, TupleDesc descriptor, const char *name) {
+	bool is_null = false;
+	Datum value = heap_getattr(tuple, ColumnNumber(descriptor, name), descriptor, &is_null);
+	if (is_null)
+		return nullptr;
+	Jsonb *jsonb = DatumGetJsonbP(value);
+	return JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb));
+}
+
+std::string_view View(const TextColumn &column) {
+	return column.data != nullptr ? std::string_view(column.data, column.length) : std::string_view();
+}
+
+std::optional<std::string_view> OptionalView(const TextColumn &column) {
+	if (column.data == nullptr)
+		return std::nullopt;
+	return View(column);
+}
+
+std::optional<std::string_view> OptionalView(const char *json) {
+	if (json == nullptr)
+		return std::nullopt;
+	return std::string_view(json);
+}
+
+} // namespace
+
+CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		                errmsg("capi.outbox_row_trigger() must be called as a trigger")));
+	TriggerData *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+	if (!TRIGGER_FIRED_BEFORE(trigger->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		                errmsg("capi.outbox_row_trigger() must run BEFORE, FOR EACH ROW")));
+	if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event))
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+		                errmsg("capi.outbox is append-only: rows cannot be updated"),
+		                errhint("Insert a new event; delivery state is in capi.delivery_status.")));
+	if (!TRIGGER_FIRED_BY_INSERT(trigger->tg_event))
+		return PointerGetDatum(trigger->tg_trigtuple);
+
+	HeapTuple tuple = trigger->tg_trigtuple;
+	TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
+
+	// 1. Every PostgreSQL read, into plain locals.
+	TextColumn event_id = ReadText(tuple, descriptor, "event_id");
+	TextColumn event_name = ReadText(tuple, descriptor, "event_name");
+	TextColumn action_source = ReadText(tuple, descriptor, "action_source");
+	TextColumn event_source_url = ReadText(tuple, descriptor, "event_source_url");
+	const char *user_data = ReadJsonb(tuple, descriptor, "user_data");
+	const char *custom_data = ReadJsonb(tuple, descriptor, "custom_data");
+	const char *consent = ReadJsonb(tuple, descriptor, "consent");
+	bool is_null = false;
+	Datum event_time = heap_getattr(tuple, ColumnNumber(descriptor, "event_time"), descriptor, &is_null);
+	std::int64_t event_time_ms = is_null ? 0 : UnixMilliseconds(DatumGetTimestampTz(event_time));
+	Datum destinations = heap_getattr(tuple, ColumnNumber(descriptor, "destinations"), descriptor, &is_null);
+	Datum *names = nullptr;
+	bool *name_nulls = nullptr;
+	int name_count = -1; // -1: destinations IS NULL
+	if (!is_null) {
+		deconstruct_array(DatumGetArrayTypeP(destinations), TEXTOID, -1, false, TYPALIGN_INT, &names,
+		                  &name_nulls, &name_count);
+		for (int i = 0; i < name_count; i++)
+			if (!name_nulls[i])
+				names[i] = PointerGetDatum(PG_DETOAST_DATUM_PACKED(names[i]));
+	}
+	std::int64_t now_ms = UnixMilliseconds(GetCurrentTimestamp());
+	const char *region = capi::pg::DefaultRegion();
+
+	// 2. The C++ work: validation and hashing (errors unwind normally to InvokeCpp).
+	std::string &bag = BagBuffer();
+	{
+		capi::outbox::OutboxRowView row;
+		row.event_id = View(event_id);
+		row.event_name = View(event_name);
+		row.event_time_ms = event_time_ms;
+		row.action_source = View(action_source);
+		row.event_source_url = OptionalView(event_source_url);
+		row.custom_data_json = OptionalView(custom_data);
+		row.consent_json = OptionalView(consent);
+		if (name_count >= 0) {
+			row.destinations.emplace();
+			for (int i = 0; i < name_count; i++) {
+				if (name_nulls[i])
+					row.destinations->push_back(std::nullopt);
+				else
+					row.destinations->push_back(
+					    capi::pg::TextView(reinterpret_cast<const text *>(DatumGetPointer(names[i]))));
+			}
+		}
+		capi::outbox::ValidateOutboxRow(row, now_ms);
+		if (user_data != nullptr)
+			capi::outbox::BuildIdentityBag(user_data, region, bag);
+	}
+
+	// 3. The new tuple: hashed user_data and the inserting transaction's id (the delivery cursor's key).
+	int columns[2] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "txid")};
+	Datum values[2] = {(Datum)0, FullTransactionIdGetDatum(GetTopFullTransactionId())};
+	bool nulls[2] = {user_data == nullptr, false};
+	if (user_data != nullptr)
+		values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(bag.c_str()));
+	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, 2, columns, values, nulls));
+}
