@@ -30,3 +30,36 @@ CREATE FUNCTION capi.outbox_row_trigger() RETURNS trigger
 CREATE TRIGGER outbox_validate_and_hash
     BEFORE INSERT OR UPDATE ON capi.outbox
     FOR EACH ROW EXECUTE FUNCTION capi.outbox_row_trigger();
+
+-- Ad-platform accounts to deliver to. Credentials are readable only by the owner and capi_admin.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'capi_admin') THEN
+        CREATE ROLE capi_admin NOLOGIN;
+    END IF;
+END
+$$;
+
+CREATE TABLE capi.destinations (
+    name text PRIMARY KEY CHECK (name ~ '^[A-Za-z0-9_.-]{1,63}$'),
+    platform text NOT NULL
+        CHECK (platform IN ('meta', 'google', 'tiktok', 'linkedin', 'snap', 'reddit', 'pinterest')),
+    enabled boolean NOT NULL DEFAULT true,
+    config jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(config) = 'object'),
+    credentials jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(credentials) = 'object'),
+    -- NULL: the platform's real base URL; else replaces scheme, host and port (proxies, tests)
+    endpoint text,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE capi.destinations IS
+    'Ad-platform accounts to deliver conversions to; credentials are readable only by capi_admin';
+REVOKE ALL ON capi.destinations FROM PUBLIC;
+GRANT SELECT (name, platform, enabled, config, endpoint, created_at) ON capi.destinations TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON capi.destinations TO capi_admin;
+
+CREATE FUNCTION capi.destinations_row_trigger() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'capi_destinations_row_trigger'
+    LANGUAGE C;
+CREATE TRIGGER destinations_validate
+    BEFORE INSERT OR UPDATE ON capi.destinations
+    FOR EACH ROW EXECUTE FUNCTION capi.destinations_row_trigger();

@@ -1,0 +1,74 @@
+// capi.destinations' row trigger: a destination is checked when it is saved, not when the worker
+// first tries it. The platform's adapter checks config, credentials and the endpoint override's
+// form; the HTTP policy checks its scheme and host (http:// only to loopback). Error messages name
+// the destination and key, never a credential value.
+#include "core/dispatch/adapter.hpp"
+#include "core/dispatch/destination.hpp"
+#include "core/http/url.hpp"
+
+#include "pg/guard.hpp"
+#include "pg/text.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/jsonb.h"
+}
+
+namespace {
+
+// A text or jsonb column as a NUL-terminated palloc'd string, or nullptr for NULL.
+const char *ReadColumn(HeapTuple tuple, TupleDesc descriptor, const char *name, bool is_jsonb) {
+	int number = SPI_fnumber(descriptor, name);
+	if (number <= 0)
+		ereport(ERROR,
+		        (errcode(ERRCODE_UNDEFINED_COLUMN), errmsg("capi.destinations has no column \"%s\"", name)));
+	bool is_null = false;
+	Datum value = heap_getattr(tuple, number, descriptor, &is_null);
+	if (is_null)
+		return nullptr;
+	if (is_jsonb) {
+		Jsonb *jsonb = DatumGetJsonbP(value);
+		return JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb));
+	}
+	return TextDatumGetCString(value);
+}
+
+void ValidateDestination(const char *name, const char *platform, const char *config, const char *credentials,
+                         const char *endpoint) {
+	capi::dispatch::Destination destination;
+	destination.name = name != nullptr ? name : "";
+	destination.platform = capi::identity::ParsePlatform(platform != nullptr ? platform : "");
+	destination.config_json = config != nullptr ? config : "";
+	destination.credentials_json = credentials != nullptr ? credentials : "";
+	destination.endpoint_override = endpoint != nullptr ? endpoint : "";
+	if (!destination.endpoint_override.empty())
+		capi::http::RequireAllowedUrl(destination.endpoint_override + "/");
+	const capi::dispatch::PlatformAdapter &adapter = capi::dispatch::AdapterFor(destination.platform);
+	adapter.Validate(destination);
+}
+
+} // namespace
+
+CAPI_PG_FUNCTION(capi_destinations_row_trigger) {
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		                errmsg("capi.destinations_row_trigger() must be called as a trigger")));
+	TriggerData *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+	if (!TRIGGER_FIRED_BEFORE(trigger->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		                errmsg("capi.destinations_row_trigger() must run BEFORE, FOR EACH ROW")));
+	HeapTuple tuple =
+	    TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple : trigger->tg_trigtuple;
+	if (TRIGGER_FIRED_BY_DELETE(trigger->tg_event))
+		return PointerGetDatum(tuple);
+	TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
+	const char *name = ReadColumn(tuple, descriptor, "name", false);
+	const char *platform = ReadColumn(tuple, descriptor, "platform", false);
+	const char *config = ReadColumn(tuple, descriptor, "config", true);
+	const char *credentials = ReadColumn(tuple, descriptor, "credentials", true);
+	const char *endpoint = ReadColumn(tuple, descriptor, "endpoint", false);
+	ValidateDestination(name, platform, config, credentials, endpoint); // throws; C++ objects unwind
+	return PointerGetDatum(tuple);
+}
