@@ -63,3 +63,9 @@ CREATE FUNCTION capi.destinations_row_trigger() RETURNS trigger
 CREATE TRIGGER destinations_validate
     BEFORE INSERT OR UPDATE ON capi.destinations
     FOR EACH ROW EXECUTE FUNCTION capi.destinations_row_trigger();
+
+CREATE FUNCTION capi.preview(event_id text, destination text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'capi_preview'
+    LANGUAGE C STABLE;
+COMMENT ON FUNCTION capi.preview(text, text) IS
+    'The exact request body the destination would receive for the outbox events with this event_id (credentials redacted)';

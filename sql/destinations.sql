@@ -34,6 +34,21 @@ SELECT credentials->>'access_token' <> '' AS admin_reads_token FROM capi.destina
 RESET ROLE;
 DROP ROLE capi_test_writer;
 
+-- capi.preview: the exact body the destination would receive, credentials redacted
+INSERT INTO capi.outbox (event_id, event_name, event_time, action_source, user_data, custom_data)
+VALUES ('order-9', 'Purchase', now() - interval '1 minute', 'system_generated',
+        '{"email": "John_Smith@gmail.com", "fbp": "fb.1.1558571054389.1098115397"}', '{"value": 9.5, "currency": "EUR"}');
+SELECT body->>'access_token' AS access_token,
+       jsonb_array_length(body->'data') AS events,
+       body->'data'->0->>'event_name' AS event_name,
+       body->'data'->0->'user_data' AS user_data,
+       body->'data'->0->'custom_data' AS custom_data,
+       (body->'data'->0->>'event_time')::bigint = extract(epoch FROM date_trunc('second', e.event_time))::bigint AS seconds,
+       body::text LIKE '%EAAtesttoken%' AS token_shown
+FROM capi.preview('order-9', 'meta-shop') AS body, capi.outbox e WHERE e.event_id = 'order-9';
+SELECT capi.preview('no-such-event', 'meta-shop');
+SELECT capi.preview('order-9', 'no-such-destination');
+
 -- back to the default version for the tests that follow
 DROP EXTENSION pg_capi;
 CREATE EXTENSION pg_capi;
