@@ -11,6 +11,7 @@
 #include "pg/guard.hpp"
 #include "pg/guc.hpp"
 #include "pg/text.hpp"
+#include "pg/unix_time.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -31,13 +32,6 @@ namespace {
 std::string &BagBuffer() {
 	static std::string *buffer = new std::string();
 	return *buffer;
-}
-
-// PostgreSQL timestamps count microseconds from 2000-01-01; the core uses Unix milliseconds.
-std::int64_t UnixMilliseconds(TimestampTz timestamp) {
-	constexpr std::int64_t kPostgresEpochUnixMs =
-	    static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
-	return timestamp / 1000 + kPostgresEpochUnixMs;
 }
 
 // A column's attribute number, or an error naming it (the table was altered).
@@ -121,7 +115,7 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	const char *consent = ReadJsonb(tuple, descriptor, "consent");
 	bool is_null = false;
 	Datum event_time = heap_getattr(tuple, ColumnNumber(descriptor, "event_time"), descriptor, &is_null);
-	std::int64_t event_time_ms = is_null ? 0 : UnixMilliseconds(DatumGetTimestampTz(event_time));
+	std::int64_t event_time_ms = is_null ? 0 : capi::pg::UnixMilliseconds(DatumGetTimestampTz(event_time));
 	Datum destinations = heap_getattr(tuple, ColumnNumber(descriptor, "destinations"), descriptor, &is_null);
 	Datum *names = nullptr;
 	bool *name_nulls = nullptr;
@@ -133,7 +127,7 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 			if (!name_nulls[i])
 				names[i] = PointerGetDatum(PG_DETOAST_DATUM_PACKED(names[i]));
 	}
-	std::int64_t now_ms = UnixMilliseconds(GetCurrentTimestamp());
+	std::int64_t now_ms = capi::pg::NowUnixMilliseconds();
 	const char *region = capi::pg::DefaultRegion();
 
 	// 2. The C++ work: validation and hashing (errors unwind normally to InvokeCpp).

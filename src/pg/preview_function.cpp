@@ -8,6 +8,7 @@
 
 #include "pg/guard.hpp"
 #include "pg/text.hpp"
+#include "pg/unix_time.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -29,12 +30,6 @@ const char *Column(int row, int column) {
 
 std::string Or(const char *value, const char *fallback = "") {
 	return value != nullptr ? value : fallback;
-}
-
-std::int64_t NowUnixMs() {
-	constexpr std::int64_t kPostgresEpochUnixMs =
-	    static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
-	return GetCurrentTimestamp() / 1000 + kPostgresEpochUnixMs;
 }
 
 } // namespace
@@ -73,7 +68,7 @@ CAPI_PG_FUNCTION(capi_preview) {
 	for (int i = 0; i < rows; i++)
 		for (int column = 0; column < kColumns; column++)
 			cells[i * kColumns + column] = Column(i, column + 1);
-	std::int64_t now_ms = NowUnixMs();
+	std::int64_t now_ms = capi::pg::NowUnixMilliseconds();
 
 	std::string &body = BodyBuffer();
 	{
