@@ -1,5 +1,8 @@
 #include "pg/guc.hpp"
 
+#include <algorithm>
+#include <climits>
+
 #include "pg/postgres_headers.hpp"
 
 extern "C" {
@@ -9,6 +12,18 @@ extern "C" {
 namespace {
 
 char *default_region_setting = nullptr;
+char *database_setting = nullptr;
+int batch_size_setting = 0;
+int max_concurrent_setting = 8;
+int request_timeout_setting = 30000;
+int max_attempts_setting = 12;
+int retry_base_delay_setting = 1000;
+int retry_max_delay_setting = 15 * 60 * 1000;
+int auth_pause_setting = 5 * 60 * 1000;
+int retention_setting = 7 * 24 * 3600;
+int purge_batch_setting = 10000;
+int poll_interval_setting = 10000;
+char *ca_file_setting = nullptr;
 
 // A region is two ASCII letters (ISO 3166-1 alpha-2), either case.
 bool CheckRegion(char **newval, void **extra, GucSource source) {
@@ -31,6 +46,65 @@ void DefineSettings() {
 	                           "Used when the region argument of capi.normalize, capi.hash or capi.user_data "
 	                           "is NULL.",
 	                           &default_region_setting, "US", PGC_USERSET, 0, CheckRegion, nullptr, nullptr);
+
+	DefineCustomStringVariable("capi.database", "Database in which the delivery worker delivers the outbox.",
+	                           nullptr, &database_setting, "postgres", PGC_SIGHUP, 0, nullptr, nullptr,
+	                           nullptr);
+	DefineCustomIntVariable("capi.batch_size",
+	                        "Largest number of events per request; 0 = the platform's maximum.",
+	                        "A value above a platform's maximum (Meta: 1000) is cut to it.",
+	                        &batch_size_setting, 0, 0, 100000, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("capi.max_concurrent_requests", "Requests in flight per destination.", nullptr,
+	                        &max_concurrent_setting, 8, 1, 256, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable(
+	    "capi.request_timeout", "Time limit of one delivery request, connection included.", nullptr,
+	    &request_timeout_setting, 30000, 100, 600000, PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("capi.max_attempts",
+	                        "Sends of a batch (the first included) before its events fail for good.", nullptr,
+	                        &max_attempts_setting, 12, 1, 1000, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("capi.retry_base_delay",
+	                        "Ceiling of the first retry's delay; it doubles with each failure (full jitter).",
+	                        nullptr, &retry_base_delay_setting, 1000, 1, 3600000, PGC_SIGHUP, GUC_UNIT_MS,
+	                        nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("capi.retry_max_delay", "Longest delay between two sends of a batch.", nullptr,
+	                        &retry_max_delay_setting, 15 * 60 * 1000, 1, 24 * 3600 * 1000, PGC_SIGHUP,
+	                        GUC_UNIT_MS, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("capi.auth_failure_pause",
+	                        "How long a destination whose credentials or account were refused waits before "
+	                        "trying again (updating the destination ends the pause at once).",
+	                        nullptr, &auth_pause_setting, 5 * 60 * 1000, 100, 24 * 3600 * 1000, PGC_SIGHUP,
+	                        GUC_UNIT_MS, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("capi.delivered_retention",
+	                        "How long outbox rows delivered to every destination are kept before purging.",
+	                        "Failed deliveries are kept until retried.", &retention_setting, 7 * 24 * 3600, 0,
+	                        INT_MAX, PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("capi.purge_batch_size", "Outbox rows deleted per purge transaction.", nullptr,
+	                        &purge_batch_setting, 10000, 1, 1000000, PGC_SIGHUP, 0, nullptr, nullptr,
+	                        nullptr);
+	DefineCustomIntVariable("capi.poll_interval",
+	                        "Longest sleep of the worker without a wake-up (commits wake it at once).",
+	                        nullptr, &poll_interval_setting, 10000, 10, 3600000, PGC_SIGHUP, GUC_UNIT_MS,
+	                        nullptr, nullptr, nullptr);
+	DefineCustomStringVariable(
+	    "capi.ca_file", "PEM file of trusted certificate authorities for HTTPS; empty = the system's store.",
+	    nullptr, &ca_file_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, nullptr, nullptr, nullptr);
+}
+
+WorkerSettings CurrentWorkerSettings() {
+	WorkerSettings settings;
+	settings.database = database_setting != nullptr ? database_setting : "postgres";
+	settings.batch_size = batch_size_setting;
+	settings.max_concurrent_requests = max_concurrent_setting;
+	settings.request_timeout_ms = request_timeout_setting;
+	settings.max_attempts = max_attempts_setting;
+	settings.retry_base_delay_ms = retry_base_delay_setting;
+	settings.retry_max_delay_ms = std::max(retry_max_delay_setting, retry_base_delay_setting);
+	settings.auth_failure_pause_ms = auth_pause_setting;
+	settings.delivered_retention_s = retention_setting;
+	settings.purge_batch_size = purge_batch_setting;
+	settings.poll_interval_ms = poll_interval_setting;
+	settings.ca_file = ca_file_setting != nullptr ? ca_file_setting : "";
+	return settings;
 }
 
 const char *DefaultRegion() {

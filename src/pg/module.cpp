@@ -1,8 +1,13 @@
-// Module entry: the magic block and _PG_init (GUC registration; later, the background worker).
+// Module entry: the magic block and _PG_init (settings; under shared_preload_libraries, the shared
+// state and the delivery worker's launcher).
 #include "pg/guc.hpp"
+#include "pg/shared_state.hpp"
+#include "pg/worker/worker_main.hpp"
+
 #include "pg/postgres_headers.hpp"
 
 extern "C" {
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
@@ -19,4 +24,9 @@ void _PG_init(void) {
 #else
 	EmitWarningsOnPlaceholders("capi");
 #endif
+
+	if (!process_shared_preload_libraries_in_progress)
+		return; // hashing works anywhere; delivery needs the preload
+	capi::pg::InstallSharedState();
+	capi::pg::worker::RegisterLauncher();
 }

@@ -10,6 +10,7 @@
 
 #include "pg/guard.hpp"
 #include "pg/guc.hpp"
+#include "pg/shared_state.hpp"
 #include "pg/text.hpp"
 #include "pg/unix_time.hpp"
 
@@ -155,6 +156,8 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 		if (user_data != nullptr)
 			capi::outbox::BuildIdentityBag(user_data, region, bag);
 	}
+
+	capi::pg::WakeWorkerAtCommit(); // the delivery worker reads the row once this transaction commits
 
 	// 3. The new tuple: hashed user_data and the inserting transaction's id (the delivery cursor's key).
 	int columns[2] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "txid")};

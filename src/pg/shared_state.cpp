@@ -1,0 +1,146 @@
+#include "pg/shared_state.hpp"
+
+#include "pg/postgres_headers.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "port/atomics.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+#include "storage/proc.h"
+#include "storage/shmem.h"
+}
+
+namespace {
+
+constexpr std::uint32_t kNoWorker = UINT32_MAX;
+
+struct SharedState {
+	pg_atomic_uint32 worker_procno; // the worker's PGPROC number, kNoWorker when none
+	pg_atomic_uint32 worker_database;
+	pg_atomic_uint64 delivered_events;
+	pg_atomic_uint64 settings_generation;
+};
+
+SharedState *shared_state = nullptr;
+bool wake_at_commit = false;
+bool settings_changed_at_commit = false;
+shmem_startup_hook_type previous_startup_hook = nullptr;
+#if PG_VERSION_NUM >= 150000
+shmem_request_hook_type previous_request_hook = nullptr;
+#endif
+
+void RequestSharedMemory() {
+#if PG_VERSION_NUM >= 150000
+	if (previous_request_hook != nullptr)
+		previous_request_hook();
+#endif
+	RequestAddinShmemSpace(MAXALIGN(sizeof(SharedState)));
+}
+
+void StartupSharedMemory() {
+	if (previous_startup_hook != nullptr)
+		previous_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	bool found = false;
+	shared_state = static_cast<SharedState *>(ShmemInitStruct("pg_capi", sizeof(SharedState), &found));
+	if (!found) {
+		pg_atomic_init_u32(&shared_state->worker_procno, kNoWorker);
+		pg_atomic_init_u32(&shared_state->worker_database, InvalidOid);
+		pg_atomic_init_u64(&shared_state->delivered_events, 0);
+		pg_atomic_init_u64(&shared_state->settings_generation, 0);
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+int OwnProcNumber() {
+#if PG_VERSION_NUM >= 170000
+	return MyProcNumber;
+#else
+	return MyProc->pgprocno;
+#endif
+}
+
+void SetWorkerLatch() {
+	if (shared_state == nullptr)
+		return;
+	const std::uint32_t procno = pg_atomic_read_u32(&shared_state->worker_procno);
+	if (procno == kNoWorker || pg_atomic_read_u32(&shared_state->worker_database) != MyDatabaseId)
+		return;
+	// A stale number (the worker just exited) only sets some other process's latch: a spurious
+	// wake-up, which every latch user tolerates.
+	SetLatch(&ProcGlobal->allProcs[procno].procLatch);
+}
+
+void OnTransactionEnd(XactEvent event, void *) {
+	switch (event) {
+	case XACT_EVENT_COMMIT:
+	case XACT_EVENT_PARALLEL_COMMIT:
+		if (settings_changed_at_commit && shared_state != nullptr)
+			pg_atomic_fetch_add_u64(&shared_state->settings_generation, 1);
+		if (wake_at_commit)
+			SetWorkerLatch();
+		wake_at_commit = false;
+		settings_changed_at_commit = false;
+		break;
+	case XACT_EVENT_ABORT:
+	case XACT_EVENT_PARALLEL_ABORT:
+		wake_at_commit = false;
+		settings_changed_at_commit = false;
+		break;
+	default:
+		break;
+	}
+}
+
+} // namespace
+
+namespace capi::pg {
+
+void InstallSharedState() {
+#if PG_VERSION_NUM >= 150000
+	previous_request_hook = shmem_request_hook;
+	shmem_request_hook = RequestSharedMemory;
+#else
+	RequestSharedMemory();
+#endif
+	previous_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = StartupSharedMemory;
+	RegisterXactCallback(OnTransactionEnd, nullptr);
+}
+
+void WakeWorkerAtCommit(bool settings_changed) {
+	wake_at_commit = true;
+	if (settings_changed)
+		settings_changed_at_commit = true;
+}
+
+std::uint64_t SettingsGeneration() {
+	return shared_state != nullptr ? pg_atomic_read_u64(&shared_state->settings_generation) : 0;
+}
+
+void PublishWorker(int database_oid) {
+	if (shared_state == nullptr)
+		return;
+	pg_atomic_write_u32(&shared_state->worker_database, static_cast<std::uint32_t>(database_oid));
+	pg_atomic_write_u32(&shared_state->worker_procno, static_cast<std::uint32_t>(OwnProcNumber()));
+}
+
+void WithdrawWorker() {
+	if (shared_state == nullptr)
+		return;
+	pg_atomic_write_u32(&shared_state->worker_procno, kNoWorker);
+}
+
+void AddDeliveredEvents(std::uint64_t count) {
+	if (shared_state != nullptr)
+		pg_atomic_fetch_add_u64(&shared_state->delivered_events, count);
+}
+
+std::uint64_t DeliveredEvents() {
+	return shared_state != nullptr ? pg_atomic_read_u64(&shared_state->delivered_events) : 0;
+}
+
+} // namespace capi::pg

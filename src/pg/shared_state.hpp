@@ -1,0 +1,29 @@
+// What the backends and the delivery worker share: only cross-process facts (no pointers,
+// handles or descriptors). Backends that commit outbox rows or destination changes set the
+// worker's latch; the worker publishes its process number and a few counters.
+#pragma once
+
+#include <cstdint>
+
+namespace capi::pg {
+
+// Called from _PG_init when loaded by shared_preload_libraries: reserves shared memory and
+// registers the commit callback.
+void InstallSharedState();
+
+// Wake the worker when the current transaction commits (nothing happens on abort).
+// settings_changed: destinations or requeued events changed, so the worker reloads its state.
+void WakeWorkerAtCommit(bool settings_changed = false);
+
+// Bumped by each commit that changed destinations or requeued events.
+std::uint64_t SettingsGeneration();
+
+// For the worker: publish itself (its latch is then the one set), or withdraw on exit.
+void PublishWorker(int database_oid);
+void WithdrawWorker();
+
+// Counters the worker maintains for monitoring (monotonic).
+void AddDeliveredEvents(std::uint64_t count);
+std::uint64_t DeliveredEvents();
+
+} // namespace capi::pg

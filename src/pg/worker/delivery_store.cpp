@@ -1,0 +1,306 @@
+#include "pg/worker/delivery_store.hpp"
+
+#include "pg/worker/spi_session.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace capi::pg::worker {
+namespace {
+
+constexpr const char *kEventColumns =
+    "o.id, o.txid::text, o.event_id, o.event_name, (extract(epoch FROM o.event_time) * 1000)::bigint, "
+    "o.action_source, o.event_source_url, o.user_data::text, o.custom_data::text, o.consent::text";
+
+std::string Text(const Value &value) {
+	return value ? *value : std::string();
+}
+
+std::int64_t Int(const Value &value) {
+	return value && !value->empty() ? std::stoll(*value) : 0;
+}
+
+dispatch::OutboxEvent EventFromRow(Row &row) {
+	dispatch::OutboxEvent event;
+	event.outbox_id = Int(row[0]);
+	event.event_id = Text(row[2]);
+	event.event_name = Text(row[3]);
+	event.event_time_ms = Int(row[4]);
+	event.action_source = Text(row[5]);
+	event.event_source_url = Text(row[6]);
+	event.user_data_json = row[7] ? std::move(*row[7]) : std::string();
+	event.custom_data_json = row[8] ? std::move(*row[8]) : std::string();
+	event.consent_json = row[9] ? std::move(*row[9]) : std::string();
+	return event;
+}
+
+Value PositionTxid(const std::optional<Position> &position) {
+	return position ? Value(position->txid) : Value();
+}
+
+Value PositionId(const std::optional<Position> &position) {
+	return position ? Value(std::to_string(position->id)) : Value();
+}
+
+// The failures of a settled chunk as a JSON array for jsonb_to_recordset.
+std::string FailuresJson(const ChunkAck &ack) {
+	nlohmann::json failures = nlohmann::json::array();
+	for (const dispatch::EventFailure &failure : ack.settled.failed) {
+		const dispatch::OutboxEvent &event = ack.events.at(failure.index);
+		failures.push_back({{"outbox_id", event.outbox_id},
+		                    {"event_id", event.event_id},
+		                    {"event_name", event.event_name},
+		                    {"attempts", failure.attempts},
+		                    {"error", failure.reason}});
+	}
+	return failures.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string DeliveredIdsJson(const ChunkAck &ack) {
+	std::vector<bool> failed(ack.events.size(), false);
+	for (const dispatch::EventFailure &failure : ack.settled.failed)
+		failed.at(failure.index) = true;
+	nlohmann::json ids = nlohmann::json::array();
+	for (std::size_t i = 0; i < ack.events.size(); ++i)
+		if (!failed[i])
+			ids.push_back(ack.events[i].outbox_id);
+	return ids.dump();
+}
+
+Value Optional(const std::string &text) {
+	return text.empty() ? Value() : Value(text);
+}
+
+} // namespace
+
+bool ExtensionReady() {
+	bool ready = false;
+	RunTransaction([&] { ready = LockExtensionIfPresent(); });
+	return ready;
+}
+
+void ReleaseStaleLeases() {
+	RunTransaction([&] {
+		if (!LockExtensionIfPresent())
+			return;
+		Query("UPDATE capi.batches SET status = 'abandoned' WHERE status IN ('in_flight', 'retrying')");
+		Query("UPDATE capi.event_deliveries SET status = 'retrying', next_attempt_at = now() "
+		      "WHERE status = 'in_flight'");
+	});
+}
+
+std::vector<DestinationRow> LoadDestinations() {
+	std::vector<DestinationRow> destinations;
+	RunTransaction([&] {
+		if (!LockExtensionIfPresent())
+			return;
+		Rows rows = Query(
+		    "SELECT d.name, d.platform, d.enabled::text, d.config::text, d.credentials::text, d.endpoint, "
+		    "c.window_start::text, c.window_end::text, c.done_txid::text, c.done_id, "
+		    "(extract(epoch FROM c.paused_until) * 1000)::bigint, c.pause_reason "
+		    "FROM capi.destinations d JOIN capi.cursors c ON c.destination = d.name ORDER BY d.name");
+		for (Row &row : rows) {
+			DestinationRow destination;
+			destination.name = Text(row[0]);
+			destination.platform = Text(row[1]);
+			destination.enabled = Text(row[2]) == "true";
+			destination.config_json = Text(row[3]);
+			destination.credentials_json = Text(row[4]);
+			destination.endpoint = Text(row[5]);
+			destination.cursor.window_start = Text(row[6]);
+			destination.cursor.window_end = Text(row[7]);
+			if (row[8] && row[9])
+				destination.cursor.done = Position{*row[8], Int(row[9])};
+			destination.cursor.paused_until_ms = Int(row[10]);
+			destination.cursor.pause_reason = Text(row[11]);
+			destinations.push_back(std::move(destination));
+		}
+	});
+	return destinations;
+}
+
+ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::string &window_start,
+                                    const std::string &window_end, const std::optional<Position> &after,
+                                    long limit) {
+	ClaimedWindowChunk chunk;
+	RunTransaction([&] {
+		if (!LockExtensionIfPresent())
+			return;
+		std::string end = window_end;
+		const bool new_window = end.empty();
+		if (new_window)
+			end = Text(Query("SELECT pg_current_snapshot()::text").at(0).at(0));
+		// The window (start, end]: rows committed as of end and not as of start. A transaction
+		// that was running at start (its xid in start's xip list) can commit later with a lower
+		// xid than rows already read: it is picked up here, never skipped.
+		const std::string sql =
+		    std::string("SELECT ") + kEventColumns +
+		    " FROM capi.outbox o"
+		    " WHERE (o.txid, o.id) > (coalesce($3::xid8, '0'::xid8), coalesce($4::bigint, 0))"
+		    "   AND o.txid < pg_snapshot_xmax($2::pg_snapshot)"
+		    "   AND (o.txid >= pg_snapshot_xmax($1::pg_snapshot)"
+		    "        OR o.txid IN (SELECT pg_snapshot_xip($1::pg_snapshot)))"
+		    "   AND pg_visible_in_snapshot(o.txid, $2::pg_snapshot)"
+		    "   AND NOT pg_visible_in_snapshot(o.txid, $1::pg_snapshot)"
+		    "   AND (o.destinations IS NULL OR $5 = ANY (o.destinations))"
+		    " ORDER BY o.txid, o.id LIMIT $6::integer";
+		Rows rows = Query(sql.c_str(), {window_start, end, PositionTxid(after), PositionId(after),
+		                                destination, std::to_string(limit)});
+		chunk.window_end = end;
+		if (rows.empty())
+			return;
+		Position first{Text(rows.front()[1]), Int(rows.front()[0])};
+		chunk.last = Position{Text(rows.back()[1]), Int(rows.back()[0])};
+		chunk.events.reserve(rows.size());
+		for (Row &row : rows)
+			chunk.events.push_back(EventFromRow(row));
+		chunk.batch_id =
+		    Int(Query("INSERT INTO capi.batches (destination, window_start, window_end, first_txid, "
+		              "first_id, last_txid, last_id, events, status, attempts, last_attempt_at) "
+		              "VALUES ($1, $2::pg_snapshot, $3::pg_snapshot, $4::xid8, $5::bigint, $6::xid8, "
+		              "$7::bigint, $8::integer, 'in_flight', 1, now()) RETURNING id",
+		              {destination, window_start, end, first.txid, std::to_string(first.id), chunk.last.txid,
+		               std::to_string(chunk.last.id), std::to_string(chunk.events.size())})
+		            .at(0)
+		            .at(0));
+		if (new_window)
+			Query("UPDATE capi.cursors SET window_start = $2::pg_snapshot, window_end = $3::pg_snapshot, "
+			      "done_txid = NULL, done_id = NULL, updated_at = now() WHERE destination = $1",
+			      {destination, window_start, end});
+	});
+	return chunk;
+}
+
+ClaimedRequeue ClaimRequeued(const std::string &destination, long limit) {
+	ClaimedRequeue claimed;
+	RunTransaction([&] {
+		if (!LockExtensionIfPresent())
+			return;
+		const std::string sql =
+		    std::string(
+		        "WITH due AS (SELECT e.outbox_id FROM capi.event_deliveries e"
+		        " WHERE e.destination = $1 AND e.status = 'retrying' AND e.next_attempt_at <= now()"
+		        " ORDER BY e.next_attempt_at LIMIT $2::integer FOR UPDATE SKIP LOCKED),"
+		        " claimed AS (UPDATE capi.event_deliveries e SET status = 'in_flight',"
+		        " last_attempt_at = now() FROM due WHERE e.destination = $1 AND e.outbox_id = due.outbox_id"
+		        " RETURNING e.outbox_id) SELECT ") +
+		    kEventColumns +
+		    " FROM capi.outbox o JOIN claimed ON o.id = claimed.outbox_id ORDER BY o.txid, o.id";
+		Rows rows = Query(sql.c_str(), {destination, std::to_string(limit)});
+		for (Row &row : rows)
+			claimed.events.push_back(EventFromRow(row));
+	});
+	return claimed;
+}
+
+void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUpdate> &cursors) {
+	RunTransaction([&] {
+		if (!LockExtensionIfPresent())
+			return;
+		for (const ChunkAck &ack : acks) {
+			const std::string failures = FailuresJson(ack);
+			if (ack.requeue) {
+				Query("UPDATE capi.event_deliveries e SET status = 'delivered', delivered_at = now(), "
+				      "last_attempt_at = now(), attempts = e.attempts + $3::integer, trace_id = $4, "
+				      "last_error = NULL "
+				      "FROM jsonb_array_elements_text($2::jsonb) AS d(id) "
+				      "WHERE e.destination = $1 AND e.outbox_id = d.id::bigint",
+				      {ack.destination, DeliveredIdsJson(ack),
+				       std::to_string(std::max(ack.settled.attempts, 1)), Optional(ack.settled.trace_id)});
+			} else {
+				Query("UPDATE capi.batches SET status = 'delivered', delivered_at = now(), last_attempt_at = "
+				      "now(), "
+				      "next_attempt_at = NULL, attempts = greatest($2::integer, 1), last_error = $3, "
+				      "trace_id = $4, "
+				      "failed_events = $5::integer WHERE id = $1::bigint",
+				      {std::to_string(ack.batch_id), std::to_string(ack.settled.attempts),
+				       Optional(ack.settled.last_error), Optional(ack.settled.trace_id),
+				       std::to_string(ack.settled.failed.size())});
+			}
+			if (!ack.settled.failed.empty())
+				Query(
+				    "INSERT INTO capi.event_deliveries AS e (destination, outbox_id, event_id, event_name, "
+				    "status, "
+				    "attempts, last_attempt_at, last_error) "
+				    "SELECT $1, f.outbox_id, f.event_id, f.event_name, 'failed', f.attempts, now(), f.error "
+				    "FROM jsonb_to_recordset($2::jsonb) AS f(outbox_id bigint, event_id text, event_name "
+				    "text, "
+				    "attempts integer, error text) "
+				    "ON CONFLICT (destination, outbox_id) DO UPDATE SET status = 'failed', "
+				    "attempts = e.attempts + excluded.attempts, last_attempt_at = now(), "
+				    "last_error = excluded.last_error, next_attempt_at = NULL",
+				    {ack.destination, failures});
+		}
+		for (const CursorUpdate &cursor : cursors)
+			Query("UPDATE capi.cursors SET window_start = $2::pg_snapshot, window_end = $3::pg_snapshot, "
+			      "done_txid = $4::xid8, done_id = $5::bigint, updated_at = now() WHERE destination = $1",
+			      {cursor.destination, cursor.window_start, Optional(cursor.window_end),
+			       PositionTxid(cursor.done), PositionId(cursor.done)});
+	});
+}
+
+void StoreRetrying(const std::vector<RetryNotice> &notices) {
+	RunTransaction([&] {
+		if (!LockExtensionIfPresent())
+			return;
+		for (const RetryNotice &notice : notices) {
+			const std::string next_ms = std::to_string(notice.retrying.next_attempt_ms);
+			if (notice.requeue) {
+				nlohmann::json ids = notice.outbox_ids;
+				Query("UPDATE capi.event_deliveries e SET last_error = $3, last_attempt_at = now(), "
+				      "next_attempt_at = to_timestamp($4::bigint / 1000.0) "
+				      "FROM jsonb_array_elements_text($2::jsonb) AS d(id) "
+				      "WHERE e.destination = $1 AND e.outbox_id = d.id::bigint",
+				      {notice.destination, ids.dump(), notice.retrying.last_error, next_ms});
+			} else {
+				Query("UPDATE capi.batches SET status = 'retrying', attempts = $2::integer, last_error = $3, "
+				      "last_attempt_at = now(), next_attempt_at = to_timestamp($4::bigint / 1000.0) "
+				      "WHERE id = $1::bigint",
+				      {std::to_string(notice.batch_id), std::to_string(notice.retrying.attempts),
+				       notice.retrying.last_error, next_ms});
+			}
+		}
+	});
+}
+
+void StorePause(const std::string &destination, std::int64_t paused_until_ms, const std::string &reason) {
+	RunTransaction([&] {
+		if (!LockExtensionIfPresent())
+			return;
+		Query("UPDATE capi.cursors SET paused_until = CASE WHEN $2::bigint = 0 THEN NULL "
+		      "ELSE to_timestamp($2::bigint / 1000.0) END, pause_reason = $3, updated_at = now() "
+		      "WHERE destination = $1",
+		      {destination, std::to_string(paused_until_ms), Optional(reason)});
+	});
+}
+
+std::int64_t PurgeDelivered(int retention_s, int batch_size) {
+	std::int64_t deleted = 0;
+	RunTransaction([&] {
+		if (!LockExtensionIfPresent())
+			return;
+		Rows rows = Query(
+		    "WITH doomed AS ("
+		    "  SELECT o.id FROM capi.outbox o"
+		    "  WHERE o.created_at < now() - make_interval(secs => $1::integer)"
+		    "    AND NOT EXISTS (SELECT FROM capi.cursors c"
+		    "        WHERE (o.destinations IS NULL OR c.destination = ANY (o.destinations))"
+		    "          AND NOT pg_visible_in_snapshot(o.txid, c.origin)"
+		    "          AND NOT pg_visible_in_snapshot(o.txid, c.window_start))"
+		    "    AND NOT EXISTS (SELECT FROM capi.event_deliveries e"
+		    "        WHERE e.outbox_id = o.id AND e.status <> 'delivered')"
+		    "  ORDER BY o.id LIMIT $2::integer),"
+		    " gone AS (DELETE FROM capi.outbox o USING doomed WHERE o.id = doomed.id RETURNING o.id),"
+		    " gone_deliveries AS (DELETE FROM capi.event_deliveries e USING gone WHERE e.outbox_id = gone.id)"
+		    " SELECT count(*) FROM gone",
+		    {std::to_string(retention_s), std::to_string(batch_size)});
+		deleted = Int(rows.at(0).at(0));
+		Query("DELETE FROM capi.batches WHERE id IN (SELECT id FROM capi.batches"
+		      " WHERE status IN ('delivered', 'abandoned') AND claimed_at < now() - make_interval(secs => "
+		      "$1::integer)"
+		      " ORDER BY id LIMIT $2::integer)",
+		      {std::to_string(retention_s), std::to_string(batch_size)});
+	});
+	return deleted;
+}
+
+} // namespace capi::pg::worker

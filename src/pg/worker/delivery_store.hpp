@@ -1,0 +1,104 @@
+// The delivery worker's reads and writes of its state tables (capi.cursors, capi.batches,
+// capi.event_deliveries) and of capi.outbox. Each function is one short transaction (spi_session);
+// nothing here holds a transaction open across network I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/dispatch/event.hpp"
+#include "core/dispatch/pipeline.hpp"
+
+namespace capi::pg::worker {
+
+// A row position in the outbox's delivery order (txid, id); txid is xid8 text.
+struct Position {
+	std::string txid;
+	std::int64_t id = 0;
+};
+
+struct CursorRow {
+	std::string window_start; // pg_snapshot text
+	std::string window_end;   // "" = no window open
+	std::optional<Position> done;
+	std::int64_t paused_until_ms = 0;
+	std::string pause_reason;
+};
+
+struct DestinationRow {
+	std::string name;
+	std::string platform;
+	bool enabled = true;
+	std::string config_json;
+	std::string credentials_json;
+	std::string endpoint;
+	CursorRow cursor;
+};
+
+struct ClaimedWindowChunk {
+	std::string window_end; // the window's end snapshot (new when taken by this claim; "" if not ready)
+	std::int64_t batch_id = 0;
+	std::vector<dispatch::OutboxEvent> events;
+	Position last;
+};
+
+struct ClaimedRequeue {
+	std::vector<dispatch::OutboxEvent> events;
+};
+
+// The outcome of a settled chunk, ready to store.
+struct ChunkAck {
+	bool requeue = false;      // events from capi.event_deliveries, else a window batch
+	std::int64_t batch_id = 0; // window batches
+	std::string destination;
+	std::vector<dispatch::OutboxEvent> events;
+	dispatch::SettledChunk settled;
+};
+
+// False when the extension is not usable in this database now (absent, being dropped).
+bool ExtensionReady();
+
+// At worker start: leases of a previous worker are void (their rows are read again).
+void ReleaseStaleLeases();
+
+std::vector<DestinationRow> LoadDestinations();
+
+// Reads the next rows of the window (window_end "" = take a new snapshot as its end) after `after`,
+// for destination, at most limit; records the batch (lease) and, for a new window, the cursor.
+// No events when the window has no further rows (then nothing was written).
+ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::string &window_start,
+                                    const std::string &window_end, const std::optional<Position> &after,
+                                    long limit);
+
+// Events requeued by capi.retry_failed() that are due, marked in_flight.
+ClaimedRequeue ClaimRequeued(const std::string &destination, long limit);
+
+// Stores settled chunks and moves cursors, in one transaction. cursor_updates: destination ->
+// (window_start, window_end, done) to store.
+struct CursorUpdate {
+	std::string destination;
+	std::string window_start;
+	std::string window_end;
+	std::optional<Position> done;
+};
+void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUpdate> &cursors);
+
+// A batch waiting for a resend: status retrying with attempts and error.
+struct RetryNotice {
+	bool requeue = false;
+	std::int64_t batch_id = 0;
+	std::string destination;
+	std::vector<std::int64_t> outbox_ids; // requeued events
+	dispatch::RetryingChunk retrying;
+};
+void StoreRetrying(const std::vector<RetryNotice> &notices);
+
+void StorePause(const std::string &destination, std::int64_t paused_until_ms, const std::string &reason);
+
+// Deletes at most batch_size outbox rows older than retention that every destination has handled
+// (failed ones stay until retried), with their delivery rows; returns how many were deleted.
+std::int64_t PurgeDelivered(int retention_s, int batch_size);
+
+} // namespace capi::pg::worker

@@ -1,0 +1,150 @@
+#include "pg/worker/spi_session.hpp"
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_database.h"
+#include "catalog/pg_extension.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+}
+
+namespace capi::pg::worker {
+namespace {
+
+// A PostgreSQL error caught by PgCall, logged and summarized while the transaction's memory exists.
+std::string LogAndDescribe(const PgError &error) {
+	ErrorData *data = error.error_data();
+	std::string message = data->message != nullptr ? data->message : "PostgreSQL error";
+	PgCall([&] {
+		data->elevel = LOG;
+		ThrowErrorData(data);
+	});
+	return message;
+}
+
+} // namespace
+
+void RunTransaction(const std::function<void()> &body) {
+	bool started = false;
+	try {
+		PgCall([&] {
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			started = true;
+			SPI_connect();
+			PushActiveSnapshot(GetTransactionSnapshot());
+		});
+		body();
+		PgCall([&] {
+			SPI_finish();
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+			started = false;
+			pgstat_report_stat(false);
+			pgstat_report_activity(STATE_IDLE, nullptr);
+		});
+	} catch (const PgError &error) {
+		std::string message = LogAndDescribe(error);
+		if (started)
+			PgCall([] { AbortCurrentTransaction(); });
+		throw WorkerDbError(message);
+	} catch (...) {
+		if (started)
+			PgCall([] { AbortCurrentTransaction(); });
+		throw;
+	}
+}
+
+Rows Query(const char *sql, const std::vector<Value> &parameters, long limit) {
+	const int count = static_cast<int>(parameters.size());
+	std::vector<const char *> texts(parameters.size(), nullptr);
+	for (std::size_t i = 0; i < parameters.size(); ++i)
+		texts[i] = parameters[i] ? parameters[i]->c_str() : nullptr;
+	int rows = 0;
+	int columns = 0;
+	char **cells = nullptr; // palloc'd in the SPI procedure context, NULL entries for SQL NULL
+
+	PgCall([&] {
+		Oid *types = static_cast<Oid *>(palloc(sizeof(Oid) * (count + 1)));
+		Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * (count + 1)));
+		char *nulls = static_cast<char *>(palloc(count + 1));
+		for (int i = 0; i < count; i++) {
+			types[i] = TEXTOID;
+			nulls[i] = texts[i] == nullptr ? 'n' : ' ';
+			values[i] = texts[i] == nullptr ? (Datum)0 : CStringGetTextDatum(texts[i]);
+		}
+		pgstat_report_activity(STATE_RUNNING, sql);
+		int status = SPI_execute_with_args(sql, count, types, values, nulls, false, limit);
+		if (status < 0)
+			elog(ERROR, "pg_capi worker query failed: %s", SPI_result_code_string(status));
+		if (SPI_tuptable == nullptr)
+			return;
+		rows = static_cast<int>(SPI_processed);
+		columns = SPI_tuptable->tupdesc->natts;
+		cells = static_cast<char **>(palloc(sizeof(char *) * (static_cast<Size>(rows) * columns + 1)));
+		for (int row = 0; row < rows; row++)
+			for (int column = 0; column < columns; column++)
+				cells[row * columns + column] =
+				    SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column + 1);
+	});
+
+	Rows result(static_cast<std::size_t>(rows));
+	for (int row = 0; row < rows; row++) {
+		Row &out = result[static_cast<std::size_t>(row)];
+		out.reserve(static_cast<std::size_t>(columns));
+		for (int column = 0; column < columns; column++) {
+			const char *cell = cells[row * columns + column];
+			out.push_back(cell != nullptr ? Value(cell) : Value());
+		}
+	}
+	if (cells != nullptr) {
+		PgCall([&] {
+			for (int i = 0; i < rows * columns; i++)
+				if (cells[i] != nullptr)
+					pfree(cells[i]);
+			pfree(cells);
+			SPI_freetuptable(SPI_tuptable);
+		});
+	}
+	return result;
+}
+
+bool LockExtensionIfPresent() {
+	bool ready = false;
+	PgCall([&] {
+		Oid extension = get_extension_oid("pg_capi", true);
+		if (!OidIsValid(extension))
+			return;
+		// DROP EXTENSION holds AccessExclusiveLock on the extension object: do not queue behind it.
+		if (!ConditionalLockDatabaseObject(ExtensionRelationId, extension, 0, AccessShareLock))
+			return;
+		ready = OidIsValid(get_relname_relid("outbox", get_namespace_oid("capi", true))) &&
+		        OidIsValid(get_relname_relid("cursors", get_namespace_oid("capi", true)));
+	});
+	return ready;
+}
+
+bool DatabaseBeingDropped() {
+	bool dropping = false;
+	PgCall([&] {
+		LOCKTAG tag;
+		SET_LOCKTAG_OBJECT(tag, InvalidOid, DatabaseRelationId, MyDatabaseId, 0);
+		if (LockAcquire(&tag, AccessShareLock, true, true) == LOCKACQUIRE_NOT_AVAIL)
+			dropping = true;
+		else
+			LockRelease(&tag, AccessShareLock, true);
+	});
+	return dropping;
+}
+
+} // namespace capi::pg::worker

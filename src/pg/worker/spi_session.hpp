@@ -1,0 +1,47 @@
+// Short transactions and SPI queries for the delivery worker, callable from C++ code that owns
+// live objects: every PostgreSQL call runs inside PgCall, so an ERROR becomes a C++ exception
+// (WorkerDbError) after the transaction was rolled back, never a longjmp across C++ frames.
+//
+// Results are copied out of SPI memory into std::strings before the transaction ends; C++
+// containers never hold palloc'd memory.
+#pragma once
+
+#include "core/error.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace capi::pg::worker {
+
+// A PostgreSQL error raised inside a worker transaction (already rolled back and logged).
+class WorkerDbError : public std::runtime_error {
+public:
+	explicit WorkerDbError(const std::string &message) : std::runtime_error(message) {}
+};
+
+using Value = std::optional<std::string>; // NULL = nullopt
+using Row = std::vector<Value>;
+using Rows = std::vector<Row>;
+
+// Runs body in its own transaction (with SPI connected and a snapshot pushed) and commits. On any
+// exception the transaction is aborted, a PostgreSQL error is logged at LOG level, and a
+// WorkerDbError (or the C++ exception) propagates.
+void RunTransaction(const std::function<void()> &body);
+
+// Inside RunTransaction: runs sql with text parameters ($1::type casts in the SQL) and returns the
+// rows as text (SPI output functions). limit 0 = all rows.
+Rows Query(const char *sql, const std::vector<Value> &parameters = {}, long limit = 0);
+
+// Inside RunTransaction: false when the extension is missing, being dropped (its lock is taken) or
+// its objects are not what this library expects. Takes a share lock on the extension for the
+// transaction, so DROP EXTENSION waits for this short transaction only.
+bool LockExtensionIfPresent();
+
+// Outside transactions: true when someone holds DROP DATABASE's lock on our database.
+bool DatabaseBeingDropped();
+
+} // namespace capi::pg::worker

@@ -1,0 +1,82 @@
+#include "pg/worker/wait_set.hpp"
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/latch.h"
+}
+
+namespace capi::pg::worker {
+namespace {
+
+WaitEventSet *AsSet(void *set) {
+	return static_cast<WaitEventSet *>(set);
+}
+
+} // namespace
+
+WaitSet::~WaitSet() {
+	if (set_ != nullptr)
+		FreeWaitEventSet(AsSet(set_));
+}
+
+void WaitSet::Watch(const std::vector<http::SocketWatch> &watches, std::uint64_t version) {
+	if (set_ != nullptr && version == version_)
+		return;
+	const int count = static_cast<int>(watches.size());
+	const http::SocketWatch *items = watches.data();
+	void *old_set = set_;
+	void *new_set = nullptr;
+	PgCall([&] {
+		if (old_set != nullptr)
+			FreeWaitEventSet(AsSet(old_set));
+#if PG_VERSION_NUM >= 170000
+		WaitEventSet *set = CreateWaitEventSet(nullptr, count + 2);
+#else
+		WaitEventSet *set = CreateWaitEventSet(TopMemoryContext, count + 2);
+#endif
+		AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, nullptr);
+		AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, nullptr, nullptr);
+		for (int i = 0; i < count; i++) {
+			uint32 events = (items[i].want_read ? WL_SOCKET_READABLE : 0) |
+			                (items[i].want_write ? WL_SOCKET_WRITEABLE : 0);
+			if (events != 0)
+				AddWaitEventToSet(set, events, items[i].fd, nullptr, nullptr);
+		}
+		new_set = set;
+	});
+	set_ = new_set;
+	version_ = version;
+	events_ = count + 2;
+}
+
+WaitResult WaitSet::Wait(long timeout_ms) {
+	WaitResult result;
+	constexpr int kMaxEvents = 64;
+	WaitEvent occurred[kMaxEvents];
+	int fired = 0;
+	void *set = set_;
+	PgCall(
+	    [&] { fired = WaitEventSetWait(AsSet(set), timeout_ms, occurred, kMaxEvents, PG_WAIT_EXTENSION); });
+	for (int i = 0; i < fired; i++) {
+		const WaitEvent &event = occurred[i];
+		if (event.events & WL_LATCH_SET) {
+			result.latch_set = true;
+			continue;
+		}
+		if (event.events & (WL_SOCKET_READABLE | WL_SOCKET_WRITEABLE)) {
+			SocketReady ready;
+			ready.fd = event.fd;
+			ready.readable = (event.events & WL_SOCKET_READABLE) != 0;
+			ready.writable = (event.events & WL_SOCKET_WRITEABLE) != 0;
+			result.sockets.push_back(ready);
+		}
+	}
+	if (result.latch_set)
+		PgCall([] { ResetLatch(MyLatch); });
+	return result;
+}
+
+} // namespace capi::pg::worker
