@@ -1,0 +1,129 @@
+# Helpers shared by pg_capi's TAP tests: the loopback platform stand-in (capi_test_server) and a
+# PostgreSQL node with pg_capi preloaded and a Meta destination pointing at it.
+package CapiTest;
+
+use strict;
+use warnings;
+use Exporter 'import';
+use HTTP::Tiny;
+use JSON::PP;
+use POSIX ':sys_wait_h';
+use Time::HiRes qw(usleep time);
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+
+our @EXPORT = qw(start_test_server stop_test_server server_url server_stats server_get server_post
+  server_delete add_faults clear_faults reset_server new_capi_node add_meta_destination wait_until
+  insert_events $TOKEN $PIXEL);
+
+our $TOKEN = 'EAAB-tap-secret-token-5f1c9a';    # a realistic token: redaction must find it whole
+our $PIXEL = '1234567890';
+
+my $http = HTTP::Tiny->new(timeout => 10);
+my %server;    # pid, port, dir
+
+# Starts capi_test_server on an ephemeral loopback port; returns its base URL.
+sub start_test_server {
+	my (%options) = @_;
+	my $binary = $ENV{CAPI_TEST_SERVER}
+	  // die "CAPI_TEST_SERVER is not set (scripts/test sets it)";
+	my $dir = PostgreSQL::Test::Utils::tempdir();
+	my @command = ($binary, '--port', '0', '--port-file', "$dir/port", '--quiet',
+		'--meta-token', $TOKEN, '--meta-pixel', $PIXEL, '--record', "$dir/events.jsonl");
+	push @command, @{ $options{extra} } if $options{extra};
+	my $pid = fork();
+	die "fork: $!" unless defined $pid;
+	if ($pid == 0) { exec(@command) or die "exec $binary: $!"; }
+	my $deadline = time() + 10;
+	until (-s "$dir/port") {
+		die "capi_test_server did not start" if time() > $deadline;
+		usleep(20_000);
+	}
+	open(my $fh, '<', "$dir/port") or die;
+	my $port = <$fh>;
+	close($fh);
+	chomp $port;
+	%server = (pid => $pid, port => $port, dir => $dir);
+	return server_url();
+}
+
+sub stop_test_server {
+	return unless $server{pid};
+	kill 'TERM', $server{pid};
+	waitpid($server{pid}, 0);
+	%server = ();
+}
+
+sub server_url { return "http://127.0.0.1:$server{port}"; }
+sub record_file { return "$server{dir}/events.jsonl"; }
+
+sub _call {
+	my ($method, $path, $body) = @_;
+	my $response = $http->request($method, server_url() . $path,
+		defined $body ? { content => encode_json($body) } : {});
+	die "control $method $path: $response->{status} $response->{content}" unless $response->{success};
+	return decode_json($response->{content});
+}
+sub server_get    { return _call('GET',    $_[0]); }
+sub server_post   { return _call('POST',   $_[0], $_[1]); }
+sub server_delete { return _call('DELETE', $_[0]); }
+sub server_stats  { return server_get('/__control/stats'); }
+sub add_faults    { return server_post('/__control/faults', $_[0]); }
+sub clear_faults  { return server_delete('/__control/faults'); }
+sub reset_server  { return server_post('/__control/reset', {}); }
+
+# A started node with pg_capi preloaded, the extension created in "postgres", and fast retries.
+sub new_capi_node {
+	my ($name, %options) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init(%{ $options{init} // {} });
+	$node->append_conf('postgresql.conf', join("\n",
+		"shared_preload_libraries = 'pg_capi'",
+		"capi.retry_base_delay = '200ms'",
+		"capi.retry_max_delay = '2s'",
+		"capi.auth_failure_pause = '60s'",
+		@{ $options{conf} // [] }) . "\n");
+	$node->start;
+	$node->safe_psql('postgres', 'CREATE EXTENSION pg_capi') unless $options{no_extension};
+	return $node;
+}
+
+# Registers a Meta destination at the test server.
+sub add_meta_destination {
+	my ($node, $name, %options) = @_;
+	my $enabled = $options{enabled} // 'true';
+	my $token = $options{token} // $TOKEN;
+	my $url = server_url();
+	$node->safe_psql($options{dbname} // 'postgres', qq{
+		INSERT INTO capi.destinations (name, platform, enabled, config, credentials, endpoint)
+		VALUES ('$name', 'meta', $enabled, '{"pixel_id": "$PIXEL", "api_version": "v25.0"}',
+		        '{"access_token": "$token"}', '$url')});
+}
+
+# Inserts $count events named "$prefix<n>" (n = 1..count), raw identifiers, one transaction.
+sub insert_events {
+	my ($node, $count, $prefix, %options) = @_;
+	my $destinations = $options{destinations} ? "ARRAY[$options{destinations}]" : 'NULL';
+	my $time = $options{event_time} // 'now()';
+	$node->safe_psql($options{dbname} // 'postgres', qq{
+		INSERT INTO capi.outbox (event_id, event_name, event_time, event_source_url, user_data, custom_data, destinations)
+		SELECT '$prefix' || g, 'Purchase', $time, 'https://shop.example/p/' || g,
+		       jsonb_build_object('email', 'Customer' || g || '\@Example.com', 'phone', '+1 650 555 ' || lpad((g % 10000)::text, 4, '0'),
+		                          'client_ip_address', '203.0.113.7', 'client_user_agent', 'Mozilla/5.0'),
+		       '{"value": 12.5, "currency": "USD"}', $destinations
+		FROM generate_series(1, $count) g});
+}
+
+# Polls $check (a sub returning true when done) every 50 ms for up to $seconds; returns its last value.
+sub wait_until {
+	my ($check, $seconds) = @_;
+	my $deadline = time() + ($seconds // 30);
+	while (1) {
+		my $result = $check->();
+		return $result if $result;
+		return $result if time() > $deadline;
+		usleep(50_000);
+	}
+}
+
+1;
