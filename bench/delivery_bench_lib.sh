@@ -1,0 +1,94 @@
+# Shared by bench/drain_bench.sh and bench/latency_bench.sh (sourced, not run): the loopback
+# capi_test_server, its control API, and small helpers. Expects $WORK (a scratch directory) to exist.
+
+META_TOKEN=bench-token
+META_PIXEL=1234567890
+TEST_SERVER=${CAPI_TEST_SERVER:-$PWD/build/capi_test_server}
+
+psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+now_ms() { date +%s%3N; }
+
+# start_server [extra options...]: starts capi_test_server on an ephemeral loopback port; sets
+# SERVER_PID, SERVER_PORT, SERVER_URL (base) and META_URL (Meta's events endpoint with the token).
+start_server() {
+    [ -x "$TEST_SERVER" ] || { echo "no test server binary at $TEST_SERVER (build it with CMake)" >&2; exit 2; }
+    rm -f "$WORK/port"
+    "$TEST_SERVER" --port 0 --port-file "$WORK/port" --meta-token "$META_TOKEN" --quiet "$@" &
+    SERVER_PID=$!
+    local i
+    for i in $(seq 1 200); do
+        [ -s "$WORK/port" ] && break
+        sleep 0.05
+    done
+    [ -s "$WORK/port" ] || { echo "test server did not start" >&2; exit 2; }
+    SERVER_PORT=$(cat "$WORK/port")
+    SERVER_URL="http://127.0.0.1:$SERVER_PORT"
+    META_URL="$SERVER_URL/v25.0/$META_PIXEL/events?access_token=$META_TOKEN"
+}
+
+stop_server() {
+    if [ -n "${SERVER_PID:-}" ]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=
+    fi
+}
+
+# control GET|POST|DELETE PATH [JSON BODY]: one control API call, prints the reply.
+control() {
+    if [ $# -ge 3 ]; then
+        curl -sS -f -X "$1" -H 'Content-Type: application/json' --data-binary "$3" "$SERVER_URL$2"
+    else
+        curl -sS -f -X "$1" "$SERVER_URL$2"
+    fi
+}
+
+# reset_server: zero the counters, forget duplicate keys and recorded events, drop the fault rules.
+reset_server() {
+    control POST /__control/reset >/dev/null
+    control DELETE /__control/faults >/dev/null
+    SERVER_CPU0=$(stat_value process_cpu_ms)
+}
+
+# stat_value FIELD: a top-level counter of /__control/stats, fetched with bash's /dev/tcp (no process is
+# started, so polling every 20 ms costs the machine next to nothing).
+stat_value() {
+    local reply
+    exec 9<>"/dev/tcp/127.0.0.1/$SERVER_PORT"
+    printf 'GET /__control/stats HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&9
+    IFS= read -r -d '' reply <&9 || true
+    exec 9<&-
+    if [[ $reply =~ \"$1\":([0-9]+) ]]; then
+        echo "${BASH_REMATCH[1]}"
+    else
+        echo "cannot read $1 from the test server's stats" >&2
+        echo -1
+    fi
+}
+
+# wait_stat FIELD TARGET TIMEOUT_SECONDS: polls every 20 ms until FIELD >= TARGET; 1 on timeout.
+wait_stat() {
+    local deadline=$(($(now_ms) + $3 * 1000))
+    while [ "$(stat_value "$1")" -lt "$2" ]; do
+        [ "$(now_ms)" -lt "$deadline" ] || return 1
+        sleep 0.02
+    done
+}
+
+# last_arrival_ms: received_at_ms of the last accepted event (the server's clock, same machine).
+last_arrival_ms() {
+    control GET '/__control/events?limit=1' | jq -r '.events[-1].received_at_ms // empty'
+}
+
+# percentiles FILE: p50 p95 p99 max count of a file of numbers, one per line (nearest-rank).
+percentiles() {
+    sort -n "$1" | awk '{ v[NR] = $1 }
+        function rank(p) { r = int(p * NR + 0.999999); if (r < 1) r = 1; return v[r] }
+        END { if (NR == 0) { print "nan nan nan nan 0"; exit }
+              printf "%s %s %s %s %d\n", rank(0.50), rank(0.95), rank(0.99), v[NR], NR }'
+}
+
+# server_summary: one line about the requests the server saw since the last reset.
+server_summary() {
+    control GET /__control/stats | jq -r --argjson cpu0 "${SERVER_CPU0:-0}" '"server: \(.requests) requests (\(.faulted_requests) faulted), accepted batch sizes \(.batch_sizes | to_entries | map("\(.key)x\(.value)") | join(" ")), server CPU \(.process_cpu_ms - $cpu0) ms since the reset"'
+}
