@@ -1,5 +1,4 @@
--- capi.destinations (0.3.0, in development): checked when saved; credentials hidden from other roles.
-ALTER EXTENSION pg_capi UPDATE TO '0.3.0';
+-- capi.destinations: checked when saved; credentials hidden from other roles.
 
 INSERT INTO capi.destinations (name, platform, config, credentials, endpoint)
 VALUES ('meta-shop', 'meta', '{"pixel_id": "1234567890", "api_version": "v25.0"}',

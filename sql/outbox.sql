@@ -1,5 +1,4 @@
--- capi.outbox (0.3.0, in development): dedup, hashing inside the INSERT, validation errors.
-ALTER EXTENSION pg_capi UPDATE TO '0.3.0';
+-- capi.outbox: dedup, hashing inside the INSERT, validation errors.
 \pset null '<null>'
 
 INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data)
