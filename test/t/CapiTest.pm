@@ -126,4 +126,13 @@ sub wait_until {
 	}
 }
 
+# The node's log without the statements the test itself sent (TAP clusters log every statement, and
+# the tests' own SQL carries the token): what the server and the worker wrote. For secret checks.
+sub log_without_statements {
+	my ($node) = @_;
+	my $log = PostgreSQL::Test::Utils::slurp_file($node->logfile);
+	my @entries = split /^(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)/m, $log;
+	return join('', grep { !/^\S+ \S+ \S+ \[\d+\] [^\n]*?(?:LOG:  statement: |STATEMENT:  )/ } @entries);
+}
+
 1;
