@@ -43,6 +43,12 @@ sub recorded {
 	return @events;
 }
 
+# True for a non-empty array of SHA-256 hex digests.
+sub hashes {
+	my ($list) = @_;
+	return ref $list eq 'ARRAY' && @$list && !grep { !/^[0-9a-f]{64}$/ } @$list;
+}
+
 sub reload_and_wait {
 	my ($setting) = @_;
 	my $offset = -s $node->logfile;
@@ -59,11 +65,13 @@ is($stats->{accepted_events},   2500, 'the platform accepted 2500 events');
 is($stats->{unique_event_keys}, 2500, '2500 distinct event keys');
 is($stats->{duplicate_events},  0,    'no duplicates');
 is_deeply($stats->{batch_sizes}, { 1000 => 2, 500 => 1 }, 'batches of 1000, 1000 and 500');
-is(sql(q{SELECT count(*) FILTER (WHERE status = 'delivered' AND trace_id IS NOT NULL AND delivered_at IS NOT NULL),
+is(sql(q{SELECT count(*) FILTER (WHERE status = 'delivered'
+	                             AND trace_id IS NOT NULL AND delivered_at IS NOT NULL),
 	count(*) FROM capi.delivery_status WHERE destination = 'meta_main'}),
 	'2500|2500', 'delivery_status: 2500 delivered, with trace id and time');
-is(sql(q{SELECT count(*), count(*) FILTER (WHERE status = 'delivered'), string_agg(events::text, ',' ORDER BY id)
-	FROM capi.batches}), '3|3|1000,1000,500', 'capi.batches: three delivered batches');
+is(sql(q{SELECT count(*), count(*) FILTER (WHERE status = 'delivered'),
+	string_agg(events::text, ',' ORDER BY id) FROM capi.batches}),
+	'3|3|1000,1000,500', 'capi.batches: three delivered batches');
 
 # --- what the platform received --------------------------------------------------------------------
 {
@@ -75,8 +83,8 @@ is(sql(q{SELECT count(*), count(*) FILTER (WHERE status = 'delivered'), string_a
 	for my $line (@events) {
 		my $event = $line->{event};
 		my $user = $event->{user_data} // {};
-		$bad_em++ unless ref $user->{em} eq 'ARRAY' && @{ $user->{em} } && !grep { !/^[0-9a-f]{64}$/ } @{ $user->{em} };
-		$bad_ph++ unless ref $user->{ph} eq 'ARRAY' && @{ $user->{ph} } && !grep { !/^[0-9a-f]{64}$/ } @{ $user->{ph} };
+		$bad_em++ unless hashes($user->{em});
+		$bad_ph++ unless hashes($user->{ph});
 		my $time = $event->{event_time} // -1;
 		$bad_time++ unless $time =~ /^\d+$/ && abs($time - $now) < 3600;
 		$bad_id++ unless ($event->{event_id} // '') =~ /^a-\d+$/;
@@ -143,14 +151,17 @@ wait_delivered('meta_two',  'd-', 10);
 wait_delivered('meta_two',  'e-', 10);
 wait_delivered('meta_main', 'e-', 10);
 is(sql(q{SELECT count(*), count(DISTINCT event_id) FROM capi.delivery_status
-	WHERE destination = 'meta_two' AND event_id LIKE 'd-%'}), '10|10', 'one delivery_status row per d- event for meta_two');
+	WHERE destination = 'meta_two' AND event_id LIKE 'd-%'}),
+	'10|10', 'one delivery_status row per d- event for meta_two');
 is(sql(q{SELECT count(*) FROM capi.delivery_status WHERE destination = 'meta_main' AND event_id LIKE 'd-%'}),
 	'0', 'none for meta_main');
 is(sql(q{SELECT count(*) FROM capi.delivery_status WHERE destination = 'meta_two' AND event_id LIKE 'a-%'}),
 	'0', 'meta_two does not see events committed before it was created');
 $stats = server_stats();
-is($stats->{destinations}{"meta/$PIXEL_TWO"}, 20, 'meta_two\'s pixel received 10 targeted + 10 untargeted events');
-is($stats->{destinations}{"meta/$PIXEL"} - $main_before, 10, 'meta_main\'s pixel received only the 10 untargeted');
+is($stats->{destinations}{"meta/$PIXEL_TWO"},
+	20, 'meta_two\'s pixel received 10 targeted + 10 untargeted events');
+is($stats->{destinations}{"meta/$PIXEL"} - $main_before,
+	10, 'meta_main\'s pixel received only the 10 untargeted');
 is(scalar(grep { $_->{event_id} =~ /^d-/ && $_->{destination} ne $PIXEL_TWO } recorded()),
 	0, 'no d- event went to meta_main\'s pixel');
 
@@ -175,7 +186,8 @@ is(sql(qq{SELECT body->>'access_token', jsonb_array_length(body->'data'), body->
 	'[REDACTED]|1|a-1|f', 'capi.preview: the body with the token redacted');
 {
 	my ($sent) = grep { $_->{event_id} eq 'a-1' } recorded();
-	my $preview = decode_json(sql(q{SELECT body->'data'->0->'user_data' FROM capi.preview('a-1', 'meta_main') AS body}));
+	my $preview =
+	  decode_json(sql(q{SELECT body->'data'->0->'user_data' FROM capi.preview('a-1', 'meta_main') AS body}));
 	is_deeply($preview, $sent->{event}{user_data}, 'preview user_data equals what the platform received');
 }
 
@@ -183,10 +195,12 @@ is(sql(qq{SELECT body->>'access_token', jsonb_array_length(body->'data'), body->
 $stats = server_stats();
 is($stats->{accepted_events},  3500 + 1 + 10 + 20 + 5 + 10, 'accepted events in all');
 is($stats->{duplicate_events}, 0, 'no duplicates in the whole run');
-is(sql(qq{SELECT count(*) FROM capi.delivery_status WHERE status <> 'delivered'}), '0', 'every delivery is done');
+is(sql(q{SELECT count(*) FROM capi.delivery_status WHERE status <> 'delivered'}),
+	'0', 'every delivery is done');
 is(sql(qq{SELECT (SELECT count(*) FROM capi.batches WHERE last_error LIKE '%$TOKEN%')
 	+ (SELECT count(*) FROM capi.event_deliveries WHERE last_error LIKE '%$TOKEN%')
-	+ (SELECT count(*) FROM capi.cursors WHERE pause_reason LIKE '%$TOKEN%')}), '0', 'the token is in no error text');
+	+ (SELECT count(*) FROM capi.cursors WHERE pause_reason LIKE '%$TOKEN%')}),
+	'0', 'the token is in no error text');
 
 $node->stop('fast');
 stop_test_server();
@@ -194,7 +208,8 @@ my $log = slurp_file($node->logfile);
 unlike($log, qr/terminated by signal/, 'no process was terminated by a signal');
 unlike($log, qr/PANIC|TRAP:/, 'no PANIC or assertion failure');
 my $own_log = CapiTest::log_without_statements($node);
-like($own_log, qr/pg_capi worker: delivering from capi.outbox/, 'the worker logged (the filtered log is not empty)');
-unlike($own_log, qr/\Q$TOKEN\E/, 'the token is not in the server log (apart from the test\'s own statements)');
+like($own_log, qr/pg_capi worker: delivering from capi.outbox/,
+	'the worker logged (the filtered log is not empty)');
+unlike($own_log, qr/\Q$TOKEN\E/, 'the token is not in the server log (the test\'s own statements aside)');
 
 done_testing();

@@ -40,7 +40,8 @@ sub wait_statuses {
 			FROM capi.delivery_status WHERE destination = 'meta_main' AND event_id LIKE '$prefix%'
 			GROUP BY status) s}) eq $want;
 	};
-	ok(wait_until($check, 30), "events '$prefix*': " . join(', ', map { "$expected{$_} $_" } sort keys %expected))
+	my $name = "events '$prefix*': " . join(', ', map { "$expected{$_} $_" } sort keys %expected);
+	ok(wait_until($check, 30), $name)
 	  or diag(status_summary($prefix));
 }
 
@@ -91,7 +92,8 @@ wait_statuses('ra-', delivered => 5);
 	my $claimed_ms = last_batch('(extract(epoch FROM claimed_at) * 1000)::bigint');
 	note(sprintf('resent %d ms after the claim, %d ms after the INSERT', $received_ms - $claimed_ms,
 		$received_ms - $inserted_at * 1000));
-	cmp_ok($received_ms - $claimed_ms, '>=', 2000, 'the resend came >= 2 s after the batch was claimed (first try)');
+	cmp_ok($received_ms - $claimed_ms,
+		'>=', 2000, 'the resend came >= 2 s after the batch was claimed (before its first try)');
 	cmp_ok($received_ms - $inserted_at * 1000, '<', 10000, 'and not much later');
 	is(last_batch('status, attempts'), 'delivered|2', 'delivered at the second attempt');
 	is(server_stats()->{requests}, 2, 'two requests reached the platform');
@@ -119,7 +121,8 @@ is(sql(q{SELECT status, last_error IS NULL FROM capi.event_deliveries WHERE even
 
 # --- a stale event fails alone, never sent ---------------------------------------------------------
 reset_server();
-insert_events($node, 5, 'st-', event_time => q{CASE WHEN g = 3 THEN now() - interval '8 days' ELSE now() END});
+insert_events($node, 5, 'st-',
+	event_time => q{CASE WHEN g = 3 THEN now() - interval '8 days' ELSE now() END});
 wait_statuses('st-', delivered => 4, failed => 1);
 is(sql(q{SELECT event_id FROM capi.delivery_status WHERE event_id LIKE 'st-%' AND status = 'failed'}),
 	'st-3', 'the failed event is the 8-day-old one');
@@ -133,8 +136,10 @@ is(server_stats()->{rejected_requests}, 0, 'and no request was rejected');
 reset_server();
 add_faults({ meta_error => { code => 190 }, count => 1 });
 insert_events($node, 10, 'au-');
-ok(wait_until(sub { sql(q{SELECT paused_until IS NOT NULL FROM capi.cursors WHERE destination = 'meta_main'}) eq 't' }, 30),
-	'the destination is paused');
+my $paused = sub {
+	sql(q{SELECT paused_until IS NOT NULL FROM capi.cursors WHERE destination = 'meta_main'}) eq 't';
+};
+ok(wait_until($paused, 30), 'the destination is paused');
 my $pause_reason = sql(q{SELECT pause_reason FROM capi.cursors WHERE destination = 'meta_main'});
 like($pause_reason, qr/OAuth|access token|190/i, 'pause_reason names the token error');
 unlike($pause_reason, qr/\Q$TOKEN\E/, 'and does not hold the token');
@@ -143,9 +148,11 @@ is(count_status('au-', 'failed'), 0, 'no event failed');
 is(server_stats()->{requests}, 1, 'no request sent while paused');
 sql(q{UPDATE capi.destinations SET credentials = credentials WHERE name = 'meta_main'});
 # The pause has >= 18 s to run: delivery within 8 s comes from the UPDATE, not from its expiry.
-ok(wait_until(sub { count_status('au-', 'delivered') == 10 }, 8), 'UPDATE of the destination resumes it: 10 delivered')
+ok(wait_until(sub { count_status('au-', 'delivered') == 10 }, 8),
+	'UPDATE of the destination resumes it: 10 delivered')
   or diag(status_summary('au-'));
-is(sql(q{SELECT paused_until IS NULL, pause_reason IS NULL FROM capi.cursors WHERE destination = 'meta_main'}),
+is(sql(q{SELECT paused_until IS NULL, pause_reason IS NULL FROM capi.cursors
+	WHERE destination = 'meta_main'}),
 	't|t', 'the pause is lifted in capi.cursors');
 is(server_stats()->{accepted_events}, 10, 'all 10 accepted after the update');
 # Should the UPDATE not have resumed it, let the pause expire so that what follows starts clean.
@@ -153,15 +160,19 @@ wait_statuses('au-', delivered => 10);
 
 # --- connection resets, some after the platform accepted -------------------------------------------
 reset_server();
-add_faults([ { reset => JSON::PP::true, count => 3 }, { reset => JSON::PP::true, accept_events => JSON::PP::true, count => 2 } ]);
+add_faults([
+	{ reset => JSON::PP::true, count => 3 },
+	{ reset => JSON::PP::true, accept_events => JSON::PP::true, count => 2 } ]);
 insert_events($node, 3000, 'rs-');
 wait_statuses('rs-', delivered => 3000);
 $stats = server_stats();
 is($stats->{unique_event_keys}, 3000, 'every one of 3000 events reached the platform (nothing lost)');
 is($stats->{accepted_events}, 3000 + $stats->{duplicate_events}, 'accepted = unique + duplicates');
 is($stats->{faulted_requests}, 5, 'five requests were reset');
-cmp_ok($stats->{duplicate_events}, '<=', 2000, 'duplicates: at most the two accepted-then-reset requests (1000 each)');
-note("connection resets: accepted_events $stats->{accepted_events}, duplicate_events $stats->{duplicate_events} "
+cmp_ok($stats->{duplicate_events},
+	'<=', 2000, 'duplicates: at most the two accepted-then-reset requests (1000 each)');
+note("connection resets: accepted_events $stats->{accepted_events}, "
+	  . "duplicate_events $stats->{duplicate_events} "
 	  . "(resent after a reset that followed acceptance)");
 
 # --- capi.max_attempts ------------------------------------------------------------------------------
@@ -171,12 +182,14 @@ my $ma_start = sql('SELECT now()');
 add_faults({ status => 500, count => 10 });
 insert_events($node, 5, 'ma-');
 wait_statuses('ma-', failed => 5);
-is(sql(q{SELECT count(*) FROM capi.delivery_status WHERE event_id LIKE 'ma-%' AND last_error LIKE 'gave up after 2 attempts%'}),
+is(sql(q{SELECT count(*) FROM capi.delivery_status
+	WHERE event_id LIKE 'ma-%' AND last_error LIKE 'gave up after 2 attempts%'}),
 	'5', 'each last_error starts "gave up after 2 attempts"');
 is(server_stats()->{requests}, 2, 'exactly two requests were sent');
 clear_faults();
 # (st-3, the stale event, is failed too: 'since' leaves it alone)
-is(sql(qq{SELECT capi.retry_failed('meta_main', '$ma_start')}), '5', 'retry_failed(destination, since) requeues the 5');
+is(sql(qq{SELECT capi.retry_failed('meta_main', '$ma_start')}),
+	'5', 'retry_failed(destination, since) requeues the 5');
 wait_statuses('ma-', delivered => 5);
 is(server_stats()->{accepted_events}, 5, 'the platform accepted them');
 reload_and_wait('capi.max_attempts = 12');
@@ -184,7 +197,8 @@ reload_and_wait('capi.max_attempts = 12');
 # --- secrets and log --------------------------------------------------------------------------------
 is(sql(qq{SELECT (SELECT count(*) FROM capi.batches WHERE last_error LIKE '%$TOKEN%')
 	+ (SELECT count(*) FROM capi.event_deliveries WHERE last_error LIKE '%$TOKEN%')
-	+ (SELECT count(*) FROM capi.cursors WHERE pause_reason LIKE '%$TOKEN%')}), '0', 'the token is in no error text');
+	+ (SELECT count(*) FROM capi.cursors WHERE pause_reason LIKE '%$TOKEN%')}),
+	'0', 'the token is in no error text');
 is(sql(q{SELECT count(*) FROM capi.batches WHERE last_error IS NOT NULL}) > 0 ? 1 : 0, 1,
 	'(errors were recorded at all)');
 
@@ -195,6 +209,6 @@ unlike($log, qr/terminated by signal/, 'no process was terminated by a signal');
 unlike($log, qr/PANIC|TRAP:/, 'no PANIC or assertion failure');
 my $own_log = CapiTest::log_without_statements($node);
 like($own_log, qr/pg_capi worker: destination "meta_main" paused/, 'the pause was logged');
-unlike($own_log, qr/\Q$TOKEN\E/, 'the token is not in the server log (apart from the test\'s own statements)');
+unlike($own_log, qr/\Q$TOKEN\E/, 'the token is not in the server log (the test\'s own statements aside)');
 
 done_testing();
