@@ -204,9 +204,11 @@ LEFT JOIN LATERAL (
     WHERE b.destination = c.destination
       AND (b.last_txid, b.last_id) >= (o.txid, o.id)
       AND (b.first_txid, b.first_id) <= (o.txid, o.id)
+      AND b.status <> 'abandoned'  -- a worker's lease that ended with it: the rows were read again
       AND pg_visible_in_snapshot(o.txid, b.window_end)
       AND NOT pg_visible_in_snapshot(o.txid, b.window_start)
-    ORDER BY b.id DESC
+    -- Batches of a window do not overlap: the first one ending at or after the row is its batch.
+    ORDER BY b.last_txid, b.last_id
     LIMIT 1
 ) b ON e.status IS NULL;
 COMMENT ON VIEW capi.delivery_status IS

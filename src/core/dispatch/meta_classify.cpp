@@ -200,12 +200,11 @@ BatchOutcome MetaAdapter::Classify(const Destination &destination, size_t batch_
 			                  std::to_string(batch_size) + " events";
 		} else {
 			outcome.kind = OutcomeKind::kRetry;
-			outcome.message = "HTTP " + std::to_string(http_status) +
-			                  " without events_received: " + std::string(body.substr(0, 200));
+			outcome.message =
+			    "HTTP " + std::to_string(http_status) + " without events_received: " + std::string(body);
 		}
 	} else {
-		outcome = ByStatus(http_status,
-		                   "HTTP " + std::to_string(http_status) + ": " + std::string(body.substr(0, 300)));
+		outcome = ByStatus(http_status, "HTTP " + std::to_string(http_status) + ": " + std::string(body));
 	}
 	if (outcome.trace_id.empty() && response.is_object()) {
 		outcome.trace_id = StringMember(response, "fbtrace_id");

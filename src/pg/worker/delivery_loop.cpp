@@ -116,6 +116,7 @@ private:
 		std::deque<WindowChunk> window_chunks;
 		std::map<std::uint64_t, HeldChunk> held;
 		std::int64_t next_requeue_check_ms = 0;
+		std::int64_t stored_pause_until_ms = 0; // as capi.cursors says
 	};
 
 	void Start();
@@ -190,9 +191,9 @@ void DeliveryLoop::ReloadDestinations() {
 		auto existing = destinations_.find(row.name);
 		if (existing != destinations_.end() && adapter != nullptr) {
 			DestinationState state = std::move(existing->second);
-			const bool changed = state.row.config_json != row.config_json ||
-			                     state.row.credentials_json != row.credentials_json ||
-			                     state.row.endpoint != row.endpoint || state.row.enabled != row.enabled;
+			// Any UPDATE of the row (even one that rewrites the same values, as a DBA does after fixing
+			// the account on the platform's side) applies it and ends a pause.
+			const bool changed = state.row.row_version != row.row_version;
 			CursorRow cursor = state.row.cursor;
 			state.row = std::move(row);
 			state.row.cursor = cursor; // the in-memory position is newer than the stored one
@@ -215,6 +216,7 @@ void DeliveryLoop::ReloadDestinations() {
 			state.read_after = row.cursor.done;
 			state.acked = row.cursor.done;
 		}
+		state.stored_pause_until_ms = row.cursor.paused_until_ms;
 		state.row = std::move(row);
 		next.emplace(state.row.name, std::move(state));
 	}
@@ -386,8 +388,15 @@ void DeliveryLoop::Persist(std::int64_t now) {
 			notice.retrying = retrying;
 			retries.push_back(std::move(notice));
 		}
-		if (state.pipeline->TakePauseChanged())
-			pauses.push_back({name, {state.pipeline->paused_until_ms(), state.pipeline->pause_reason()}});
+		if (state.pipeline->TakePauseChanged() ||
+		    (state.stored_pause_until_ms != 0 && !state.pipeline->Paused(now))) {
+			// A new pause, or one that ended (by an update or by time): capi.cursors tells the truth.
+			const std::int64_t until = state.pipeline->Paused(now) ? state.pipeline->paused_until_ms() : 0;
+			if (until != state.stored_pause_until_ms)
+				pauses.push_back(
+				    {name, {until, until != 0 ? state.pipeline->pause_reason() : std::string()}});
+			state.stored_pause_until_ms = until;
+		}
 	}
 	if (flush_cursors)
 		next_cursor_flush_ms_ = now + 1000;
@@ -472,6 +481,7 @@ int DeliveryLoop::Run() {
 					generation_ = SettingsGeneration();
 					ReloadDestinations();
 				}
+				Persist(now); // acknowledge what the last wait brought before claiming more
 				for (auto &[name, state] : destinations_)
 					Fill(state, now);
 				Submit(now);

@@ -96,7 +96,7 @@ std::vector<DestinationRow> LoadDestinations() {
 		Rows rows = Query(
 		    "SELECT d.name, d.platform, d.enabled::text, d.config::text, d.credentials::text, d.endpoint, "
 		    "c.window_start::text, c.window_end::text, c.done_txid::text, c.done_id, "
-		    "(extract(epoch FROM c.paused_until) * 1000)::bigint, c.pause_reason "
+		    "(extract(epoch FROM c.paused_until) * 1000)::bigint, c.pause_reason, d.xmin::text "
 		    "FROM capi.destinations d JOIN capi.cursors c ON c.destination = d.name ORDER BY d.name");
 		for (Row &row : rows) {
 			DestinationRow destination;
@@ -112,6 +112,7 @@ std::vector<DestinationRow> LoadDestinations() {
 				destination.cursor.done = Position{*row[8], Int(row[9])};
 			destination.cursor.paused_until_ms = Int(row[10]);
 			destination.cursor.pause_reason = Text(row[11]);
+			destination.row_version = Text(row[12]);
 			destinations.push_back(std::move(destination));
 		}
 	});

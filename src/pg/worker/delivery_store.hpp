@@ -34,6 +34,7 @@ struct DestinationRow {
 	std::string config_json;
 	std::string credentials_json;
 	std::string endpoint;
+	std::string row_version; // xmin of the destinations row: any UPDATE changes it
 	CursorRow cursor;
 };
 

@@ -6,6 +6,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/latch.h"
+#include "storage/procsignal.h"
 }
 
 namespace capi::pg::worker {
@@ -74,8 +75,13 @@ WaitResult WaitSet::Wait(long timeout_ms) {
 			result.sockets.push_back(ready);
 		}
 	}
-	if (result.latch_set)
-		PgCall([] { ResetLatch(MyLatch); });
+	PgCall([&] {
+		if (result.latch_set)
+			ResetLatch(MyLatch);
+		// DROP DATABASE, DROP TABLESPACE and others wait until every process absorbs their barrier.
+		if (ProcSignalBarrierPending)
+			ProcessProcSignalBarrier();
+	});
 	return result;
 }
 

@@ -21,6 +21,7 @@ extern "C" {
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/procsignal.h"
 #include "tcop/tcopprot.h"
 #include "utils/timestamp.h"
 #include "utils/guc.h"
@@ -142,6 +143,9 @@ void capi_launcher_main(Datum) {
 		}
 		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
+		// DROP DATABASE, DROP TABLESPACE and others wait until every process absorbs their barrier.
+		if (ProcSignalBarrierPending)
+			ProcessProcSignalBarrier();
 	}
 	if (handle != nullptr)
 		TerminateBackgroundWorker(handle);
