@@ -145,18 +145,33 @@ sub check_all_delivered {
 		return $max / $batch;
 	};
 	# Runs 10 delayed requests; returns (largest overlap seen by the server, most in_flight batches seen).
+	# Runs 10 delayed requests; returns (largest overlap seen by the server, most in_flight batches
+	# seen in capi.batches). A PL/pgSQL loop polls capi.batches every 2 ms (each statement takes a
+	# new snapshot) until the 10 batches are delivered.
 	my $run = sub {
 		my ($prefix) = @_;
+		my $last_batch = $node->safe_psql('postgres', 'SELECT coalesce(max(id), 0) FROM capi.batches');
 		add_faults({ delay_ms => $delay, count => 10 });
 		insert_events($node, 10 * $batch, $prefix);
-		my $most_in_flight = 0;
-		wait_until(
-			sub {
-				my $n = in_flight_batches();
-				$most_in_flight = $n if $n > $most_in_flight;
-				return server_stats()->{unique_event_keys} >= 10 * $batch && $n == 0;
-			},
-			30);
+		my $most_in_flight = $node->safe_psql('postgres', qq{
+			CREATE FUNCTION pg_temp.most_in_flight() RETURNS integer LANGUAGE plpgsql AS \$\$
+			DECLARE
+				most integer := 0;
+				now_in_flight integer;
+				delivered integer := 0;
+				deadline timestamptz := clock_timestamp() + interval '30 s';
+			BEGIN
+				WHILE delivered < 10 AND clock_timestamp() < deadline LOOP
+					SELECT count(*) FILTER (WHERE status = 'in_flight'), count(*) FILTER (WHERE status = 'delivered')
+					  INTO now_in_flight, delivered FROM capi.batches WHERE id > $last_batch;
+					most := greatest(most, now_in_flight);
+					PERFORM pg_sleep(0.002);
+				END LOOP;
+				RETURN most;
+			END
+			\$\$;
+			SELECT pg_temp.most_in_flight()});
+		wait_until(sub { server_stats()->{unique_event_keys} >= 10 * $batch }, 30);
 		is(server_stats()->{unique_event_keys}, 10 * $batch, "SIGHUP ($prefix): all events delivered");
 		my $overlap = $max_overlap->();
 		reset_server();
