@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by bench/drain_bench.sh and bench/latency_bench.sh (sourced, not run): the loopback
 # capi_test_server, its control API, and small helpers. Expects $WORK (a scratch directory) to exist.
 
@@ -15,14 +16,14 @@ start_server() {
     rm -f "$WORK/port"
     "$TEST_SERVER" --port 0 --port-file "$WORK/port" --meta-token "$META_TOKEN" --quiet "$@" &
     SERVER_PID=$!
-    local i
-    for i in $(seq 1 200); do
+    for _ in $(seq 1 200); do
         [ -s "$WORK/port" ] && break
         sleep 0.05
     done
     [ -s "$WORK/port" ] || { echo "test server did not start" >&2; exit 2; }
     SERVER_PORT=$(cat "$WORK/port")
     SERVER_URL="http://127.0.0.1:$SERVER_PORT"
+    # shellcheck disable=SC2034 # used by the scripts that source this file
     META_URL="$SERVER_URL/v25.0/$META_PIXEL/events?access_token=$META_TOKEN"
 }
 
@@ -91,4 +92,16 @@ percentiles() {
 # server_summary: one line about the requests the server saw since the last reset.
 server_summary() {
     control GET /__control/stats | jq -r --argjson cpu0 "${SERVER_CPU0:-0}" '"server: \(.requests) requests (\(.faulted_requests) faulted), accepted batch sizes \(.batch_sizes | to_entries | map("\(.key)x\(.value)") | join(" ")), server CPU \(.process_cpu_ms - $cpu0) ms since the reset"'
+}
+
+# cpu_ms PID...: user + system CPU time of these processes, in ms (empty if one is gone).
+cpu_ms() {
+    local pid total=0 ticks
+    ticks=$(getconf CLK_TCK)
+    for pid in "$@"; do
+        [ -r "/proc/$pid/stat" ] || return 0
+        # fields 14 and 15 after the command name (which may contain spaces, so cut after its ')')
+        total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
+    done
+    echo $((total * 1000 / ticks))
 }

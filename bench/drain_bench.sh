@@ -25,7 +25,9 @@
 # events). The baseline is run under the same faults for comparison, in both failure modes of
 # bench/baseline_drain.sql; its losses are reported, not treated as a failure of this script.
 #
-# Starts its own throwaway cluster (pg_virtualenv). Run as root after `make install`.
+# Starts its own throwaway cluster (pg_virtualenv -t: in a temporary directory, so that it cannot collide
+# with another root pg_virtualenv cluster, which would use /etc/postgresql/15/regress). Run as root after
+# `make install`.
 # Usage: bench/drain_bench.sh [events] [parts]
 #   parts: any of baseline pg_capi faults (default: all three; "faults" runs both under fault rules)
 # Environment: ROUNDS (default 1: timed runs per system, best reported), CAPI_TEST_SERVER (binary).
@@ -37,10 +39,11 @@ ROUNDS=${ROUNDS:-1}
 
 if [ -z "${DRAIN_BENCH_CLUSTER:-}" ]; then
     export DRAIN_BENCH_CLUSTER=1
-    exec pg_virtualenv -o shared_preload_libraries=pg_capi -o capi.database=postgres \
+    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
         -o shared_buffers=512MB -o max_wal_size=4GB -o checkpoint_timeout=30min "$0" "$@"
 fi
 
+[ -z "${BENCH_TRACE:-}" ] || set -x
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
 # shellcheck source=bench/delivery_bench_lib.sh
@@ -91,26 +94,22 @@ baseline_run() {
     B_LEFT=$(psql -At -c 'SELECT count(*) FROM baseline_outbox')
 }
 
-BASE_RATE=
-BASE_ASYNC_RATE=
-if has_part baseline; then
-    echo
-    echo "== baseline: SQL procedure, json_agg + sha256, COPY TO PROGRAM curl (substitute for pg_net http_post)"
-    for round in $(seq 1 "$ROUNDS"); do
-        for mode in ignore async; do
-            baseline_run "b$round$mode-" "$mode" ""
-            echo "round $round, $mode curl: $B_RATE events/s; accepted $B_ACCEPTED, duplicates $B_DUPLICATES, rows left $B_LEFT" \
-                "(load: plain INSERT ${B_LOAD_S} s)"
-            echo "  $(server_summary)"
-            [ "$B_ACCEPTED" = "$EVENTS" ] && [ "$B_LEFT" = 0 ] || fail "baseline ($mode): accepted $B_ACCEPTED of $EVENTS, rows left $B_LEFT"
-            if [ "$mode" = ignore ]; then
-                { [ -z "$BASE_RATE" ] || [ "$B_RATE" -gt "$BASE_RATE" ]; } && BASE_RATE=$B_RATE
-            else
-                { [ -z "$BASE_ASYNC_RATE" ] || [ "$B_RATE" -gt "$BASE_ASYNC_RATE" ]; } && BASE_ASYNC_RATE=$B_RATE
-            fi
-        done
+# baseline_round ROUND: the synchronous procedure, then the backgrounded-curl variant.
+baseline_round() {
+    local round=$1 mode
+    for mode in ignore async; do
+        baseline_run "b$round$mode-" "$mode" ""
+        echo "round $round, baseline ($mode curl): $B_RATE events/s; accepted $B_ACCEPTED, duplicates $B_DUPLICATES," \
+            "rows left $B_LEFT (load: plain INSERT ${B_LOAD_S} s)"
+        echo "  $(server_summary)"
+        [ "$B_ACCEPTED" = "$EVENTS" ] && [ "$B_LEFT" = 0 ] || fail "baseline ($mode): accepted $B_ACCEPTED of $EVENTS, rows left $B_LEFT"
+        if [ "$mode" = ignore ]; then
+            if [ -z "$BASE_RATE" ] || [ "$B_RATE" -gt "$BASE_RATE" ]; then BASE_RATE=$B_RATE; fi
+        else
+            if [ -z "$BASE_ASYNC_RATE" ] || [ "$B_RATE" -gt "$BASE_ASYNC_RATE" ]; then BASE_ASYNC_RATE=$B_RATE; fi
+        fi
     done
-fi
+}
 
 # ---------------------------------------------------------------------------------------------------
 # pg_capi. pg_capi_available: the extension at a version with the delivery worker (capi.delivery_status).
@@ -132,11 +131,25 @@ pg_capi_delivered() {
     psql -At -c "SELECT count(*) FROM capi.delivery_status WHERE status = 'delivered' AND event_id LIKE '$1%'"
 }
 
+# worker_pids: the pg_capi background processes (launcher and workers), sorted.
+worker_pids() {
+    psql -At -c "SELECT string_agg(pid::text, ' ' ORDER BY pid) FROM pg_stat_activity WHERE backend_type ILIKE '%capi%'"
+}
+
+# batch_timing T0_MS: from capi.batches, the batches claimed since T0_MS: count, claim-to-delivered time.
+batch_timing() {
+    psql -At -c "SELECT count(*) || ' batches; claim -> delivered avg ' || coalesce(round(avg(ms))::text, '?') || ' ms, max '
+                        || coalesce(round(max(ms))::text, '?') || ' ms; claims span ' || coalesce(round(extract(epoch FROM
+                        max(claimed_at) - min(claimed_at)) * 1000)::text, '?') || ' ms'
+                 FROM (SELECT claimed_at, extract(epoch FROM delivered_at - claimed_at) * 1000 AS ms
+                       FROM capi.batches WHERE claimed_at >= to_timestamp($1 / 1000.0)) b"
+}
+
 # pg_capi_run PREFIX FAULTS: loads the events with the destination disabled, enables it, waits until
 # the server has every event (accepted_events >= N, or unique_event_keys >= N under faults); sets
 # C_RATE C_ACCEPTED C_UNIQUE C_DUPLICATES C_DELIVERED C_LOAD_S C_TIMED_OUT.
 pg_capi_run() {
-    local prefix=$1 faults=$2 t0 t1 end field=accepted_events timeout i
+    local prefix=$1 faults=$2 t0 t1 end field=accepted_events timeout pids cpu0 cpu1
     psql -c "UPDATE capi.destinations SET enabled = false WHERE name = 'meta_main'"
     t0=$(now_ms)
     psql -c "INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data)
@@ -154,14 +167,22 @@ pg_capi_run() {
         field=unique_event_keys
     fi
     timeout=$((60 + EVENTS / 2000))
+    pids=$(worker_pids)
+    # shellcheck disable=SC2086 # a list of pids
+    cpu0=$(cpu_ms $pids)
     t0=$(now_ms)
     psql -c "UPDATE capi.destinations SET enabled = true WHERE name = 'meta_main'"
     C_TIMED_OUT=0
     wait_stat "$field" "$EVENTS" "$timeout" || C_TIMED_OUT=1
     end=$(last_arrival_ms)
+    # shellcheck disable=SC2086
+    cpu1=$(cpu_ms $pids)
+    [ "$(worker_pids)" = "$pids" ] || cpu1=
+    C_DIAGNOSTICS="worker processes ($pids): $( [ -n "$cpu1" ] && echo "$((cpu1 - cpu0)) ms CPU" || echo "restarted, CPU n/a")"
+    C_DIAGNOSTICS="$C_DIAGNOSTICS over $((${end:-$t0} - t0)) ms; $(batch_timing "$t0")"
     C_RATE=$(awk -v n="$EVENTS" -v a="$t0" -v b="${end:-$t0}" 'BEGIN { printf "%.0f", (b > a ? n / ((b - a) / 1000) : 0) }')
     # The acknowledgement is written after the reply arrives: give it a moment.
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         C_DELIVERED=$(pg_capi_delivered "$prefix")
         [ "$C_DELIVERED" -lt "$EVENTS" ] || break
         sleep 0.1
@@ -177,31 +198,42 @@ pg_capi_status_line() {
                               WHERE event_id LIKE '$1%' GROUP BY 1) s"
 }
 
-CAPI_RATE=
+# pg_capi_round ROUND
+pg_capi_round() {
+    local round=$1
+    pg_capi_run "c$round-" ""
+    echo "round $round, pg_capi: $C_RATE events/s; accepted $C_ACCEPTED, duplicates $C_DUPLICATES, delivered $C_DELIVERED" \
+        "(load: capi.outbox INSERT with hashing ${C_LOAD_S} s)"
+    echo "  delivery_status: $(pg_capi_status_line "c$round-")"
+    echo "  $(server_summary)"
+    echo "  $C_DIAGNOSTICS"
+    [ "$C_TIMED_OUT" = 0 ] && [ "$C_ACCEPTED" -ge "$EVENTS" ] || fail "pg_capi: server accepted $C_ACCEPTED of $EVENTS (timed out)"
+    [ "$C_DELIVERED" = "$EVENTS" ] || fail "pg_capi: delivery_status delivered $C_DELIVERED of $EVENTS"
+    if [ -z "$CAPI_RATE" ] || [ "$C_RATE" -gt "$CAPI_RATE" ]; then CAPI_RATE=$C_RATE; fi
+}
+
 CAPI_OK=0
 if has_part pg_capi || has_part faults; then
     if pg_capi_available; then
         CAPI_OK=1
         pg_capi_setup
-        psql -At -c "SELECT 'pg_capi ' || extversion FROM pg_extension WHERE extname = 'pg_capi'"
+        echo "pg_capi $(psql -At -c "SELECT extversion FROM pg_extension WHERE extname = 'pg_capi'")," \
+            "capi.batch_size=$(psql -At -c 'SHOW capi.batch_size')," \
+            "capi.max_concurrent_requests=$(psql -At -c 'SHOW capi.max_concurrent_requests')"
     else
-        echo
         echo "pg_capi: the installed extension has no delivery worker yet (no capi.delivery_status): pg_capi parts skipped"
     fi
 fi
 
-if [ "$CAPI_OK" = 1 ] && has_part pg_capi; then
-    echo
-    echo "== pg_capi: background worker (capi.batch_size=$(psql -At -c 'SHOW capi.batch_size' 2>/dev/null || echo '?'), capi.max_concurrent_requests=$(psql -At -c 'SHOW capi.max_concurrent_requests' 2>/dev/null || echo '?'))"
+# Rounds alternate the systems, so that a burst of load from elsewhere on the machine does not favour one.
+BASE_RATE=
+BASE_ASYNC_RATE=
+CAPI_RATE=
+if has_part baseline || { [ "$CAPI_OK" = 1 ] && has_part pg_capi; }; then
     for round in $(seq 1 "$ROUNDS"); do
-        pg_capi_run "c$round-" ""
-        echo "round $round: $C_RATE events/s; accepted $C_ACCEPTED, duplicates $C_DUPLICATES, delivered $C_DELIVERED" \
-            "(load: capi.outbox INSERT with hashing ${C_LOAD_S} s)"
-        echo "  delivery_status: $(pg_capi_status_line "c$round-")"
-        echo "  $(server_summary)"
-        [ "$C_TIMED_OUT" = 0 ] && [ "$C_ACCEPTED" -ge "$EVENTS" ] || fail "pg_capi: server accepted $C_ACCEPTED of $EVENTS (timed out)"
-        [ "$C_DELIVERED" = "$EVENTS" ] || fail "pg_capi: delivery_status delivered $C_DELIVERED of $EVENTS"
-        { [ -z "$CAPI_RATE" ] || [ "$C_RATE" -gt "$CAPI_RATE" ]; } && CAPI_RATE=$C_RATE
+        echo
+        ! has_part baseline || baseline_round "$round"
+        [ "$CAPI_OK" = 0 ] || ! has_part pg_capi || pg_capi_round "$round"
     done
 fi
 

@@ -14,7 +14,9 @@
 #
 # Checks (the exit status): every inserted event arrives, none twice, each is marked delivered.
 # Missing the 50 ms goal is reported, not a failure.
-# Starts its own throwaway cluster (pg_virtualenv). Run as root after `make install`.
+# Starts its own throwaway cluster (pg_virtualenv -t: in a temporary directory, so that it cannot collide
+# with another root pg_virtualenv cluster, which would use /etc/postgresql/15/regress). Run as root after
+# `make install`.
 # Usage: bench/latency_bench.sh [seconds] [floor_requests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +27,7 @@ GOAL_MS=50
 
 if [ -z "${LATENCY_BENCH_CLUSTER:-}" ]; then
     export LATENCY_BENCH_CLUSTER=1
-    exec pg_virtualenv -o shared_preload_libraries=pg_capi -o capi.database=postgres \
+    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
         -o shared_buffers=256MB -o synchronous_commit=on "$0" "$@"
 fi
 
