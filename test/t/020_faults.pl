@@ -158,6 +158,20 @@ is(server_stats()->{accepted_events}, 10, 'all 10 accepted after the update');
 # Should the UPDATE not have resumed it, let the pause expire so that what follows starts clean.
 wait_statuses('au-', delivered => 10);
 
+# --- a pause that expires on its own is cleared ------------------------------------------------------
+reload_and_wait("capi.auth_failure_pause = '2s'");
+reset_server();
+add_faults({ meta_error => { code => 190 }, count => 1 });
+my $offset = -s $node->logfile;
+insert_events($node, 3, 'ex-');
+ok(wait_until($paused, 30), 'paused again');
+wait_statuses('ex-', delivered => 3);
+ok(wait_until(sub { sql(q{SELECT paused_until IS NULL AND pause_reason IS NULL FROM capi.cursors
+	WHERE destination = 'meta_main'}) eq 't' }, 5), 'the expired pause is cleared in capi.cursors');
+ok($node->log_contains(qr/pg_capi worker: destination "meta_main" resumed/, $offset), 'and "resumed" logged');
+is(server_stats()->{accepted_events}, 3, 'its 3 events delivered');
+reload_and_wait("capi.auth_failure_pause = '20s'");
+
 # --- connection resets, some after the platform accepted -------------------------------------------
 reset_server();
 add_faults([
