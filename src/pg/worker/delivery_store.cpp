@@ -1,5 +1,6 @@
 #include "pg/worker/delivery_store.hpp"
 
+#include "pg/worker/event_reader.hpp"
 #include "pg/worker/spi_session.hpp"
 
 #include <nlohmann/json.hpp>
@@ -7,30 +8,12 @@
 namespace capi::pg::worker {
 namespace {
 
-constexpr const char *kEventColumns =
-    "o.id, o.txid::text, o.event_id, o.event_name, (extract(epoch FROM o.event_time) * 1000)::bigint, "
-    "o.action_source, o.event_source_url, o.user_data::text, o.custom_data::text, o.consent::text";
-
 std::string Text(const Value &value) {
 	return value ? *value : std::string();
 }
 
 std::int64_t Int(const Value &value) {
 	return value && !value->empty() ? std::stoll(*value) : 0;
-}
-
-dispatch::OutboxEvent EventFromRow(Row &row) {
-	dispatch::OutboxEvent event;
-	event.outbox_id = Int(row[0]);
-	event.event_id = Text(row[2]);
-	event.event_name = Text(row[3]);
-	event.event_time_ms = Int(row[4]);
-	event.action_source = Text(row[5]);
-	event.event_source_url = Text(row[6]);
-	event.user_data_json = row[7] ? std::move(*row[7]) : std::string();
-	event.custom_data_json = row[8] ? std::move(*row[8]) : std::string();
-	event.consent_json = row[9] ? std::move(*row[9]) : std::string();
-	return event;
 }
 
 Value PositionTxid(const std::optional<Position> &position) {
@@ -134,7 +117,7 @@ ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::s
 		// that was running at start (its xid in start's xip list) can commit later with a lower
 		// xid than rows already read: it is picked up here, never skipped.
 		const std::string sql =
-		    std::string("SELECT ") + kEventColumns +
+		    std::string("SELECT ") + kEventSelectList +
 		    " FROM capi.outbox o"
 		    " WHERE (o.txid, o.id) > (coalesce($3::xid8, '0'::xid8), coalesce($4::bigint, 0))"
 		    "   AND o.txid < pg_snapshot_xmax($2::pg_snapshot)"
@@ -144,16 +127,14 @@ ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::s
 		    "   AND NOT pg_visible_in_snapshot(o.txid, $1::pg_snapshot)"
 		    "   AND (o.destinations IS NULL OR $5 = ANY (o.destinations))"
 		    " ORDER BY o.txid, o.id LIMIT $6::integer";
-		Rows rows = Query(sql.c_str(), {window_start, end, PositionTxid(after), PositionId(after),
-		                                destination, std::to_string(limit)});
+		EventRows rows = QueryEvents(sql.c_str(), {window_start, end, PositionTxid(after), PositionId(after),
+		                                           destination, std::to_string(limit)});
 		chunk.window_end = end;
-		if (rows.empty())
+		if (rows.events.empty())
 			return;
-		Position first{Text(rows.front()[1]), Int(rows.front()[0])};
-		chunk.last = Position{Text(rows.back()[1]), Int(rows.back()[0])};
-		chunk.events.reserve(rows.size());
-		for (Row &row : rows)
-			chunk.events.push_back(EventFromRow(row));
+		Position first{rows.txids.front(), rows.events.front().outbox_id};
+		chunk.last = Position{rows.txids.back(), rows.events.back().outbox_id};
+		chunk.events = std::move(rows.events);
 		chunk.batch_id =
 		    Int(Query("INSERT INTO capi.batches (destination, window_start, window_end, first_txid, "
 		              "first_id, last_txid, last_id, events, status, attempts, last_attempt_at) "
@@ -184,11 +165,9 @@ ClaimedRequeue ClaimRequeued(const std::string &destination, long limit) {
 		        " claimed AS (UPDATE capi.event_deliveries e SET status = 'in_flight',"
 		        " last_attempt_at = now() FROM due WHERE e.destination = $1 AND e.outbox_id = due.outbox_id"
 		        " RETURNING e.outbox_id) SELECT ") +
-		    kEventColumns +
+		    kEventSelectList +
 		    " FROM capi.outbox o JOIN claimed ON o.id = claimed.outbox_id ORDER BY o.txid, o.id";
-		Rows rows = Query(sql.c_str(), {destination, std::to_string(limit)});
-		for (Row &row : rows)
-			claimed.events.push_back(EventFromRow(row));
+		claimed.events = QueryEvents(sql.c_str(), {destination, std::to_string(limit)}).events;
 	});
 	return claimed;
 }
