@@ -237,7 +237,7 @@ void DeliveryLoop::CompleteWindow(DestinationState &state) {
 }
 
 bool DeliveryLoop::FillFromRequeue(DestinationState &state, long limit) {
-	ClaimedRequeue claimed = ClaimRequeued(state.row.name, limit);
+	ClaimedRequeue claimed = ClaimRequeued(state.row.name, state.row.platform, limit);
 	if (claimed.events.empty())
 		return false;
 	const std::uint64_t chunk_id = next_requeue_chunk_++;
@@ -257,8 +257,8 @@ bool DeliveryLoop::FillFromWindow(DestinationState &state, long limit) {
 	} else if (state.window_exhausted) {
 		return false;
 	}
-	ClaimedWindowChunk claimed =
-	    ClaimWindowChunk(state.row.name, state.window_start, state.window_end, state.read_after, limit);
+	ClaimedWindowChunk claimed = ClaimWindowChunk(state.row.name, state.row.platform, state.window_start,
+	                                              state.window_end, state.read_after, limit);
 	if (claimed.events.empty()) {
 		if (state.window_end.empty()) {
 			// A new window with nothing for this destination: move past it without a write now.

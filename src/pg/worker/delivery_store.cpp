@@ -102,9 +102,9 @@ std::vector<DestinationRow> LoadDestinations() {
 	return destinations;
 }
 
-ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::string &window_start,
-                                    const std::string &window_end, const std::optional<Position> &after,
-                                    long limit) {
+ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::string &platform,
+                                    const std::string &window_start, const std::string &window_end,
+                                    const std::optional<Position> &after, long limit) {
 	ClaimedWindowChunk chunk;
 	RunTransaction([&] {
 		if (!LockExtensionIfPresent())
@@ -127,8 +127,10 @@ ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::s
 		    "   AND NOT pg_visible_in_snapshot(o.txid, $1::pg_snapshot)"
 		    "   AND (o.destinations IS NULL OR $5 = ANY (o.destinations))"
 		    " ORDER BY o.txid, o.id LIMIT $6::integer";
-		EventRows rows = QueryEvents(sql.c_str(), {window_start, end, PositionTxid(after), PositionId(after),
-		                                           destination, std::to_string(limit)});
+		EventRows rows = QueryEvents(
+		    sql.c_str(),
+		    {window_start, end, PositionTxid(after), PositionId(after), destination, std::to_string(limit)},
+		    0, platform);
 		chunk.window_end = end;
 		if (rows.events.empty())
 			return;
@@ -152,7 +154,7 @@ ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::s
 	return chunk;
 }
 
-ClaimedRequeue ClaimRequeued(const std::string &destination, long limit) {
+ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &platform, long limit) {
 	ClaimedRequeue claimed;
 	RunTransaction([&] {
 		if (!LockExtensionIfPresent())
@@ -167,7 +169,7 @@ ClaimedRequeue ClaimRequeued(const std::string &destination, long limit) {
 		        " RETURNING e.outbox_id) SELECT ") +
 		    kEventSelectList +
 		    " FROM capi.outbox o JOIN claimed ON o.id = claimed.outbox_id ORDER BY o.txid, o.id";
-		claimed.events = QueryEvents(sql.c_str(), {destination, std::to_string(limit)}).events;
+		claimed.events = QueryEvents(sql.c_str(), {destination, std::to_string(limit)}, 0, platform).events;
 	});
 	return claimed;
 }

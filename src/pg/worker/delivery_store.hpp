@@ -69,12 +69,12 @@ std::vector<DestinationRow> LoadDestinations();
 // Reads the next rows of the window (window_end "" = take a new snapshot as its end) after `after`,
 // for destination, at most limit; records the batch (lease) and, for a new window, the cursor.
 // No events when the window has no further rows (then nothing was written).
-ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::string &window_start,
-                                    const std::string &window_end, const std::optional<Position> &after,
-                                    long limit);
+ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::string &platform,
+                                    const std::string &window_start, const std::string &window_end,
+                                    const std::optional<Position> &after, long limit);
 
 // Events requeued by capi.retry_failed() that are due, marked in_flight.
-ClaimedRequeue ClaimRequeued(const std::string &destination, long limit);
+ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &platform, long limit);
 
 // Stores settled chunks and moves cursors, in one transaction. cursor_updates: destination ->
 // (window_start, window_end, done) to store.

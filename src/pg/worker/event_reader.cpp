@@ -39,10 +39,29 @@ struct Cell {
 void AppendJsonString(StringInfo out, const char *text, int length) {
 	appendStringInfoCharMacro(out, '"');
 	int run_start = 0;
-	for (int i = 0; i < length; i++) {
+	int i = 0;
+	while (i < length) {
+		// Skip eight bytes at a time while none needs escaping ('"', '\\' or a control character).
+		while (i + 8 <= length) {
+			uint64 word;
+			memcpy(&word, text + i, sizeof word);
+			constexpr uint64 kOnes = UINT64CONST(0x0101010101010101);
+			constexpr uint64 kHigh = UINT64CONST(0x8080808080808080);
+			const uint64 quote = word ^ (kOnes * '"');
+			const uint64 backslash = word ^ (kOnes * '\\');
+			const uint64 special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
+			                       ((word - kOnes * 0x20) & ~word);
+			if ((special & kHigh) != 0)
+				break;
+			i += 8;
+		}
+		if (i >= length)
+			break;
 		const unsigned char c = static_cast<unsigned char>(text[i]);
-		if (c != '"' && c != '\\' && c >= 0x20)
+		if (c != '"' && c != '\\' && c >= 0x20) {
+			i++;
 			continue;
+		}
 		appendBinaryStringInfo(out, text + run_start, i - run_start);
 		switch (c) {
 		case '"':
@@ -64,7 +83,7 @@ void AppendJsonString(StringInfo out, const char *text, int length) {
 			appendStringInfo(out, "\\u%04x", c);
 			break;
 		}
-		run_start = i + 1;
+		run_start = ++i;
 	}
 	appendBinaryStringInfo(out, text + run_start, length - run_start);
 	appendStringInfoCharMacro(out, '"');
@@ -90,16 +109,42 @@ void AppendScalar(StringInfo out, const JsonbValue &value) {
 	}
 }
 
+// True for a top-level identity-bag key "field@other" of another platform than keep_suffix ("@meta").
+bool IsOtherPlatformsKey(const JsonbValue &key, const char *keep_suffix) {
+	const char *at = static_cast<const char *>(memchr(key.val.string.val, '@', key.val.string.len));
+	if (at == nullptr || keep_suffix == nullptr)
+		return false;
+	const int suffix_length = key.val.string.len - static_cast<int>(at - key.val.string.val);
+	return suffix_length != static_cast<int>(strlen(keep_suffix)) ||
+	       memcmp(at, keep_suffix, suffix_length) != 0;
+}
+
 // jsonb -> JSON text, compact (no spaces). Same JSON value as jsonb_out; only layout differs.
-void AppendJsonb(StringInfo out, Jsonb *jsonb) {
+// With keep_suffix (an identity bag), top-level keys meant for other platforms are left out: the
+// adapter reads "field@<its platform>" or "field" only (core/dispatch/identity_bag.hpp).
+void AppendJsonb(StringInfo out, Jsonb *jsonb, const char *keep_suffix = nullptr) {
 	constexpr int kMaxDepth = 64;
 	bool needs_comma[kMaxDepth + 1] = {false};
 	bool raw_scalar[kMaxDepth + 1] = {false};
 	int depth = 0;
+	int skip_depth = -1; // >= 0: dropping the value of a key at this depth
 	JsonbIterator *iterator = JsonbIteratorInit(&jsonb->root);
 	JsonbValue value;
 	JsonbIteratorToken token;
 	while ((token = JsonbIteratorNext(&iterator, &value, false)) != WJB_DONE) {
+		if (skip_depth >= 0) {
+			if (token == WJB_BEGIN_ARRAY || token == WJB_BEGIN_OBJECT)
+				depth++;
+			else if (token == WJB_END_ARRAY || token == WJB_END_OBJECT)
+				depth--;
+			if (depth == skip_depth && token != WJB_BEGIN_ARRAY && token != WJB_BEGIN_OBJECT)
+				skip_depth = -1; // the skipped value (scalar, or container now closed) is done
+			continue;
+		}
+		if (token == WJB_KEY && depth == 1 && IsOtherPlatformsKey(value, keep_suffix)) {
+			skip_depth = depth;
+			continue;
+		}
 		switch (token) {
 		case WJB_BEGIN_ARRAY:
 		case WJB_BEGIN_OBJECT:
@@ -149,7 +194,10 @@ std::string Copy(const Cell &cell, const char *json_base) {
 
 } // namespace
 
-EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, long limit) {
+EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, long limit,
+                      const std::string &platform) {
+	const std::string keep_suffix_text = "@" + platform;
+	const char *keep_suffix = platform.empty() ? nullptr : keep_suffix_text.c_str();
 	const int count = static_cast<int>(parameters.size());
 	std::vector<const char *> texts(parameters.size(), nullptr);
 	for (std::size_t i = 0; i < parameters.size(); ++i)
@@ -199,7 +247,8 @@ EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, lon
 				case kCustomData:
 				case kConsent: {
 					const int start = json->len;
-					AppendJsonb(json, DatumGetJsonbP(row_values[column]));
+					AppendJsonb(json, DatumGetJsonbP(row_values[column]),
+					            column == kUserData ? keep_suffix : nullptr);
 					cell.number = start; // offset: json->data may move while it grows
 					cell.length = json->len - start;
 					break;

@@ -23,6 +23,9 @@ struct EventRows {
 };
 
 // Inside RunTransaction: runs sql (text parameters, as Query) whose select list is kEventSelectList.
-EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, long limit = 0);
+// With a platform name, user_data keeps only the keys that platform's adapter reads ("field" and
+// "field@<platform>"), which saves copying and parsing the other platforms' variants.
+EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, long limit,
+                      const std::string &platform);
 
 } // namespace capi::pg::worker
