@@ -257,9 +257,12 @@ bool DeliveryLoop::FillFromWindow(DestinationState &state, long limit) {
 	} else if (state.window_exhausted) {
 		return false;
 	}
-	ClaimedWindowChunk claimed = ClaimWindowChunk(state.row.name, state.row.platform, state.window_start,
-	                                              state.window_end, state.read_after, limit);
-	if (claimed.events.empty()) {
+	// Several chunks per claim transaction when the pipeline has room: fewer transactions per event.
+	const int free_slots = settings_.max_concurrent_requests - static_cast<int>(state.pipeline->ChunksHeld());
+	const int max_chunks = std::clamp(free_slots, 1, 4);
+	ClaimedWindow claimed = ClaimWindowChunks(state.row.name, state.row.platform, state.window_start,
+	                                          state.window_end, state.read_after, limit, max_chunks);
+	if (claimed.chunks.empty()) {
 		if (state.window_end.empty()) {
 			// A new window with nothing for this destination: move past it without a write now.
 			if (!claimed.window_end.empty() && claimed.window_end != state.window_start) {
@@ -274,13 +277,19 @@ bool DeliveryLoop::FillFromWindow(DestinationState &state, long limit) {
 		return false;
 	}
 	state.window_end = claimed.window_end;
-	state.read_after = claimed.last;
-	const std::uint64_t chunk_id = static_cast<std::uint64_t>(claimed.batch_id);
-	state.window_chunks.push_back(WindowChunk{chunk_id, claimed.last, false});
-	HeldChunk &held = state.held[chunk_id];
-	for (const dispatch::OutboxEvent &event : claimed.events)
-		held.keys.push_back(KeyOf(event));
-	state.pipeline->AddChunk(chunk_id, std::move(claimed.events), NowMs());
+	const std::int64_t now = NowMs();
+	for (ClaimedWindowChunk &chunk : claimed.chunks) {
+		state.read_after = chunk.last;
+		const std::uint64_t chunk_id = static_cast<std::uint64_t>(chunk.batch_id);
+		state.window_chunks.push_back(WindowChunk{chunk_id, chunk.last, false});
+		HeldChunk &held = state.held[chunk_id];
+		for (const dispatch::OutboxEvent &event : chunk.events)
+			held.keys.push_back(KeyOf(event));
+		state.pipeline->AddChunk(chunk_id, std::move(chunk.events), now);
+	}
+	// Fewer rows than asked for: the window has nothing more (saves a query that would find nothing).
+	if (claimed.exhausted)
+		state.window_exhausted = true;
 	return true;
 }
 

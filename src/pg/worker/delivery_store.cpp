@@ -3,6 +3,9 @@
 #include "pg/worker/event_reader.hpp"
 #include "pg/worker/spi_session.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include <nlohmann/json.hpp>
 
 namespace capi::pg::worker {
@@ -102,10 +105,10 @@ std::vector<DestinationRow> LoadDestinations() {
 	return destinations;
 }
 
-ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::string &platform,
-                                    const std::string &window_start, const std::string &window_end,
-                                    const std::optional<Position> &after, long limit) {
-	ClaimedWindowChunk chunk;
+ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::string &platform,
+                                const std::string &window_start, const std::string &window_end,
+                                const std::optional<Position> &after, long limit, int max_chunks) {
+	ClaimedWindow claimed;
 	RunTransaction([&] {
 		if (!LockExtensionIfPresent())
 			return;
@@ -127,31 +130,40 @@ ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::s
 		    "   AND NOT pg_visible_in_snapshot(o.txid, $1::pg_snapshot)"
 		    "   AND (o.destinations IS NULL OR $5 = ANY (o.destinations))"
 		    " ORDER BY o.txid, o.id LIMIT $6::integer";
+		const long wanted = limit * std::max(max_chunks, 1);
 		EventRows rows = QueryEvents(
 		    sql.c_str(),
-		    {window_start, end, PositionTxid(after), PositionId(after), destination, std::to_string(limit)},
+		    {window_start, end, PositionTxid(after), PositionId(after), destination, std::to_string(wanted)},
 		    0, platform);
-		chunk.window_end = end;
+		claimed.window_end = end;
+		claimed.exhausted = static_cast<long>(rows.events.size()) < wanted;
 		if (rows.events.empty())
 			return;
-		Position first{rows.txids.front(), rows.events.front().outbox_id};
-		chunk.last = Position{rows.txids.back(), rows.events.back().outbox_id};
-		chunk.events = std::move(rows.events);
-		chunk.batch_id =
-		    Int(Query("INSERT INTO capi.batches (destination, window_start, window_end, first_txid, "
-		              "first_id, last_txid, last_id, events, status, attempts, last_attempt_at) "
-		              "VALUES ($1, $2::pg_snapshot, $3::pg_snapshot, $4::xid8, $5::bigint, $6::xid8, "
-		              "$7::bigint, $8::integer, 'in_flight', 1, now()) RETURNING id",
-		              {destination, window_start, end, first.txid, std::to_string(first.id), chunk.last.txid,
-		               std::to_string(chunk.last.id), std::to_string(chunk.events.size())})
-		            .at(0)
-		            .at(0));
+		for (std::size_t start = 0; start < rows.events.size(); start += static_cast<std::size_t>(limit)) {
+			const std::size_t stop = std::min(rows.events.size(), start + static_cast<std::size_t>(limit));
+			ClaimedWindowChunk chunk;
+			const Position first{rows.txids[start], rows.events[start].outbox_id};
+			chunk.last = Position{rows.txids[stop - 1], rows.events[stop - 1].outbox_id};
+			chunk.events.assign(
+			    std::make_move_iterator(rows.events.begin() + static_cast<std::ptrdiff_t>(start)),
+			    std::make_move_iterator(rows.events.begin() + static_cast<std::ptrdiff_t>(stop)));
+			chunk.batch_id = Int(
+			    Query("INSERT INTO capi.batches (destination, window_start, window_end, first_txid, "
+			          "first_id, last_txid, last_id, events, status, attempts, last_attempt_at) "
+			          "VALUES ($1, $2::pg_snapshot, $3::pg_snapshot, $4::xid8, $5::bigint, "
+			          "$6::xid8, $7::bigint, $8::integer, 'in_flight', 1, now()) RETURNING id",
+			          {destination, window_start, end, first.txid, std::to_string(first.id), chunk.last.txid,
+			           std::to_string(chunk.last.id), std::to_string(chunk.events.size())})
+			        .at(0)
+			        .at(0));
+			claimed.chunks.push_back(std::move(chunk));
+		}
 		if (new_window)
 			Query("UPDATE capi.cursors SET window_start = $2::pg_snapshot, window_end = $3::pg_snapshot, "
 			      "done_txid = NULL, done_id = NULL, updated_at = now() WHERE destination = $1",
 			      {destination, window_start, end});
 	});
-	return chunk;
+	return claimed;
 }
 
 ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &platform, long limit) {

@@ -39,10 +39,15 @@ struct DestinationRow {
 };
 
 struct ClaimedWindowChunk {
-	std::string window_end; // the window's end snapshot (new when taken by this claim; "" if not ready)
 	std::int64_t batch_id = 0;
 	std::vector<dispatch::OutboxEvent> events;
 	Position last;
+};
+
+struct ClaimedWindow {
+	std::string window_end;                 // the window's end (new when taken now; "" if not ready)
+	std::vector<ClaimedWindowChunk> chunks; // in cursor order, each recorded as one batch (lease)
+	bool exhausted = false;                 // the window has no rows after the last chunk
 };
 
 struct ClaimedRequeue {
@@ -67,11 +72,11 @@ void ReleaseStaleLeases();
 std::vector<DestinationRow> LoadDestinations();
 
 // Reads the next rows of the window (window_end "" = take a new snapshot as its end) after `after`,
-// for destination, at most limit; records the batch (lease) and, for a new window, the cursor.
-// No events when the window has no further rows (then nothing was written).
-ClaimedWindowChunk ClaimWindowChunk(const std::string &destination, const std::string &platform,
-                                    const std::string &window_start, const std::string &window_end,
-                                    const std::optional<Position> &after, long limit);
+// for destination: up to max_chunks chunks of at most limit events, in one transaction that records
+// each chunk as a batch (its lease) and, for a new window, the cursor. No chunks: nothing was written.
+ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::string &platform,
+                                const std::string &window_start, const std::string &window_end,
+                                const std::optional<Position> &after, long limit, int max_chunks);
 
 // Events requeued by capi.retry_failed() that are due, marked in_flight.
 ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &platform, long limit);
