@@ -162,6 +162,8 @@ CREATE FUNCTION capi.wake_worker() RETURNS void
     AS 'MODULE_PATHNAME', 'capi_wake_worker'
     LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION capi.wake_worker() IS 'Wake the delivery worker when this transaction commits';
+REVOKE ALL ON FUNCTION capi.wake_worker() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION capi.wake_worker() TO capi_admin;
 
 CREATE FUNCTION capi.destinations_changed() RETURNS trigger
     LANGUAGE plpgsql
