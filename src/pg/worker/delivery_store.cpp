@@ -52,6 +52,12 @@ std::string DeliveredIdsJson(const ChunkAck &ack) {
 	return ids.dump();
 }
 
+// The xmax of a snapshot's text form "xmin:xmax:xip,...".
+std::uint64_t SnapshotXmax(const std::string &snapshot) {
+	const std::size_t first_colon = snapshot.find(':');
+	return first_colon == std::string::npos ? 0 : std::stoull(snapshot.substr(first_colon + 1));
+}
+
 // The in-progress transactions of a snapshot ("xmin:xmax:xip,xip,...") as an xid8[] literal. A
 // constant list lets the planner use the (txid, id) index for it.
 std::string XipArray(const std::string &snapshot) {
@@ -153,17 +159,23 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 		// lower xid than rows already read: they are picked up, never skipped. (One scan from
 		// xmin(start) would rescan, for every window, all rows since the oldest transaction
 		// running at start; a UNION ALL lets the planner sort a whole window.)
-		const std::string filter =
-		    " AND (o.txid, o.id) > (coalesce($3::xid8, '0'::xid8), coalesce($4::bigint, 0))"
-		    " AND pg_visible_in_snapshot(o.txid, $2::pg_snapshot)"
-		    " AND (o.destinations IS NULL OR $5 = ANY (o.destinations))"
-		    " ORDER BY o.txid, o.id LIMIT $6::integer";
+		// Each scan gets exactly one lower bound, so that the index scan starts there: with two
+		// (a scalar txid bound and a row comparison) btree starts from the first and filters the
+		// rest, which rescans every row already read in the window.
+		const std::string tail = " AND pg_visible_in_snapshot(o.txid, $2::pg_snapshot)"
+		                         " AND (o.destinations IS NULL OR $5 = ANY (o.destinations))"
+		                         " ORDER BY o.txid, o.id LIMIT $6::integer";
+		const bool past_range_start = after && std::stoull(after->txid) >= SnapshotXmax(window_start);
+		const std::string range_bound = past_range_start ? "(o.txid, o.id) > ($3::xid8, $4::bigint)"
+		                                                 : "o.txid >= pg_snapshot_xmax($1::pg_snapshot)";
 		const std::string range_sql = std::string("SELECT ") + kEventSelectList +
-		                              " FROM capi.outbox o WHERE o.txid >= pg_snapshot_xmax($1::pg_snapshot)"
-		                              " AND o.txid < pg_snapshot_xmax($2::pg_snapshot)" +
-		                              filter;
-		const std::string late_sql = std::string("SELECT ") + kEventSelectList +
-		                             " FROM capi.outbox o WHERE o.txid = ANY ($7::xid8[])" + filter;
+		                              " FROM capi.outbox o WHERE " + range_bound +
+		                              " AND o.txid < pg_snapshot_xmax($2::pg_snapshot)" + tail;
+		const std::string late_sql =
+		    std::string("SELECT ") + kEventSelectList +
+		    " FROM capi.outbox o WHERE o.txid = ANY ($7::xid8[])"
+		    " AND (o.txid, o.id) > (coalesce($3::xid8, '0'::xid8), coalesce($4::bigint, 0))" +
+		    tail;
 		const long wanted = limit * std::max(max_chunks, 1);
 		std::vector<Value> parameters = {window_start,      end,         PositionTxid(after),
 		                                 PositionId(after), destination, std::to_string(wanted)};
