@@ -99,6 +99,9 @@ echo "queue health: ${RATE} events/s for ${DURATION} s (pgbench -R $((RATE / 10)
     "transaction), capi.delivered_retention=$(psql -At -c 'SHOW capi.delivered_retention')," \
     "capi.purge_batch_size=$PURGE_BATCH, autovacuum_naptime=$(psql -At -c 'SHOW autovacuum_naptime')," \
     "$(nproc) cores, PostgreSQL $(psql -At -c 'SHOW server_version')"
+LIBRARY="$(pg_config --pkglibdir)/pg_capi.so"
+echo "pg_capi $(psql -At -c "SELECT extversion FROM pg_extension WHERE extname = 'pg_capi'"), $LIBRARY installed" \
+    "$(date -u -r "$LIBRARY" '+%Y-%m-%d %H:%M:%S UTC')"
 
 # One sample as "name=value" words, then printed as a row.
 SAMPLE_SQL="
