@@ -19,7 +19,11 @@
 #   o_live/dead b_live/dead c_live/dead   n_live_tup/n_dead_tup (pg_stat_user_tables) of outbox, batches,
 #              cursors; av o/b/c = their autovacuum_count
 #   w_cpu%     CPU time of the pg_capi processes (launcher + worker) since the previous row, in % of one core
-# Then: the ratio of each size at 100% of the run to 50% of it (a plateau is ~1), the purge transactions
+# Then: the ratio of each size at 100% of the run to 50% of it, and of its peak in the second half of the
+# run to its peak in the first half (a plateau is ~1). Sizes follow a saw tooth whose period is
+# autovacuum_naptime (1 min): dead outbox rows pile up until the next autovacuum, whose freed space the
+# next minute's rows reuse. The default 120 s shows about one tooth; DURATION=300 shows the plateau.
+# Then the purge transactions
 # seen by a statement-level AFTER DELETE trigger this script adds to capi.outbox (rows per DELETE statement:
 # bounded by capi.purge_batch_size; the youngest deleted row's age: >= the retention), the tables' update
 # and autovacuum counters, and the worker's CPU time.
@@ -212,15 +216,23 @@ fi
 HALF=$(((DURATION / 2 + INTERVAL / 2) / INTERVAL * INTERVAL))
 FULL=$((DURATION / INTERVAL * INTERVAL))
 echo
-echo "sizes at t=$HALF s (50%) -> t=$FULL s (100%), ratio:"
+echo "sizes at t=$HALF s (50%) -> t=$FULL s (100%), ratio; peak in t <= $HALF s -> peak in $HALF < t <= $FULL s, ratio:"
 awk -v half="$HALF" -v full="$FULL" '
+    function ratio(x, y) { return x > 0 ? sprintf("%.2f", y / x) : "n/a" }
     { delete v; for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      if (v["t"] > full) next
+      for (k in v) if (v["t"] <= half) { if (v[k] + 0 > p1[k]) p1[k] = v[k] + 0 } else if (v[k] + 0 > p2[k]) p2[k] = v[k] + 0
       if (v["t"] == half) for (k in v) a[k] = v[k]
       if (v["t"] == full) for (k in v) b[k] = v[k] }
     END { n = split("rows heap pkey txid evkey total b_rows b_kB cur_kB ed_kB w_cpu", keys, " ")
           for (i = 1; i <= n; i++) { k = keys[i]
-              printf "  %-7s %9s -> %9s   %s\n", k, a[k], b[k], (a[k] > 0 ? sprintf("%.2f", b[k] / a[k]) : "n/a") } }
+              printf "  %-7s %9s -> %9s  %5s    peak %9s -> %9s  %5s\n", k, a[k], b[k], ratio(a[k], b[k]),
+                     p1[k], p2[k], ratio(p1[k], p2[k]) } }
 ' "$WORK/samples"
+NAPTIME_S=$(psql -At -c "SELECT setting::int FROM pg_settings WHERE name = 'autovacuum_naptime'")
+[ "$DURATION" -ge $((5 * NAPTIME_S)) ] ||
+    echo "  (a run of $DURATION s spans few autovacuum cycles of ${NAPTIME_S} s: sizes are still on their first" \
+        "saw teeth; DURATION=$((5 * NAPTIME_S)) shows whether they plateau)"
 
 echo
 echo "purge (DELETE statements on capi.outbox; capi.purge_batch_size=$PURGE_BATCH):"
