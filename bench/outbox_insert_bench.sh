@@ -10,7 +10,7 @@ SECONDS_PER_RUN=${1:-15}
 ROUNDS=${2:-2}
 
 if [ -z "${PGHOST:-}" ]; then
-    exec pg_virtualenv -o shared_preload_libraries=pg_capi -o shared_buffers=512MB -o synchronous_commit=on \
+    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o shared_buffers=512MB -o synchronous_commit=on \
         -o max_wal_size=4GB "$0" "$@"
 fi
 

@@ -11,7 +11,7 @@ ROWS=${1:-1000000}
 REPEATS=${2:-5}
 
 if [ -z "${PGHOST:-}" ]; then
-    exec pg_virtualenv -o shared_preload_libraries=pg_capi -o max_parallel_workers_per_gather=0 \
+    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o max_parallel_workers_per_gather=0 \
         -o jit=off -o shared_buffers=512MB "$0" "$@"
 fi
 
