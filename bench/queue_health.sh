@@ -35,7 +35,8 @@
 # with another root pg_virtualenv cluster). Run as root after `make install`.
 # Usage: bench/queue_health.sh            (first try: DURATION=30 bench/queue_health.sh)
 # Environment: DURATION (120 s), RATE (2000 events/s), CLIENTS (2), INTERVAL (10 s), AFTER (30 s: sampling
-#   after the load stops), RETENTION (15s), CAPI_TEST_SERVER (binary).
+#   after the load stops), RETENTION (15s), PG_SETTINGS (more server settings, e.g.
+#   "autovacuum_naptime=10s"), CAPI_TEST_SERVER (binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-120}
@@ -47,8 +48,10 @@ RETENTION=${RETENTION:-15s}
 
 if [ -z "${QUEUE_HEALTH_CLUSTER:-}" ]; then
     export QUEUE_HEALTH_CLUSTER=1
+    extra=()
+    for setting in ${PG_SETTINGS:-}; do extra+=(-o "$setting"); done
     exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
-        -o "capi.delivered_retention=$RETENTION" "$0" "$@"
+        -o "capi.delivered_retention=$RETENTION" "${extra[@]}" "$0" "$@"
 fi
 
 WORK=$(mktemp -d)
