@@ -23,10 +23,9 @@
 # run to its peak in the first half (a plateau is ~1). Sizes follow a saw tooth whose period is
 # autovacuum_naptime (1 min): dead outbox rows pile up until the next autovacuum, whose freed space the
 # next minute's rows reuse. The default 120 s shows about one tooth; DURATION=300 shows the plateau.
-# Then the purge transactions
-# seen by a statement-level AFTER DELETE trigger this script adds to capi.outbox (rows per DELETE statement:
-# bounded by capi.purge_batch_size; the youngest deleted row's age: >= the retention), the tables' update
-# and autovacuum counters, and the worker's CPU time.
+# Then the purge transactions seen by a statement-level AFTER DELETE trigger this script adds to
+# capi.outbox (rows per DELETE statement: bounded by capi.purge_batch_size; the youngest deleted row's
+# age: >= the retention), the tables' update and autovacuum counters, and the worker's CPU time.
 #
 # Exit status: non-zero only on loss -- the server's unique_event_keys differs from the events inserted
 # (pgbench's count x 10). Duplicates, rows left and a missing plateau are reported, not failures.
