@@ -49,13 +49,6 @@ sub hashes {
 	return ref $list eq 'ARRAY' && @$list && !grep { !/^[0-9a-f]{64}$/ } @$list;
 }
 
-sub reload_and_wait {
-	my ($setting) = @_;
-	my $offset = -s $node->logfile;
-	sql("ALTER SYSTEM SET $setting");
-	sql('SELECT pg_reload_conf()');
-	$node->wait_for_log(qr/pg_capi worker: configuration reloaded/, $offset);
-}
 
 # --- 2,500 events in one transaction ---------------------------------------------------------------
 insert_events($node, 2500, 'a-');
@@ -116,7 +109,7 @@ sleep(1.5);    # proving that nothing is sent
 is(server_stats()->{accepted_events}, 2500, 'the platform received nothing more');
 
 # --- capi.batch_size on reload ---------------------------------------------------------------------
-reload_and_wait('capi.batch_size = 300');
+reload_setting($node, 'capi.batch_size = 300');
 my $sizes_before = scalar @{ server_stats()->{recent_batch_sizes} };
 insert_events($node, 1000, 'b-');
 wait_delivered('meta_main', 'b-', 1000);
@@ -126,7 +119,7 @@ is_deeply([ sort { $b <=> $a } @new_sizes ], [ 300, 300, 300, 100 ],
 	'after capi.batch_size = 300: batches of 300, 300, 300, 100')
   or diag("sizes: @new_sizes");
 is($stats->{accepted_events}, 3500, '3500 accepted in all');
-reload_and_wait('capi.batch_size = 0');
+reload_setting($node, 'capi.batch_size = 0');
 
 # --- wake-up on commit (capi.poll_interval is 1 h) -------------------------------------------------
 {

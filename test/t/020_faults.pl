@@ -52,13 +52,6 @@ sub recorded {
 	return @events;
 }
 
-sub reload_and_wait {
-	my ($setting) = @_;
-	my $offset = -s $node->logfile;
-	sql("ALTER SYSTEM SET $setting");
-	sql('SELECT pg_reload_conf()');
-	$node->wait_for_log(qr/pg_capi worker: configuration reloaded/, $offset);
-}
 
 # The last batch read for meta_main.
 sub last_batch {
@@ -159,7 +152,7 @@ is(server_stats()->{accepted_events}, 10, 'all 10 accepted after the update');
 wait_statuses('au-', delivered => 10);
 
 # --- a pause that expires on its own is cleared ------------------------------------------------------
-reload_and_wait("capi.auth_failure_pause = '2s'");
+reload_setting($node, "capi.auth_failure_pause = '2s'");
 reset_server();
 add_faults({ meta_error => { code => 190 }, count => 1 });
 my $offset = -s $node->logfile;
@@ -170,7 +163,7 @@ ok(wait_until(sub { sql(q{SELECT paused_until IS NULL AND pause_reason IS NULL F
 	WHERE destination = 'meta_main'}) eq 't' }, 5), 'the expired pause is cleared in capi.cursors');
 ok($node->log_contains(qr/pg_capi worker: destination "meta_main" resumed/, $offset), 'and "resumed" logged');
 is(server_stats()->{accepted_events}, 3, 'its 3 events delivered');
-reload_and_wait("capi.auth_failure_pause = '20s'");
+reload_setting($node, "capi.auth_failure_pause = '20s'");
 
 # --- connection resets, some after the platform accepted -------------------------------------------
 reset_server();
@@ -190,7 +183,7 @@ note("connection resets: accepted_events $stats->{accepted_events}, "
 	  . "(resent after a reset that followed acceptance)");
 
 # --- capi.max_attempts ------------------------------------------------------------------------------
-reload_and_wait('capi.max_attempts = 2');
+reload_setting($node, 'capi.max_attempts = 2');
 reset_server();
 my $ma_start = sql('SELECT now()');
 add_faults({ status => 500, count => 10 });
@@ -206,7 +199,7 @@ is(sql(qq{SELECT capi.retry_failed('meta_main', '$ma_start')}),
 	'5', 'retry_failed(destination, since) requeues the 5');
 wait_statuses('ma-', delivered => 5);
 is(server_stats()->{accepted_events}, 5, 'the platform accepted them');
-reload_and_wait('capi.max_attempts = 12');
+reload_setting($node, 'capi.max_attempts = 12');
 
 # --- secrets and log --------------------------------------------------------------------------------
 is(sql(qq{SELECT (SELECT count(*) FROM capi.batches WHERE last_error LIKE '%$TOKEN%')

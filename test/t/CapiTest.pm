@@ -14,7 +14,7 @@ use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(start_test_server stop_test_server server_url server_stats server_get server_post
   server_delete add_faults clear_faults reset_server new_capi_node add_meta_destination wait_until
-  insert_events $TOKEN $PIXEL);
+  insert_events reload_setting $TOKEN $PIXEL);
 
 our $TOKEN = 'EAAB-tap-secret-token-5f1c9a';    # a realistic token: redaction must find it whole
 our $PIXEL = '1234567890';
@@ -112,6 +112,15 @@ sub insert_events {
 		                          'client_ip_address', '203.0.113.7', 'client_user_agent', 'Mozilla/5.0'),
 		       '{"value": 12.5, "currency": "USD"}', $destinations
 		FROM generate_series(1, $count) g});
+}
+
+# ALTER SYSTEM SET $setting, reload, and wait until the worker says it reloaded.
+sub reload_setting {
+	my ($node, $setting) = @_;
+	my $offset = -s $node->logfile;
+	$node->safe_psql('postgres', "ALTER SYSTEM SET $setting");
+	$node->safe_psql('postgres', 'SELECT pg_reload_conf()');
+	$node->wait_for_log(qr/pg_capi worker: configuration reloaded/, $offset);
 }
 
 # Polls $check (a sub returning true when done) every 50 ms for up to $seconds; returns its last value.

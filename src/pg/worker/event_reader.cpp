@@ -198,27 +198,14 @@ EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, lon
                       const std::string &platform) {
 	const std::string keep_suffix_text = "@" + platform;
 	const char *keep_suffix = platform.empty() ? nullptr : keep_suffix_text.c_str();
-	const int count = static_cast<int>(parameters.size());
-	std::vector<const char *> texts(parameters.size(), nullptr);
-	for (std::size_t i = 0; i < parameters.size(); ++i)
-		texts[i] = parameters[i] ? parameters[i]->c_str() : nullptr;
+	const std::vector<const char *> texts = ParameterTexts(parameters);
+	const int count = static_cast<int>(texts.size());
 	int rows = 0;
 	Cell *cells = nullptr;
 	StringInfo json = nullptr;
 
 	PgCall([&] {
-		Oid *types = static_cast<Oid *>(palloc(sizeof(Oid) * (count + 1)));
-		Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * (count + 1)));
-		char *nulls = static_cast<char *>(palloc(count + 1));
-		for (int i = 0; i < count; i++) {
-			types[i] = TEXTOID;
-			nulls[i] = texts[i] == nullptr ? 'n' : ' ';
-			values[i] = texts[i] == nullptr ? (Datum)0 : CStringGetTextDatum(texts[i]);
-		}
-		pgstat_report_activity(STATE_RUNNING, sql);
-		int status = SPI_execute_with_args(sql, count, types, values, nulls, false, limit);
-		if (status < 0)
-			elog(ERROR, "pg_capi worker query failed: %s", SPI_result_code_string(status));
+		ExecuteWithTextParameters(sql, texts.data(), count, limit);
 		if (SPI_tuptable == nullptr || SPI_tuptable->tupdesc->natts != kColumns)
 			elog(ERROR, "pg_capi worker: event query must return %d columns", kColumns);
 		rows = static_cast<int>(SPI_processed);

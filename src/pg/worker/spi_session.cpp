@@ -65,28 +65,37 @@ void RunTransaction(const std::function<void()> &body) {
 	}
 }
 
-Rows Query(const char *sql, const std::vector<Value> &parameters, long limit) {
-	const int count = static_cast<int>(parameters.size());
+std::vector<const char *> ParameterTexts(const std::vector<Value> &parameters) {
 	std::vector<const char *> texts(parameters.size(), nullptr);
 	for (std::size_t i = 0; i < parameters.size(); ++i)
 		texts[i] = parameters[i] ? parameters[i]->c_str() : nullptr;
+	return texts;
+}
+
+void ExecuteWithTextParameters(const char *sql, const char *const *texts, int count, long limit) {
+	Oid *types = static_cast<Oid *>(palloc(sizeof(Oid) * (count + 1)));
+	Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * (count + 1)));
+	char *nulls = static_cast<char *>(palloc(count + 1));
+	for (int i = 0; i < count; i++) {
+		types[i] = TEXTOID;
+		nulls[i] = texts[i] == nullptr ? 'n' : ' ';
+		values[i] = texts[i] == nullptr ? (Datum)0 : CStringGetTextDatum(texts[i]);
+	}
+	pgstat_report_activity(STATE_RUNNING, sql);
+	const int status = SPI_execute_with_args(sql, count, types, values, nulls, false, limit);
+	if (status < 0)
+		elog(ERROR, "pg_capi worker query failed: %s", SPI_result_code_string(status));
+}
+
+Rows Query(const char *sql, const std::vector<Value> &parameters, long limit) {
+	const std::vector<const char *> texts = ParameterTexts(parameters);
+	const int count = static_cast<int>(texts.size());
 	int rows = 0;
 	int columns = 0;
 	char **cells = nullptr; // palloc'd in the SPI procedure context, NULL entries for SQL NULL
 
 	PgCall([&] {
-		Oid *types = static_cast<Oid *>(palloc(sizeof(Oid) * (count + 1)));
-		Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * (count + 1)));
-		char *nulls = static_cast<char *>(palloc(count + 1));
-		for (int i = 0; i < count; i++) {
-			types[i] = TEXTOID;
-			nulls[i] = texts[i] == nullptr ? 'n' : ' ';
-			values[i] = texts[i] == nullptr ? (Datum)0 : CStringGetTextDatum(texts[i]);
-		}
-		pgstat_report_activity(STATE_RUNNING, sql);
-		int status = SPI_execute_with_args(sql, count, types, values, nulls, false, limit);
-		if (status < 0)
-			elog(ERROR, "pg_capi worker query failed: %s", SPI_result_code_string(status));
+		ExecuteWithTextParameters(sql, texts.data(), count, limit);
 		if (SPI_tuptable == nullptr)
 			return;
 		rows = static_cast<int>(SPI_processed);

@@ -36,6 +36,13 @@ void RunTransaction(const std::function<void()> &body);
 // rows as text (SPI output functions). limit 0 = all rows.
 Rows Query(const char *sql, const std::vector<Value> &parameters = {}, long limit = 0);
 
+// The parameters as C strings (nullptr for NULL), pointing into `parameters`.
+std::vector<const char *> ParameterTexts(const std::vector<Value> &parameters);
+
+// Inside a PgCall body only (PostgreSQL calls, no C++ objects): runs sql with these text parameters
+// ($n::type casts in the SQL); the rows are then in SPI_tuptable. Raises ERROR when SPI fails.
+void ExecuteWithTextParameters(const char *sql, const char *const *texts, int count, long limit);
+
 // Inside RunTransaction: false when the extension is missing, being dropped (its lock is taken) or
 // its objects are not what this library expects. Takes a share lock on the extension for the
 // transaction, so DROP EXTENSION waits for this short transaction only.
