@@ -95,6 +95,14 @@ Value Optional(const std::string &text) {
 
 } // namespace
 
+// Every state transaction starts here. "Not available" must never read as "no rows": a claim that
+// found the extension locked by a DROP that is later rolled back would otherwise move the cursor past
+// rows it never read. So it throws, and the loop starts over from the stored cursors.
+static void RequireExtension() {
+	if (!LockExtensionIfPresent())
+		throw WorkerDbError("pg_capi is not installed in this database, or is being dropped");
+}
+
 bool ExtensionReady() {
 	bool ready = false;
 	RunTransaction([&] { ready = LockExtensionIfPresent(); });
@@ -103,8 +111,7 @@ bool ExtensionReady() {
 
 void ReleaseStaleLeases() {
 	RunTransaction([&] {
-		if (!LockExtensionIfPresent())
-			return;
+		RequireExtension();
 		Query("UPDATE capi.batches SET status = 'abandoned' WHERE status IN ('in_flight', 'retrying')");
 		Query("UPDATE capi.event_deliveries SET status = 'retrying', next_attempt_at = now() "
 		      "WHERE status = 'in_flight'");
@@ -114,8 +121,7 @@ void ReleaseStaleLeases() {
 std::vector<DestinationRow> LoadDestinations() {
 	std::vector<DestinationRow> destinations;
 	RunTransaction([&] {
-		if (!LockExtensionIfPresent())
-			return;
+		RequireExtension();
 		Rows rows = Query(
 		    "SELECT d.name, d.platform, d.enabled::text, d.config::text, d.credentials::text, d.endpoint, "
 		    "c.window_start::text, c.window_end::text, c.done_txid::text, c.done_id, "
@@ -147,8 +153,7 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
                                 const std::optional<Position> &after, long limit, int max_chunks) {
 	ClaimedWindow claimed;
 	RunTransaction([&] {
-		if (!LockExtensionIfPresent())
-			return;
+		RequireExtension();
 		std::string end = window_end;
 		const bool new_window = end.empty();
 		if (new_window)
@@ -220,8 +225,7 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &platform, long limit) {
 	ClaimedRequeue claimed;
 	RunTransaction([&] {
-		if (!LockExtensionIfPresent())
-			return;
+		RequireExtension();
 		const std::string sql =
 		    std::string(
 		        "WITH due AS (SELECT e.outbox_id FROM capi.event_deliveries e"
@@ -239,8 +243,7 @@ ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &
 
 void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUpdate> &cursors) {
 	RunTransaction([&] {
-		if (!LockExtensionIfPresent())
-			return;
+		RequireExtension();
 		for (const ChunkAck &ack : acks) {
 			const std::string failures = FailuresJson(ack);
 			if (ack.requeue) {
@@ -285,8 +288,7 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 
 void StoreRetrying(const std::vector<RetryNotice> &notices) {
 	RunTransaction([&] {
-		if (!LockExtensionIfPresent())
-			return;
+		RequireExtension();
 		for (const RetryNotice &notice : notices) {
 			const std::string next_ms = std::to_string(notice.retrying.next_attempt_ms);
 			if (notice.requeue) {
@@ -309,8 +311,7 @@ void StoreRetrying(const std::vector<RetryNotice> &notices) {
 
 void StorePause(const std::string &destination, std::int64_t paused_until_ms, const std::string &reason) {
 	RunTransaction([&] {
-		if (!LockExtensionIfPresent())
-			return;
+		RequireExtension();
 		Query("UPDATE capi.cursors SET paused_until = CASE WHEN $2::bigint = 0 THEN NULL "
 		      "ELSE to_timestamp($2::bigint / 1000.0) END, pause_reason = $3, updated_at = now() "
 		      "WHERE destination = $1",
@@ -321,8 +322,7 @@ void StorePause(const std::string &destination, std::int64_t paused_until_ms, co
 std::int64_t PurgeDelivered(int retention_s, int batch_size) {
 	std::int64_t deleted = 0;
 	RunTransaction([&] {
-		if (!LockExtensionIfPresent())
-			return;
+		RequireExtension();
 		Rows rows = Query(
 		    "WITH doomed AS ("
 		    "  SELECT o.id FROM capi.outbox o"
