@@ -835,7 +835,7 @@ TEST_F(PipelineSecretsTest, ReplacedTokenEchoedAfterUpdateIsRedacted) {
 	ASSERT_EQ(settled[1].chunk_id, 2u);
 	ASSERT_EQ(settled[1].failed.size(), 1u);
 	EXPECT_EQ(settled[1].failed[0].reason.rfind(
-	              "gave up after 1 attempts: HTTP 500: Malformed access token [REDACTED]", 0),
+	              "gave up after 1 attempt: HTTP 500: Malformed access token [REDACTED]", 0),
 	          0u)
 	    << settled[1].failed[0].reason;
 	ASSERT_EQ(settled[2].chunk_id, 3u);
@@ -878,7 +878,7 @@ TEST_F(PipelineTest, ForgottenRequestsAreResentWithoutCountingAnAttempt) {
 	ASSERT_EQ(settled.size(), 2u);
 	EXPECT_EQ(settled[0].chunk_id, 2u);
 	ASSERT_EQ(settled[0].failed.size(), 2u);
-	EXPECT_EQ(settled[0].failed[0].reason, "gave up after 1 attempts: HTTP 503: busy");
+	EXPECT_EQ(settled[0].failed[0].reason, "gave up after 1 attempt: HTTP 503: busy");
 	EXPECT_EQ(settled[0].failed[0].attempts, 1);
 	EXPECT_EQ(settled[1].chunk_id, 1u);
 	EXPECT_TRUE(settled[1].failed.empty());

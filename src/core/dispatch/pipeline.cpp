@@ -227,7 +227,8 @@ void DestinationPipeline::Retry(PendingRequest pending, const std::string &error
 	chunk.result.attempts = std::max(chunk.result.attempts, pending.attempts);
 	if (!ShouldRetry(pending.attempts, settings_.backoff.max_attempts)) {
 		FailEvents(chunk, pending.events,
-		           "gave up after " + std::to_string(pending.attempts) + " attempts: " + error,
+		           "gave up after " + std::to_string(pending.attempts) +
+		               (pending.attempts == 1 ? " attempt: " : " attempts: ") + error,
 		           pending.attempts);
 		CloseRequest(pending.chunk_id);
 		return;
