@@ -102,6 +102,23 @@ TEST(MetaClassify, InvalidTokenPausesTheDestination) {
 	EXPECT_EQ(Classify(401, "Unauthorized").kind, OutcomeKind::kAuthFailed);
 }
 
+TEST(MetaClassify, RejectedRequestParameterPausesInsteadOfSplitting) {
+	// A bad test_event_code or partner_agent is the destination's: every split half would fail too.
+	BatchOutcome outcome =
+	    Classify(400, GraphError(100, 0, R"(,"error_user_msg":"The test_event_code TEST999 is not valid")",
+	                             "Invalid parameter"));
+	EXPECT_EQ(outcome.kind, OutcomeKind::kPermanent);
+	EXPECT_EQ(outcome.message,
+	          "HTTP 400: (#100) Invalid parameter | The test_event_code TEST999 is not valid");
+	EXPECT_EQ(Classify(400, GraphError(100, 0, "", "Invalid parameter partner_agent")).kind,
+	          OutcomeKind::kPermanent);
+	// An event named alongside wins: that event is the culprit.
+	EXPECT_EQ(Classify(400, GraphError(100, 0, "", "data[1]: test_event_code mismatch"), 5).kind,
+	          OutcomeKind::kRejectedEvents);
+	// Without such a parameter: still a whole-batch rejection to split.
+	EXPECT_EQ(Classify(400, GraphError(100, 0, "", "Invalid parameter")).kind, OutcomeKind::kRejectedBatch);
+}
+
 TEST(MetaClassify, TooOldEventWithoutIndexRejectsTheBatch) {
 	// As capi_test_server words it without the event position.
 	BatchOutcome outcome = Classify(

@@ -102,6 +102,18 @@ void FindIndexes(std::string_view text, size_t batch_size, std::vector<size_t> *
 	out->erase(std::unique(out->begin(), out->end()), out->end());
 }
 
+// True when Meta's text names a request-level parameter (set per destination, not per event):
+// splitting the batch cannot help, every half would be refused the same way.
+bool NamesRequestParameter(std::string_view text) {
+	for (std::string_view parameter : {std::string_view("test_event_code"), std::string_view("partner_agent"),
+	                                   std::string_view("appsecret_proof")}) {
+		if (text.find(parameter) != std::string_view::npos) {
+			return true;
+		}
+	}
+	return false;
+}
+
 std::vector<std::string> Secrets(const Destination &destination) {
 	std::vector<std::string> secrets = CredentialSecrets(destination);
 	try {
@@ -159,8 +171,13 @@ BatchOutcome FromGraphError(const json &error, long status, size_t batch_size) {
 	} else {
 		FindIndexes(StringMember(error, "message"), batch_size, &outcome.bad_indexes);
 		FindIndexes(detail, batch_size, &outcome.bad_indexes);
-		outcome.kind =
-		    outcome.bad_indexes.empty() ? OutcomeKind::kRejectedBatch : OutcomeKind::kRejectedEvents;
+		if (!outcome.bad_indexes.empty()) {
+			outcome.kind = OutcomeKind::kRejectedEvents;
+		} else if (NamesRequestParameter(StringMember(error, "message")) || NamesRequestParameter(detail)) {
+			outcome.kind = OutcomeKind::kPermanent; // the destination's settings: pause, do not split
+		} else {
+			outcome.kind = OutcomeKind::kRejectedBatch;
+		}
 	}
 	outcome.message = std::move(message);
 	outcome.trace_id = StringMember(error, "fbtrace_id");
