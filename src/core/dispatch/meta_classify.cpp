@@ -105,8 +105,8 @@ void FindIndexes(std::string_view text, size_t batch_size, std::vector<size_t> *
 // True when Meta's text names a request-level parameter (set per destination, not per event):
 // splitting the batch cannot help, every half would be refused the same way.
 bool NamesRequestParameter(std::string_view text) {
-	for (std::string_view parameter : {std::string_view("test_event_code"), std::string_view("partner_agent"),
-	                                   std::string_view("appsecret_proof")}) {
+	for (std::string_view parameter :
+	     {std::string_view("test_event_code"), std::string_view("partner_agent")}) {
 		if (text.find(parameter) != std::string_view::npos) {
 			return true;
 		}
