@@ -53,9 +53,5 @@ is($node->safe_psql('postgres', qq{
 	  AND b.first_txid <= '$late_xid'::xid8 AND b.last_txid >= '$late_xid'::xid8}),
 	'1', 'it came through the in-progress list of its window\'s start');
 
-$node->stop('fast');
-stop_test_server();
-my $log = slurp_file($node->logfile);
-unlike($log, qr/terminated by signal/, 'no process was terminated by a signal');
-unlike($log, qr/PANIC|TRAP:/, 'no PANIC or assertion failure');
+stop_and_check_log($node);
 done_testing();

@@ -67,9 +67,5 @@ reload_setting($node, "capi.ca_file = '$cert'");
 ok(wait_until(sub { delivered('untrusted-') == 3 }, 30), 'with the right CA again the 3 held events are delivered');
 is(recorded(), 8, 'the server recorded 8 events in all');
 
-$node->stop('fast');
-stop_test_server();
-my $log = slurp_file($node->logfile);
-unlike($log, qr/terminated by signal/, 'no process was terminated by a signal');
-unlike($log, qr/PANIC|TRAP:/, 'no PANIC or assertion failure');
+stop_and_check_log($node);
 done_testing();

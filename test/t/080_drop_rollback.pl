@@ -46,9 +46,5 @@ ok(
 		30),
 	'capi.delivery_status: 2000 delivered');
 
-$node->stop('fast');
-stop_test_server();
-my $log = slurp_file($node->logfile);
-unlike($log, qr/terminated by signal/, 'no process was terminated by a signal');
-unlike($log, qr/PANIC|TRAP:/, 'no PANIC or assertion failure');
+stop_and_check_log($node);
 done_testing();

@@ -14,7 +14,7 @@ use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(start_test_server stop_test_server server_url server_stats server_get server_post
   server_delete add_faults clear_faults reset_server new_capi_node add_meta_destination wait_until
-  insert_events reload_setting $TOKEN $PIXEL);
+  insert_events reload_setting stop_and_check_log $TOKEN $PIXEL);
 
 our $TOKEN = 'EAAB-tap-secret-token-5f1c9a';    # a realistic token: redaction must find it whole
 our $PIXEL = '1234567890';
@@ -121,6 +121,17 @@ sub reload_setting {
 	$node->safe_psql('postgres', "ALTER SYSTEM SET $setting");
 	$node->safe_psql('postgres', 'SELECT pg_reload_conf()');
 	$node->wait_for_log(qr/pg_capi worker: configuration reloaded/, $offset);
+}
+
+# Stops the node (fast) and the test server, then checks the node's log: no process terminated by a
+# signal, no PANIC or assertion failure. Two tests.
+sub stop_and_check_log {
+	my ($node) = @_;
+	$node->stop('fast');
+	stop_test_server();
+	my $log = PostgreSQL::Test::Utils::slurp_file($node->logfile);
+	Test::More::unlike($log, qr/terminated by signal/, 'no process was terminated by a signal');
+	Test::More::unlike($log, qr/PANIC|TRAP:/, 'no PANIC or assertion failure');
 }
 
 # Polls $check (a sub returning true when done) every 50 ms for up to $seconds; returns its last value.
