@@ -20,7 +20,6 @@ constexpr std::uint32_t kNoWorker = UINT32_MAX;
 struct SharedState {
 	pg_atomic_uint32 worker_procno; // the worker's PGPROC number, kNoWorker when none
 	pg_atomic_uint32 worker_database;
-	pg_atomic_uint64 delivered_events;
 	pg_atomic_uint64 settings_generation;
 };
 
@@ -49,7 +48,6 @@ void StartupSharedMemory() {
 	if (!found) {
 		pg_atomic_init_u32(&shared_state->worker_procno, kNoWorker);
 		pg_atomic_init_u32(&shared_state->worker_database, InvalidOid);
-		pg_atomic_init_u64(&shared_state->delivered_events, 0);
 		pg_atomic_init_u64(&shared_state->settings_generation, 0);
 	}
 	LWLockRelease(AddinShmemInitLock);
@@ -132,15 +130,6 @@ void WithdrawWorker() {
 	if (shared_state == nullptr)
 		return;
 	pg_atomic_write_u32(&shared_state->worker_procno, kNoWorker);
-}
-
-void AddDeliveredEvents(std::uint64_t count) {
-	if (shared_state != nullptr)
-		pg_atomic_fetch_add_u64(&shared_state->delivered_events, count);
-}
-
-std::uint64_t DeliveredEvents() {
-	return shared_state != nullptr ? pg_atomic_read_u64(&shared_state->delivered_events) : 0;
 }
 
 } // namespace capi::pg

@@ -1,6 +1,6 @@
 // What the backends and the delivery worker share: only cross-process facts (no pointers,
 // handles or descriptors). Backends that commit outbox rows or destination changes set the
-// worker's latch; the worker publishes its process number and a few counters.
+// worker's latch; the worker publishes its process number; a generation counts settings changes.
 #pragma once
 
 #include <cstdint>
@@ -21,9 +21,5 @@ std::uint64_t SettingsGeneration();
 // For the worker: publish itself (its latch is then the one set), or withdraw on exit.
 void PublishWorker(int database_oid);
 void WithdrawWorker();
-
-// Counters the worker maintains for monitoring (monotonic).
-void AddDeliveredEvents(std::uint64_t count);
-std::uint64_t DeliveredEvents();
 
 } // namespace capi::pg

@@ -1,7 +1,7 @@
 // DestinationPipeline, the per-destination delivery state machine, driven with the real Meta adapter
 // and hand-made HTTP responses (no network; the clock is the now_ms the tests pass): batching and the
 // in-flight limit, preflight, splitting a rejected batch, backoff and Retry-After, giving up, auth
-// pauses, transport errors, secrets in stored text, ForgetInFlight and independent chunks.
+// pauses, transport errors, secrets in stored text and independent chunks.
 #include "core/dispatch/pipeline.hpp"
 
 #include "core/dispatch/backoff.hpp"
@@ -842,48 +842,7 @@ TEST_F(PipelineSecretsTest, ReplacedTokenEchoedAfterUpdateIsRedacted) {
 	EXPECT_TRUE(settled[2].failed.empty());
 }
 
-// ---- ForgetInFlight and independent chunks -------------------------------------------------------------
-
-TEST_F(PipelineTest, ForgottenRequestsAreResentWithoutCountingAnAttempt) {
-	PipelineSettings settings;
-	settings.backoff.max_attempts = 1;
-	DestinationPipeline pipeline(MetaDestination(), adapter_, settings, kSeed);
-	pipeline.AddChunk(1, MakeEvents(3), kNow);
-	pipeline.AddChunk(2, MakeEvents(2), kNow);
-	std::vector<http::Request> first = pipeline.TakeRequests(kNow);
-	ASSERT_EQ(first.size(), 2u);
-	EXPECT_EQ(pipeline.InFlight(), 2u);
-
-	pipeline.ForgetInFlight();
-	EXPECT_EQ(pipeline.InFlight(), 0u);
-	EXPECT_FALSE(pipeline.Owns(first[0].id));
-	EXPECT_FALSE(pipeline.Owns(first[1].id));
-	EXPECT_EQ(pipeline.NextDueMs(), kNow);
-	// A late answer to a forgotten request is not ours any more.
-	pipeline.OnResponse(Accepted(first[0]), kNow + 1);
-	EXPECT_TRUE(pipeline.TakeSettled().empty());
-
-	std::vector<http::Request> resend = pipeline.TakeRequests(kNow + 2);
-	ASSERT_EQ(resend.size(), 2u);
-	EXPECT_EQ(EventIds(resend[0]), Ids(0, 3));
-	EXPECT_EQ(EventIds(resend[1]), Ids(0, 2));
-	EXPECT_NE(resend[0].id, first[0].id);
-	EXPECT_NE(resend[1].id, first[1].id);
-	EXPECT_EQ(pipeline.InFlight(), 2u);
-	// The resend is the first counted send: with max_attempts = 1 a transient failure now gives up
-	// "after 1 attempts" (it would say 2 had the forgotten send counted).
-	pipeline.OnResponse(Reply(resend[1], 503, "busy"), kNow + 3);
-	pipeline.OnResponse(Accepted(resend[0]), kNow + 3);
-	std::vector<SettledChunk> settled = pipeline.TakeSettled();
-	ASSERT_EQ(settled.size(), 2u);
-	EXPECT_EQ(settled[0].chunk_id, 2u);
-	ASSERT_EQ(settled[0].failed.size(), 2u);
-	EXPECT_EQ(settled[0].failed[0].reason, "gave up after 1 attempt: HTTP 503: busy");
-	EXPECT_EQ(settled[0].failed[0].attempts, 1);
-	EXPECT_EQ(settled[1].chunk_id, 1u);
-	EXPECT_TRUE(settled[1].failed.empty());
-	EXPECT_EQ(settled[1].attempts, 1);
-}
+// ---- independent chunks -------------------------------------------------------------
 
 TEST_F(PipelineTest, ChunksSettleIndependentlyInResponseOrder) {
 	DestinationPipeline pipeline(MetaDestination(), adapter_, PipelineSettings{}, kSeed);

@@ -102,6 +102,7 @@ void DestinationPipeline::CloseRequest(std::uint64_t chunk_id) {
 		return;
 	std::sort(chunk.result.failed.begin(), chunk.result.failed.end(),
 	          [](const EventFailure &a, const EventFailure &b) { return a.index < b.index; });
+	chunk.result.event_rows = std::move(chunk.events);
 	settled_.push_back(std::move(chunk.result));
 	retrying_.erase(chunk_id);
 	chunks_.erase(it);
@@ -353,16 +354,6 @@ bool DestinationPipeline::TakePauseChanged() {
 	const bool changed = pause_changed_;
 	pause_changed_ = false;
 	return changed;
-}
-
-void DestinationPipeline::ForgetInFlight() {
-	for (auto &[id, pending] : in_flight_requests_) {
-		pending.in_flight = false;
-		pending.attempts = std::max(0, pending.attempts - 1);
-		pending_.push_back(std::move(pending));
-	}
-	in_flight_requests_.clear();
-	in_flight_ = 0;
 }
 
 } // namespace capi::dispatch

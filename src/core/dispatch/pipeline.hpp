@@ -48,10 +48,11 @@ struct EventFailure {
 struct SettledChunk {
 	std::uint64_t chunk_id = 0;
 	std::size_t events = 0;
-	std::vector<EventFailure> failed; // every other event was delivered
-	int attempts = 0;                 // the most sends any of its requests needed
-	std::string last_error;           // the last transient error seen, "" when none
-	std::string trace_id;             // the platform's id of the last accepted request
+	std::vector<OutboxEvent> event_rows; // the chunk's events, handed back (EventFailure::index refers here)
+	std::vector<EventFailure> failed;    // every other event was delivered
+	int attempts = 0;                    // the most sends any of its requests needed
+	std::string last_error;              // the last transient error seen, "" when none
+	std::string trace_id;                // the platform's id of the last accepted request
 };
 
 // A chunk that has a request waiting to be resent: for the delivery status.
@@ -105,10 +106,6 @@ public:
 	const std::string &pause_reason() const noexcept { return pause_reason_; }
 	// True once after the pause state changed (to persist it).
 	bool TakePauseChanged();
-
-	// Forgets every request in flight (the worker aborted them): they are resent when due. For
-	// shutdown and for a destination that was disabled or deleted, drop the pipeline instead.
-	void ForgetInFlight();
 
 private:
 	struct Chunk {

@@ -29,7 +29,12 @@ extern "C" {
 namespace capi::pg::worker {
 namespace {
 
+// Window chunks are numbered by their capi.batches id; requeued ones (capi.event_deliveries) from here.
 constexpr std::uint64_t kRequeueChunkBase = 1ULL << 62;
+
+bool IsRequeueChunk(std::uint64_t chunk_id) {
+	return chunk_id >= kRequeueChunkBase;
+}
 constexpr std::int64_t kReadyCheckMs = 1000;
 constexpr std::int64_t kDropCheckMs = 1000;
 constexpr std::int64_t kReloadMs = 60000;
@@ -80,15 +85,6 @@ dispatch::Destination DestinationFrom(const DestinationRow &row) {
 	return destination;
 }
 
-// What an acknowledgement needs of each event, kept while the pipeline holds the chunk.
-dispatch::OutboxEvent KeyOf(const dispatch::OutboxEvent &event) {
-	dispatch::OutboxEvent key;
-	key.outbox_id = event.outbox_id;
-	key.event_id = event.event_id;
-	key.event_name = event.event_name;
-	return key;
-}
-
 class DeliveryLoop {
 public:
 	int Run();
@@ -98,10 +94,6 @@ private:
 		std::uint64_t chunk_id = 0;
 		Position last;
 		bool settled = false;
-	};
-	struct HeldChunk {
-		bool requeue = false;
-		std::vector<dispatch::OutboxEvent> keys;
 	};
 	struct DestinationState {
 		DestinationRow row;
@@ -114,7 +106,6 @@ private:
 		bool maybe_new_rows = true;
 		bool cursor_dirty = false;
 		std::deque<WindowChunk> window_chunks;
-		std::map<std::uint64_t, HeldChunk> held;
 		std::int64_t next_requeue_check_ms = 0;
 		std::int64_t stored_pause_until_ms = 0; // as capi.cursors says
 	};
@@ -240,12 +231,7 @@ bool DeliveryLoop::FillFromRequeue(DestinationState &state, long limit) {
 	ClaimedRequeue claimed = ClaimRequeued(state.row.name, state.row.platform, limit);
 	if (claimed.events.empty())
 		return false;
-	const std::uint64_t chunk_id = next_requeue_chunk_++;
-	HeldChunk &held = state.held[chunk_id];
-	held.requeue = true;
-	for (const dispatch::OutboxEvent &event : claimed.events)
-		held.keys.push_back(KeyOf(event));
-	state.pipeline->AddChunk(chunk_id, std::move(claimed.events), NowMs());
+	state.pipeline->AddChunk(next_requeue_chunk_++, std::move(claimed.events), NowMs());
 	return true;
 }
 
@@ -282,9 +268,6 @@ bool DeliveryLoop::FillFromWindow(DestinationState &state, long limit) {
 		state.read_after = chunk.last;
 		const std::uint64_t chunk_id = static_cast<std::uint64_t>(chunk.batch_id);
 		state.window_chunks.push_back(WindowChunk{chunk_id, chunk.last, false});
-		HeldChunk &held = state.held[chunk_id];
-		for (const dispatch::OutboxEvent &event : chunk.events)
-			held.keys.push_back(KeyOf(event));
 		state.pipeline->AddChunk(chunk_id, std::move(chunk.events), now);
 	}
 	// Fewer rows than asked for: the window has nothing more (saves a query that would find nothing).
@@ -349,26 +332,19 @@ void DeliveryLoop::Persist(std::int64_t now) {
 	std::vector<RetryNotice> retries;
 	std::vector<CursorUpdate> cursors;
 	std::vector<std::pair<std::string, std::pair<std::int64_t, std::string>>> pauses;
-	std::uint64_t delivered = 0;
 	const bool flush_cursors = now >= next_cursor_flush_ms_;
 	for (auto &[name, state] : destinations_) {
 		bool cursor_moved = false;
 		for (dispatch::SettledChunk &settled : state.pipeline->TakeSettled()) {
-			auto held = state.held.find(settled.chunk_id);
-			if (held == state.held.end())
-				continue;
 			ChunkAck ack;
-			ack.requeue = held->second.requeue;
+			ack.requeue = IsRequeueChunk(settled.chunk_id);
 			ack.batch_id = static_cast<std::int64_t>(settled.chunk_id);
 			ack.destination = name;
-			ack.events = std::move(held->second.keys);
-			delivered += settled.events - settled.failed.size();
 			ack.settled = std::move(settled);
 			if (!ack.requeue)
 				for (WindowChunk &chunk : state.window_chunks)
 					if (chunk.chunk_id == ack.settled.chunk_id)
 						chunk.settled = true;
-			state.held.erase(held);
 			acks.push_back(std::move(ack));
 		}
 		while (!state.window_chunks.empty() && state.window_chunks.front().settled) {
@@ -384,16 +360,15 @@ void DeliveryLoop::Persist(std::int64_t now) {
 			state.cursor_dirty = false;
 		}
 		for (dispatch::RetryingChunk &retrying : state.pipeline->TakeRetrying()) {
-			auto held = state.held.find(retrying.chunk_id);
-			if (held == state.held.end())
-				continue;
 			RetryNotice notice;
-			notice.requeue = held->second.requeue;
+			notice.requeue = IsRequeueChunk(retrying.chunk_id);
 			notice.batch_id = static_cast<std::int64_t>(retrying.chunk_id);
 			notice.destination = name;
-			if (notice.requeue)
-				for (const dispatch::OutboxEvent &key : held->second.keys)
-					notice.outbox_ids.push_back(key.outbox_id);
+			if (const std::vector<dispatch::OutboxEvent> *events =
+			        state.pipeline->ChunkEvents(retrying.chunk_id);
+			    notice.requeue && events != nullptr)
+				for (const dispatch::OutboxEvent &event : *events)
+					notice.outbox_ids.push_back(event.outbox_id);
 			notice.retrying = retrying;
 			retries.push_back(std::move(notice));
 		}
@@ -420,8 +395,6 @@ void DeliveryLoop::Persist(std::int64_t now) {
 		else
 			Log("destination \"" + name + "\" resumed");
 	}
-	if (delivered > 0)
-		AddDeliveredEvents(delivered);
 }
 
 void DeliveryLoop::MaybePurge(std::int64_t now) {

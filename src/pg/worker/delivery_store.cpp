@@ -31,7 +31,7 @@ Value PositionId(const std::optional<Position> &position) {
 std::string FailuresJson(const ChunkAck &ack) {
 	nlohmann::json failures = nlohmann::json::array();
 	for (const dispatch::EventFailure &failure : ack.settled.failed) {
-		const dispatch::OutboxEvent &event = ack.events.at(failure.index);
+		const dispatch::OutboxEvent &event = ack.settled.event_rows.at(failure.index);
 		failures.push_back({{"outbox_id", event.outbox_id},
 		                    {"event_id", event.event_id},
 		                    {"event_name", event.event_name},
@@ -42,13 +42,14 @@ std::string FailuresJson(const ChunkAck &ack) {
 }
 
 std::string DeliveredIdsJson(const ChunkAck &ack) {
-	std::vector<bool> failed(ack.events.size(), false);
+	const std::vector<dispatch::OutboxEvent> &events = ack.settled.event_rows;
+	std::vector<bool> failed(events.size(), false);
 	for (const dispatch::EventFailure &failure : ack.settled.failed)
 		failed.at(failure.index) = true;
 	nlohmann::json ids = nlohmann::json::array();
-	for (std::size_t i = 0; i < ack.events.size(); ++i)
+	for (std::size_t i = 0; i < events.size(); ++i)
 		if (!failed[i])
-			ids.push_back(ack.events[i].outbox_id);
+			ids.push_back(events[i].outbox_id);
 	return ids.dump();
 }
 

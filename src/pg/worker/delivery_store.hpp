@@ -59,8 +59,7 @@ struct ChunkAck {
 	bool requeue = false;      // events from capi.event_deliveries, else a window batch
 	std::int64_t batch_id = 0; // window batches
 	std::string destination;
-	std::vector<dispatch::OutboxEvent> events;
-	dispatch::SettledChunk settled;
+	dispatch::SettledChunk settled; // with its events (event_rows)
 };
 
 // False when the extension is not usable in this database now (absent, being dropped).
