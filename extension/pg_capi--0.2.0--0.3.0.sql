@@ -33,11 +33,17 @@ CREATE TRIGGER outbox_validate_and_hash
     FOR EACH ROW EXECUTE FUNCTION capi.outbox_row_trigger();
 
 -- Ad-platform accounts to deliver to. Credentials are readable only by the owner and capi_admin.
+-- The extension's roles (cluster-wide, so they may exist already): capi_admin manages destinations
+-- and reads delivery state; capi_writer only inserts into the outbox.
 DO $$
+DECLARE
+    role_name text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'capi_admin') THEN
-        CREATE ROLE capi_admin NOLOGIN;
-    END IF;
+    FOREACH role_name IN ARRAY ARRAY['capi_admin', 'capi_writer'] LOOP
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = role_name) THEN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', role_name);
+        END IF;
+    END LOOP;
 END
 $$;
 
@@ -71,14 +77,7 @@ CREATE FUNCTION capi.preview(event_id text, destination text) RETURNS jsonb
 COMMENT ON FUNCTION capi.preview(text, text) IS
     'The exact request body the destination would receive for the outbox events with this event_id (credentials redacted)';
 
--- Applications insert through this role; it cannot read credentials or delivery internals.
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'capi_writer') THEN
-        CREATE ROLE capi_writer NOLOGIN;
-    END IF;
-END
-$$;
+-- Applications insert through capi_writer; it cannot read credentials or delivery internals.
 GRANT INSERT ON capi.outbox TO capi_writer, capi_admin;
 GRANT SELECT ON capi.outbox TO capi_admin;
 
