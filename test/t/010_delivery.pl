@@ -195,11 +195,7 @@ is(sql(qq{SELECT (SELECT count(*) FROM capi.batches WHERE last_error LIKE '%$TOK
 	+ (SELECT count(*) FROM capi.cursors WHERE pause_reason LIKE '%$TOKEN%')}),
 	'0', 'the token is in no error text');
 
-$node->stop('fast');
-stop_test_server();
-my $log = slurp_file($node->logfile);
-unlike($log, qr/terminated by signal/, 'no process was terminated by a signal');
-unlike($log, qr/PANIC|TRAP:/, 'no PANIC or assertion failure');
+stop_and_check_log($node);
 my $own_log = CapiTest::log_without_statements($node);
 like($own_log, qr/pg_capi worker: delivering from capi.outbox/,
 	'the worker logged (the filtered log is not empty)');

@@ -209,11 +209,7 @@ is(sql(qq{SELECT (SELECT count(*) FROM capi.batches WHERE last_error LIKE '%$TOK
 is(sql(q{SELECT count(*) FROM capi.batches WHERE last_error IS NOT NULL}) > 0 ? 1 : 0, 1,
 	'(errors were recorded at all)');
 
-$node->stop('fast');
-stop_test_server();
-my $log = slurp_file($node->logfile);
-unlike($log, qr/terminated by signal/, 'no process was terminated by a signal');
-unlike($log, qr/PANIC|TRAP:/, 'no PANIC or assertion failure');
+stop_and_check_log($node);
 my $own_log = CapiTest::log_without_statements($node);
 like($own_log, qr/pg_capi worker: destination "meta_main" paused/, 'the pause was logged');
 unlike($own_log, qr/\Q$TOKEN\E/, 'the token is not in the server log (the test\'s own statements aside)');
