@@ -17,7 +17,7 @@ fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
-CREATE EXTENSION pg_capi VERSION '0.3.0';
+CREATE EXTENSION pg_capi;
 -- The same columns, no trigger, no constraint: the strictest baseline.
 CREATE TABLE plain_outbox (LIKE capi.outbox INCLUDING DEFAULTS EXCLUDING IDENTITY);
 ALTER TABLE plain_outbox ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;

@@ -8,6 +8,7 @@
 #include "core/outbox/identity_bag_builder.hpp"
 #include "core/outbox/row_validation.hpp"
 
+#include "pg/destination_cache.hpp"
 #include "pg/guard.hpp"
 #include "pg/guc.hpp"
 #include "pg/shared_state.hpp"
@@ -118,6 +119,10 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	Datum event_time = heap_getattr(tuple, ColumnNumber(descriptor, "event_time"), descriptor, &is_null);
 	std::int64_t event_time_ms = is_null ? 0 : capi::pg::UnixMilliseconds(DatumGetTimestampTz(event_time));
 	Datum destinations = heap_getattr(tuple, ColumnNumber(descriptor, "destinations"), descriptor, &is_null);
+	// A role restricted by writer_roles: refused, or NULL (every destination) written out as its own.
+	bool replace_destinations = false;
+	Datum restricted_destinations =
+	    capi::pg::RestrictToWriterDestinations(destinations, is_null, &replace_destinations);
 	Datum *names = nullptr;
 	bool *name_nulls = nullptr;
 	int name_count = -1; // -1: destinations IS NULL
@@ -160,10 +165,13 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	capi::pg::WakeWorkerAtCommit(); // the delivery worker reads the row once this transaction commits
 
 	// 3. The new tuple: hashed user_data and the inserting transaction's id (the delivery cursor's key).
-	int columns[2] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "txid")};
-	Datum values[2] = {(Datum)0, FullTransactionIdGetDatum(GetTopFullTransactionId())};
-	bool nulls[2] = {user_data == nullptr, false};
+	int columns[3] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "txid"),
+	                  ColumnNumber(descriptor, "destinations")};
+	Datum values[3] = {(Datum)0, FullTransactionIdGetDatum(GetTopFullTransactionId()),
+	                   restricted_destinations};
+	bool nulls[3] = {user_data == nullptr, false, false};
 	if (user_data != nullptr)
 		values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(bag.c_str()));
-	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, 2, columns, values, nulls));
+	const int changed = replace_destinations ? 3 : 2;
+	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, changed, columns, values, nulls));
 }

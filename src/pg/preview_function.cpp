@@ -1,6 +1,7 @@
 // capi.preview(event_id, destination): the exact body the destination would receive for the outbox
 // events with that event_id, credentials redacted. Runs with the caller's privileges: reading the
-// destination's credentials needs capi_admin.
+// destination's credentials needs capi_admin. Declared with SET search_path (pg_catalog, pg_temp),
+// and its SQL names tables with their schema and calls no function or operator.
 //
 // Pattern: every SPI read first (the rows stay in SPI memory), the C++ work into a long-lived
 // buffer, SPI_finish, and only then the result datum in the caller's memory context.
@@ -42,8 +43,8 @@ CAPI_PG_FUNCTION(capi_preview) {
 	Oid types[1] = {TEXTOID};
 
 	SPI_connect();
-	SPI_execute_with_args("SELECT platform, config::text, credentials::text, endpoint FROM capi.destinations "
-	                      "WHERE name = $1",
+	SPI_execute_with_args("SELECT d.platform, d.config::text, d.credentials::text, d.endpoint "
+	                      "FROM capi.destinations d WHERE d.name = $1",
 	                      1, types, &arguments[1], nullptr, true, 1);
 	if (SPI_processed == 0)
 		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -53,21 +54,34 @@ CAPI_PG_FUNCTION(capi_preview) {
 	const char *credentials = Column(0, 3);
 	const char *endpoint = Column(0, 4);
 
-	SPI_execute_with_args(
-	    "SELECT id, event_id, event_name, (extract(epoch FROM event_time) * 1000)::bigint, "
-	    "action_source, event_source_url, user_data::text, custom_data::text, consent::text "
-	    "FROM capi.outbox WHERE event_id = $1 ORDER BY id",
-	    1, types, &arguments[0], nullptr, true, 0);
+	// Plain columns only: no operator or function whose name a caller's search_path could capture
+	// (the function is also declared with SET search_path). event_time is converted here.
+	SPI_execute_with_args("SELECT o.id, o.event_id, o.event_name, o.event_time, o.action_source, "
+	                      "o.event_source_url, o.user_data::text, o.custom_data::text, o.consent::text "
+	                      "FROM capi.outbox o WHERE o.event_id = $1 ORDER BY o.id",
+	                      1, types, &arguments[0], nullptr, true, 0);
 	if (SPI_processed == 0)
 		ereport(ERROR, (errcode(ERRCODE_NO_DATA_FOUND),
 		                errmsg("no outbox event has event_id \"%s\"", TextDatumGetCString(arguments[0]))));
 	int rows = static_cast<int>(SPI_processed);
 	constexpr int kColumns = 9;
+	constexpr int kEventTimeColumn = 3;
 	// Every SPI_getvalue (a PostgreSQL call) before any C++ object exists.
 	const char **cells = static_cast<const char **>(palloc(sizeof(const char *) * rows * kColumns));
-	for (int i = 0; i < rows; i++)
+	std::int64_t *event_times_ms = static_cast<std::int64_t *>(palloc(sizeof(std::int64_t) * rows));
+	for (int i = 0; i < rows; i++) {
 		for (int column = 0; column < kColumns; column++)
-			cells[i * kColumns + column] = Column(i, column + 1);
+			cells[i * kColumns + column] = column == kEventTimeColumn ? nullptr : Column(i, column + 1);
+		bool is_null = false;
+		TimestampTz event_time = DatumGetTimestampTz(
+		    SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, kEventTimeColumn + 1, &is_null));
+		if (!is_null && TIMESTAMP_NOT_FINITE(event_time))
+			ereport(ERROR,
+			        (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+			         errmsg("the outbox event with this event_id has an event_time that is not finite"),
+			         errhint("No platform accepts it; the worker fails such an event alone.")));
+		event_times_ms[i] = is_null ? 0 : capi::pg::UnixMilliseconds(event_time);
+	}
 	std::int64_t now_ms = capi::pg::NowUnixMilliseconds();
 
 	std::string &body = BodyBuffer();
@@ -85,7 +99,7 @@ CAPI_PG_FUNCTION(capi_preview) {
 			event.outbox_id = std::stoll(Or(row[0], "0"));
 			event.event_id = Or(row[1]);
 			event.event_name = Or(row[2]);
-			event.event_time_ms = std::stoll(Or(row[3], "0"));
+			event.event_time_ms = event_times_ms[i];
 			event.action_source = Or(row[4]);
 			event.event_source_url = Or(row[5]);
 			event.user_data_json = Or(row[6]);

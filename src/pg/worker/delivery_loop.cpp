@@ -131,6 +131,7 @@ private:
 	std::map<std::string, DestinationState> destinations_;
 	std::map<std::uint64_t, std::string> request_owner_;
 	bool ready_ = false;
+	bool reported_role_missing_ = false;
 	std::uint64_t generation_ = 0;
 	std::int64_t next_ready_check_ms_ = 0;
 	std::int64_t next_drop_check_ms_ = 0;
@@ -156,7 +157,12 @@ void DeliveryLoop::ApplySettings() {
 
 // (Re)starts work in this database: stale leases are released and destinations read.
 void DeliveryLoop::Start() {
-	ready_ = ExtensionReady();
+	bool role_missing = false;
+	ready_ = ExtensionReady(&role_missing);
+	if (role_missing && !reported_role_missing_)
+		Log("the role capi_worker, which the worker's statements run as, does not exist: run ALTER "
+		    "EXTENSION pg_capi UPDATE (waiting)");
+	reported_role_missing_ = role_missing;
 	if (!ready_)
 		return;
 	ForgetEverything();

@@ -90,6 +90,10 @@ EventRows MergeInCursorOrder(EventRows first, EventRows second, std::size_t limi
 	return merged;
 }
 
+// SQL for a Unix-milliseconds bigint parameter as a timestamptz, with exact argument types only.
+#define CAPI_SQL_MS_TO_TIMESTAMPTZ(parameter)                                                                \
+	"pg_catalog.to_timestamp(" parameter "::double precision / 1000::double precision)"
+
 Value Optional(const std::string &text) {
 	return text.empty() ? Value() : Value(text);
 }
@@ -104,9 +108,12 @@ static void RequireExtension() {
 		throw WorkerDbError("pg_capi is not installed in this database, or is being dropped");
 }
 
-bool ExtensionReady() {
+bool ExtensionReady(bool *role_missing) {
 	bool ready = false;
-	RunTransaction([&] { ready = LockExtensionIfPresent(); });
+	RunTransaction([&] {
+		ready = LockExtensionIfPresent();
+		*role_missing = !ready && ExtensionWithoutWorkerRole();
+	});
 	return ready;
 }
 
@@ -114,7 +121,7 @@ void ReleaseStaleLeases() {
 	RunTransaction([&] {
 		RequireExtension();
 		Query("UPDATE capi.batches SET status = 'abandoned' WHERE status IN ('in_flight', 'retrying')");
-		Query("UPDATE capi.event_deliveries SET status = 'retrying', next_attempt_at = now() "
+		Query("UPDATE capi.event_deliveries SET status = 'retrying', next_attempt_at = pg_catalog.now() "
 		      "WHERE status = 'in_flight'");
 	});
 }
@@ -126,7 +133,8 @@ std::vector<DestinationRow> LoadDestinations() {
 		Rows rows = Query(
 		    "SELECT d.name, d.platform, d.enabled::text, d.config::text, d.credentials::text, d.endpoint, "
 		    "c.window_start::text, c.window_end::text, c.done_txid::text, c.done_id, "
-		    "(extract(epoch FROM c.paused_until) * 1000)::bigint, c.pause_reason, d.xmin::text "
+		    "(pg_catalog.date_part('epoch', c.paused_until) * 1000::double precision)::bigint, "
+		    "c.pause_reason, d.xmin::text "
 		    "FROM capi.destinations d JOIN capi.cursors c ON c.destination = d.name ORDER BY d.name");
 		for (Row &row : rows) {
 			DestinationRow destination;
@@ -158,7 +166,7 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 		std::string end = window_end;
 		const bool new_window = end.empty();
 		if (new_window)
-			end = Text(Query("SELECT pg_current_snapshot()::text").at(0).at(0));
+			end = Text(Query("SELECT pg_catalog.pg_current_snapshot()::text").at(0).at(0));
 		// The window (start, end]: rows committed as of end and not as of start, in (txid, id)
 		// order. Two ordered index scans, merged here: the xids from start's xmax on, and the rows
 		// of the transactions still running at start (its xip list), which can commit later with a
@@ -168,15 +176,16 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 		// Each scan gets exactly one lower bound, so that the index scan starts there: with two
 		// (a scalar txid bound and a row comparison) btree starts from the first and filters the
 		// rest, which rescans every row already read in the window.
-		const std::string tail = " AND pg_visible_in_snapshot(o.txid, $2::pg_snapshot)"
+		const std::string tail = " AND pg_catalog.pg_visible_in_snapshot(o.txid, $2::pg_snapshot)"
 		                         " AND (o.destinations IS NULL OR $5 = ANY (o.destinations))"
 		                         " ORDER BY o.txid, o.id LIMIT $6::integer";
 		const bool past_range_start = after && std::stoull(after->txid) >= SnapshotXmax(window_start);
-		const std::string range_bound = past_range_start ? "(o.txid, o.id) > ($3::xid8, $4::bigint)"
-		                                                 : "o.txid >= pg_snapshot_xmax($1::pg_snapshot)";
+		const std::string range_bound = past_range_start
+		                                    ? "(o.txid, o.id) > ($3::xid8, $4::bigint)"
+		                                    : "o.txid >= pg_catalog.pg_snapshot_xmax($1::pg_snapshot)";
 		const std::string range_sql = std::string("SELECT ") + kEventSelectList +
 		                              " FROM capi.outbox o WHERE " + range_bound +
-		                              " AND o.txid < pg_snapshot_xmax($2::pg_snapshot)" + tail;
+		                              " AND o.txid < pg_catalog.pg_snapshot_xmax($2::pg_snapshot)" + tail;
 		const std::string late_sql =
 		    std::string("SELECT ") + kEventSelectList +
 		    " FROM capi.outbox o WHERE o.txid = ANY ($7::xid8[])"
@@ -208,7 +217,7 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 			    Query("INSERT INTO capi.batches (destination, window_start, window_end, first_txid, "
 			          "first_id, last_txid, last_id, events, status, attempts, last_attempt_at) "
 			          "VALUES ($1, $2::pg_snapshot, $3::pg_snapshot, $4::xid8, $5::bigint, "
-			          "$6::xid8, $7::bigint, $8::integer, 'in_flight', 1, now()) RETURNING id",
+			          "$6::xid8, $7::bigint, $8::integer, 'in_flight', 1, pg_catalog.now()) RETURNING id",
 			          {destination, window_start, end, first.txid, std::to_string(first.id), chunk.last.txid,
 			           std::to_string(chunk.last.id), std::to_string(chunk.events.size())})
 			        .at(0)
@@ -217,7 +226,7 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 		}
 		if (new_window)
 			Query("UPDATE capi.cursors SET window_start = $2::pg_snapshot, window_end = $3::pg_snapshot, "
-			      "done_txid = NULL, done_id = NULL, updated_at = now() WHERE destination = $1",
+			      "done_txid = NULL, done_id = NULL, updated_at = pg_catalog.now() WHERE destination = $1",
 			      {destination, window_start, end});
 	});
 	return claimed;
@@ -228,13 +237,14 @@ ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &
 	RunTransaction([&] {
 		RequireExtension();
 		const std::string sql =
-		    std::string(
-		        "WITH due AS (SELECT e.outbox_id FROM capi.event_deliveries e"
-		        " WHERE e.destination = $1 AND e.status = 'retrying' AND e.next_attempt_at <= now()"
-		        " ORDER BY e.next_attempt_at LIMIT $2::integer FOR UPDATE SKIP LOCKED),"
-		        " claimed AS (UPDATE capi.event_deliveries e SET status = 'in_flight',"
-		        " last_attempt_at = now() FROM due WHERE e.destination = $1 AND e.outbox_id = due.outbox_id"
-		        " RETURNING e.outbox_id) SELECT ") +
+		    std::string("WITH due AS (SELECT e.outbox_id FROM capi.event_deliveries e"
+		                " WHERE e.destination = $1 AND e.status = 'retrying' AND e.next_attempt_at <= "
+		                "pg_catalog.now()"
+		                " ORDER BY e.next_attempt_at LIMIT $2::integer FOR UPDATE SKIP LOCKED),"
+		                " claimed AS (UPDATE capi.event_deliveries e SET status = 'in_flight',"
+		                " last_attempt_at = pg_catalog.now() FROM due WHERE e.destination = $1 AND "
+		                "e.outbox_id = due.outbox_id"
+		                " RETURNING e.outbox_id) SELECT ") +
 		    kEventSelectList +
 		    " FROM capi.outbox o JOIN claimed ON o.id = claimed.outbox_id ORDER BY o.txid, o.id";
 		claimed.events = QueryEvents(sql.c_str(), {destination, std::to_string(limit)}, 0, platform).events;
@@ -248,16 +258,18 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 		for (const ChunkAck &ack : acks) {
 			const std::string failures = FailuresJson(ack);
 			if (ack.requeue) {
-				Query("UPDATE capi.event_deliveries e SET status = 'delivered', delivered_at = now(), "
-				      "last_attempt_at = now(), attempts = e.attempts + $3::integer, trace_id = $4, "
-				      "last_error = NULL "
-				      "FROM jsonb_array_elements_text($2::jsonb) AS d(id) "
-				      "WHERE e.destination = $1 AND e.outbox_id = d.id::bigint",
-				      {ack.destination, DeliveredIdsJson(ack),
-				       std::to_string(std::max(ack.settled.attempts, 1)), Optional(ack.settled.trace_id)});
+				Query(
+				    "UPDATE capi.event_deliveries e SET status = 'delivered', delivered_at = "
+				    "pg_catalog.now(), "
+				    "last_attempt_at = pg_catalog.now(), attempts = e.attempts + $3::integer, trace_id = $4, "
+				    "last_error = NULL "
+				    "FROM pg_catalog.jsonb_array_elements_text($2::jsonb) AS d(id) "
+				    "WHERE e.destination = $1 AND e.outbox_id = d.id::bigint",
+				    {ack.destination, DeliveredIdsJson(ack),
+				     std::to_string(std::max(ack.settled.attempts, 1)), Optional(ack.settled.trace_id)});
 			} else {
-				Query("UPDATE capi.batches SET status = 'delivered', delivered_at = now(), last_attempt_at = "
-				      "now(), "
+				Query("UPDATE capi.batches SET status = 'delivered', delivered_at = pg_catalog.now(), "
+				      "last_attempt_at = pg_catalog.now(), "
 				      "next_attempt_at = NULL, attempts = greatest($2::integer, 1), last_error = $3, "
 				      "trace_id = $4, "
 				      "failed_events = $5::integer WHERE id = $1::bigint",
@@ -266,22 +278,24 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 				       std::to_string(ack.settled.failed.size())});
 			}
 			if (!ack.settled.failed.empty())
-				Query(
-				    "INSERT INTO capi.event_deliveries AS e (destination, outbox_id, event_id, event_name, "
-				    "status, "
-				    "attempts, last_attempt_at, last_error) "
-				    "SELECT $1, f.outbox_id, f.event_id, f.event_name, 'failed', f.attempts, now(), f.error "
-				    "FROM jsonb_to_recordset($2::jsonb) AS f(outbox_id bigint, event_id text, event_name "
-				    "text, "
-				    "attempts integer, error text) "
-				    "ON CONFLICT (destination, outbox_id) DO UPDATE SET status = 'failed', "
-				    "attempts = e.attempts + excluded.attempts, last_attempt_at = now(), "
-				    "last_error = excluded.last_error, next_attempt_at = NULL",
-				    {ack.destination, failures});
+				Query("INSERT INTO capi.event_deliveries AS e (destination, outbox_id, event_id, event_name, "
+				      "status, "
+				      "attempts, last_attempt_at, last_error) "
+				      "SELECT $1, f.outbox_id, f.event_id, f.event_name, 'failed', f.attempts, "
+				      "pg_catalog.now(), "
+				      "f.error FROM pg_catalog.jsonb_to_recordset($2::jsonb) AS f(outbox_id bigint, event_id "
+				      "text, event_name "
+				      "text, "
+				      "attempts integer, error text) "
+				      "ON CONFLICT (destination, outbox_id) DO UPDATE SET status = 'failed', "
+				      "attempts = e.attempts + excluded.attempts, last_attempt_at = pg_catalog.now(), "
+				      "last_error = excluded.last_error, next_attempt_at = NULL",
+				      {ack.destination, failures});
 		}
 		for (const CursorUpdate &cursor : cursors)
 			Query("UPDATE capi.cursors SET window_start = $2::pg_snapshot, window_end = $3::pg_snapshot, "
-			      "done_txid = $4::xid8, done_id = $5::bigint, updated_at = now() WHERE destination = $1",
+			      "done_txid = $4::xid8, done_id = $5::bigint, updated_at = pg_catalog.now() WHERE "
+			      "destination = $1",
 			      {cursor.destination, cursor.window_start, Optional(cursor.window_end),
 			       PositionTxid(cursor.done), PositionId(cursor.done)});
 	});
@@ -294,15 +308,18 @@ void StoreRetrying(const std::vector<RetryNotice> &notices) {
 			const std::string next_ms = std::to_string(notice.retrying.next_attempt_ms);
 			if (notice.requeue) {
 				nlohmann::json ids = notice.outbox_ids;
-				Query("UPDATE capi.event_deliveries e SET last_error = $3, last_attempt_at = now(), "
-				      "next_attempt_at = to_timestamp($4::bigint / 1000.0) "
-				      "FROM jsonb_array_elements_text($2::jsonb) AS d(id) "
-				      "WHERE e.destination = $1 AND e.outbox_id = d.id::bigint",
-				      {notice.destination, ids.dump(), notice.retrying.last_error, next_ms});
+				Query(
+				    "UPDATE capi.event_deliveries e SET last_error = $3, last_attempt_at = pg_catalog.now(), "
+				    "next_attempt_at = " CAPI_SQL_MS_TO_TIMESTAMPTZ(
+				        "$4") " "
+				              "FROM pg_catalog.jsonb_array_elements_text($2::jsonb) AS d(id) "
+				              "WHERE e.destination = $1 AND e.outbox_id = d.id::bigint",
+				    {notice.destination, ids.dump(), notice.retrying.last_error, next_ms});
 			} else {
 				Query("UPDATE capi.batches SET status = 'retrying', attempts = $2::integer, last_error = $3, "
-				      "last_attempt_at = now(), next_attempt_at = to_timestamp($4::bigint / 1000.0) "
-				      "WHERE id = $1::bigint",
+				      "last_attempt_at = pg_catalog.now(), next_attempt_at = " CAPI_SQL_MS_TO_TIMESTAMPTZ(
+				          "$4") " "
+				                "WHERE id = $1::bigint",
 				      {std::to_string(notice.batch_id), std::to_string(notice.retrying.attempts),
 				       notice.retrying.last_error, next_ms});
 			}
@@ -313,10 +330,11 @@ void StoreRetrying(const std::vector<RetryNotice> &notices) {
 void StorePause(const std::string &destination, std::int64_t paused_until_ms, const std::string &reason) {
 	RunTransaction([&] {
 		RequireExtension();
-		Query("UPDATE capi.cursors SET paused_until = CASE WHEN $2::bigint = 0 THEN NULL "
-		      "ELSE to_timestamp($2::bigint / 1000.0) END, pause_reason = $3, updated_at = now() "
-		      "WHERE destination = $1",
-		      {destination, std::to_string(paused_until_ms), Optional(reason)});
+		Query(
+		    "UPDATE capi.cursors SET paused_until = CASE WHEN $2::bigint = 0::bigint THEN NULL "
+		    "ELSE " CAPI_SQL_MS_TO_TIMESTAMPTZ("$2") " END, pause_reason = $3, updated_at = pg_catalog.now() "
+		                                             "WHERE destination = $1",
+		    {destination, std::to_string(paused_until_ms), Optional(reason)});
 	});
 }
 
@@ -327,22 +345,22 @@ std::int64_t PurgeDelivered(int retention_s, int batch_size) {
 		Rows rows = Query(
 		    "WITH doomed AS ("
 		    "  SELECT o.id FROM capi.outbox o"
-		    "  WHERE o.created_at < now() - make_interval(secs => $1::integer)"
+		    "  WHERE o.created_at < pg_catalog.now() - pg_catalog.make_interval(secs => $1::double precision)"
 		    "    AND NOT EXISTS (SELECT FROM capi.cursors c"
 		    "        WHERE (o.destinations IS NULL OR c.destination = ANY (o.destinations))"
-		    "          AND NOT pg_visible_in_snapshot(o.txid, c.origin)"
-		    "          AND NOT pg_visible_in_snapshot(o.txid, c.window_start))"
+		    "          AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.origin)"
+		    "          AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.window_start))"
 		    "    AND NOT EXISTS (SELECT FROM capi.event_deliveries e"
 		    "        WHERE e.outbox_id = o.id AND e.status <> 'delivered')"
 		    "  ORDER BY o.id LIMIT $2::integer),"
 		    " gone AS (DELETE FROM capi.outbox o USING doomed WHERE o.id = doomed.id RETURNING o.id),"
 		    " gone_deliveries AS (DELETE FROM capi.event_deliveries e USING gone WHERE e.outbox_id = gone.id)"
-		    " SELECT count(*) FROM gone",
+		    " SELECT pg_catalog.count(*) FROM gone",
 		    {std::to_string(retention_s), std::to_string(batch_size)});
 		deleted = Int(rows.at(0).at(0));
 		Query("DELETE FROM capi.batches WHERE id IN (SELECT id FROM capi.batches"
-		      " WHERE status IN ('delivered', 'abandoned') AND claimed_at < now() - make_interval(secs => "
-		      "$1::integer)"
+		      " WHERE status IN ('delivered', 'abandoned') AND claimed_at < pg_catalog.now() - "
+		      "pg_catalog.make_interval(secs => $1::double precision)"
 		      " ORDER BY id LIMIT $2::integer)",
 		      {std::to_string(retention_s), std::to_string(batch_size)});
 	});

@@ -14,6 +14,7 @@ extern "C" {
 #include "pgstat.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 }
@@ -32,6 +33,29 @@ std::string LogAndDescribe(const PgError &error) {
 	return message;
 }
 
+// The role every worker statement runs as, and the identity the transaction started with.
+Oid worker_role = InvalidOid;
+Oid saved_user = InvalidOid;
+int saved_security_context = 0;
+
+// Becomes the extension's worker role for the rest of the transaction, when the role exists. The
+// worker process is connected as the bootstrap superuser (a background worker needs some role),
+// but no SQL of ours runs with its rights: only with the grants capi_worker holds, as a
+// restricted operation (no SET ROLE, no temporary objects), like autovacuum running index code.
+// An abort restores the original identity by itself (AbortTransaction).
+void BecomeWorkerRole() {
+	worker_role = get_role_oid(kWorkerRoleName, true);
+	GetUserIdAndSecContext(&saved_user, &saved_security_context);
+	if (OidIsValid(worker_role))
+		SetUserIdAndSecContext(worker_role, saved_security_context | SECURITY_LOCAL_USERID_CHANGE |
+		                                        SECURITY_RESTRICTED_OPERATION);
+}
+
+void RestoreSessionRole() {
+	SetUserIdAndSecContext(saved_user, saved_security_context);
+	worker_role = InvalidOid;
+}
+
 } // namespace
 
 void RunTransaction(const std::function<void()> &body) {
@@ -41,6 +65,7 @@ void RunTransaction(const std::function<void()> &body) {
 			SetCurrentStatementStartTimestamp();
 			StartTransactionCommand();
 			started = true;
+			BecomeWorkerRole();
 			SPI_connect();
 			PushActiveSnapshot(GetTransactionSnapshot());
 		});
@@ -48,6 +73,7 @@ void RunTransaction(const std::function<void()> &body) {
 		PgCall([&] {
 			SPI_finish();
 			PopActiveSnapshot();
+			RestoreSessionRole();
 			CommitTransactionCommand();
 			started = false;
 			pgstat_report_stat(false);
@@ -57,10 +83,12 @@ void RunTransaction(const std::function<void()> &body) {
 		std::string message = LogAndDescribe(error);
 		if (started)
 			PgCall([] { AbortCurrentTransaction(); });
+		worker_role = InvalidOid;
 		throw WorkerDbError(message);
 	} catch (...) {
 		if (started)
 			PgCall([] { AbortCurrentTransaction(); });
+		worker_role = InvalidOid;
 		throw;
 	}
 }
@@ -73,6 +101,11 @@ std::vector<const char *> ParameterTexts(const std::vector<Value> &parameters) {
 }
 
 void ExecuteWithTextParameters(const char *sql, const char *const *texts, int count, long limit) {
+	// Never with the session's superuser rights, whatever a caller forgot.
+	if (!OidIsValid(worker_role) || GetUserId() != worker_role)
+		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+		                errmsg("pg_capi worker: role \"%s\" is missing; run ALTER EXTENSION pg_capi UPDATE",
+		                       kWorkerRoleName)));
 	Oid *types = static_cast<Oid *>(palloc(sizeof(Oid) * (count + 1)));
 	Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * (count + 1)));
 	char *nulls = static_cast<char *>(palloc(count + 1));
@@ -138,9 +171,16 @@ bool LockExtensionIfPresent() {
 		if (!ConditionalLockDatabaseObject(ExtensionRelationId, extension, 0, AccessShareLock))
 			return;
 		ready = OidIsValid(get_relname_relid("outbox", get_namespace_oid("capi", true))) &&
-		        OidIsValid(get_relname_relid("cursors", get_namespace_oid("capi", true)));
+		        OidIsValid(get_relname_relid("cursors", get_namespace_oid("capi", true))) &&
+		        OidIsValid(worker_role);
 	});
 	return ready;
+}
+
+bool ExtensionWithoutWorkerRole() {
+	bool missing = false;
+	PgCall([&] { missing = OidIsValid(get_extension_oid("pg_capi", true)) && !OidIsValid(worker_role); });
+	return missing;
 }
 
 bool DatabaseBeingDropped() {

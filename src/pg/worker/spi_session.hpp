@@ -27,7 +27,12 @@ using Value = std::optional<std::string>; // NULL = nullopt
 using Row = std::vector<Value>;
 using Rows = std::vector<Row>;
 
-// Runs body in its own transaction (with SPI connected and a snapshot pushed) and commits. On any
+// The role the worker's statements run as (created by the extension with only the grants delivery
+// needs; docs/security.md).
+inline constexpr const char *kWorkerRoleName = "capi_worker";
+
+// Runs body in its own transaction (with SPI connected and a snapshot pushed) as the role
+// kWorkerRoleName, and commits. Every statement refuses to run when that role does not exist. On any
 // exception the transaction is aborted, a PostgreSQL error is logged at LOG level, and a
 // WorkerDbError (or the C++ exception) propagates.
 void RunTransaction(const std::function<void()> &body);
@@ -44,9 +49,13 @@ std::vector<const char *> ParameterTexts(const std::vector<Value> &parameters);
 void ExecuteWithTextParameters(const char *sql, const char *const *texts, int count, long limit);
 
 // Inside RunTransaction: false when the extension is missing, being dropped (its lock is taken) or
-// its objects are not what this library expects. Takes a share lock on the extension for the
-// transaction, so DROP EXTENSION waits for this short transaction only.
+// its objects (or the role capi_worker) are not what this library expects. Takes a share lock on the
+// extension for the transaction, so DROP EXTENSION waits for this short transaction only.
 bool LockExtensionIfPresent();
+
+// Inside RunTransaction: true when the extension is installed but the role kWorkerRoleName is not
+// there (an extension created by an older version, not yet updated).
+bool ExtensionWithoutWorkerRole();
 
 // Outside transactions: true when someone holds DROP DATABASE's lock on our database.
 bool DatabaseBeingDropped();

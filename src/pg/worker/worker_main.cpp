@@ -161,6 +161,10 @@ void capi_worker_main(Datum argument) {
 	// A lost acknowledgement only means a resend (at-least-once): no need to wait for the WAL flush.
 	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("application_name", "pg_capi worker", PGC_USERSET, PGC_S_OVERRIDE);
+	// Names in the worker's SQL resolve in pg_catalog only (tables are schema-qualified): nothing a
+	// role planted in public or in a schema named like a user can be called by it. The override
+	// beats ALTER ROLE/DATABASE ... SET search_path. Statements run as capi_worker (spi_session.cpp).
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
 
 	capi::pg::PublishWorker(static_cast<int>(MyDatabaseId));
 	before_shmem_exit(WithdrawOnExit, 0);

@@ -1,0 +1,179 @@
+// Backend-local copy of capi.destinations' names and writer_roles, for the outbox INSERT trigger.
+// Plain C data in its own memory context (no C++ containers: nothing here outlives an ERROR badly).
+// Core headers (through guard.hpp) before PostgreSQL's.
+#include "pg/guard.hpp"
+
+#include "pg/destination_cache.hpp"
+#include "pg/shared_state.hpp"
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+}
+
+namespace {
+
+struct CachedDestination {
+	char *name;
+	int role_count; // -1: writer_roles IS NULL (any writer)
+	Oid *roles;
+};
+
+MemoryContext cache_context = nullptr;
+CachedDestination *entries = nullptr;
+int entry_count = 0;
+bool any_restricted = false;
+bool cache_valid = false;
+bool callback_registered = false;
+Oid destinations_relid = InvalidOid;
+
+void Invalidate(Datum, Oid relid) {
+	if (relid == InvalidOid || relid == destinations_relid)
+		cache_valid = false;
+}
+
+// Reads every destination's name and writer_roles. The query names no function or operator.
+void Load() {
+	if (!callback_registered) {
+		CacheRegisterRelcacheCallback(Invalidate, (Datum)0);
+		callback_registered = true;
+	}
+	if (cache_context == nullptr)
+		cache_context =
+		    AllocSetContextCreate(CacheMemoryContext, "pg_capi destinations", ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(cache_context);
+	entries = nullptr;
+	entry_count = 0;
+	any_restricted = false;
+	destinations_relid = get_relname_relid("destinations", get_namespace_oid("capi", false));
+	// A library newer than the installed extension (before ALTER EXTENSION UPDATE): no restrictions
+	// exist yet, and INSERTs must keep working.
+	if (get_attnum(destinations_relid, "writer_roles") == InvalidAttrNumber) {
+		cache_valid = true;
+		return;
+	}
+
+	SPI_connect();
+	SPI_execute("SELECT d.name, d.writer_roles FROM capi.destinations d", true, 0);
+	const int rows = static_cast<int>(SPI_processed);
+	CachedDestination *loaded = static_cast<CachedDestination *>(
+	    MemoryContextAllocZero(cache_context, sizeof(CachedDestination) * (rows + 1)));
+	for (int i = 0; i < rows; i++) {
+		HeapTuple tuple = SPI_tuptable->vals[i];
+		TupleDesc descriptor = SPI_tuptable->tupdesc;
+		bool is_null = false;
+		Datum name = SPI_getbinval(tuple, descriptor, 1, &is_null);
+		loaded[i].name = MemoryContextStrdup(cache_context, TextDatumGetCString(name));
+		Datum roles = SPI_getbinval(tuple, descriptor, 2, &is_null);
+		loaded[i].role_count = -1;
+		if (is_null)
+			continue;
+		Datum *elements = nullptr;
+		bool *nulls = nullptr;
+		int count = 0;
+		deconstruct_array(DatumGetArrayTypeP(roles), REGROLEOID, sizeof(Oid), true, TYPALIGN_INT, &elements,
+		                  &nulls, &count);
+		loaded[i].roles =
+		    static_cast<Oid *>(MemoryContextAllocZero(cache_context, sizeof(Oid) * (count + 1)));
+		loaded[i].role_count = 0;
+		for (int k = 0; k < count; k++)
+			if (!nulls[k])
+				loaded[i].roles[loaded[i].role_count++] = DatumGetObjectId(elements[k]);
+		any_restricted = true;
+	}
+	SPI_finish();
+	entries = loaded;
+	entry_count = rows;
+	cache_valid = true;
+}
+
+bool MayWrite(const CachedDestination &destination, Oid role) {
+	if (destination.role_count < 0)
+		return true;
+	for (int i = 0; i < destination.role_count; i++)
+		if (has_privs_of_role(role, destination.roles[i]))
+			return true;
+	return false;
+}
+
+const CachedDestination *Find(const char *name) {
+	for (int i = 0; i < entry_count; i++)
+		if (strcmp(entries[i].name, name) == 0)
+			return &entries[i];
+	return nullptr;
+}
+
+[[noreturn]] void RefuseWriter(const char *destination) {
+	ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+	                destination != nullptr ? errmsg("role \"%s\" may not send events to destination \"%s\"",
+	                                                GetUserNameFromId(GetUserId(), false), destination)
+	                                       : errmsg("role \"%s\" may not send events to any destination",
+	                                                GetUserNameFromId(GetUserId(), false)),
+	                errhint("capi.destinations.writer_roles names the roles whose members may send to a "
+	                        "destination; a capi_admin sets it.")));
+	pg_unreachable();
+}
+
+} // namespace
+
+namespace capi::pg {
+
+Datum RestrictToWriterDestinations(Datum destinations, bool is_null, bool *replace) {
+	*replace = false;
+	if (!cache_valid)
+		Load();
+	if (!any_restricted)
+		return destinations;
+	const Oid role = GetUserId();
+	if (!is_null) {
+		Datum *names = nullptr;
+		bool *nulls = nullptr;
+		int count = 0;
+		deconstruct_array(DatumGetArrayTypeP(destinations), TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls,
+		                  &count);
+		for (int i = 0; i < count; i++) {
+			if (nulls[i])
+				continue; // refused by the row checks
+			const char *name = TextDatumGetCString(names[i]);
+			const CachedDestination *destination = Find(name);
+			if (destination != nullptr && !MayWrite(*destination, role))
+				RefuseWriter(name);
+		}
+		return destinations;
+	}
+	// NULL = every destination this role may send to: written out when that is not all of them.
+	Datum *allowed = static_cast<Datum *>(palloc(sizeof(Datum) * (entry_count + 1)));
+	int allowed_count = 0;
+	for (int i = 0; i < entry_count; i++)
+		if (MayWrite(entries[i], role))
+			allowed[allowed_count++] = CStringGetTextDatum(entries[i].name);
+	if (allowed_count == entry_count)
+		return destinations;
+	if (allowed_count == 0)
+		RefuseWriter(nullptr);
+	*replace = true;
+	return PointerGetDatum(construct_array(allowed, allowed_count, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+} // namespace capi::pg
+
+// capi.destinations' statement trigger: every session re-reads the destinations at its next use
+// (relcache invalidation, sent at commit), and the worker is woken to reload them.
+CAPI_PG_FUNCTION(capi_destinations_changed) {
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		                errmsg("capi.destinations_changed() must be called as a trigger")));
+	TriggerData *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+	CacheInvalidateRelcache(trigger->tg_relation);
+	capi::pg::WakeWorkerAtCommit(true);
+	return PointerGetDatum(nullptr);
+}
