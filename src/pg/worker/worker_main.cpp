@@ -165,6 +165,9 @@ void capi_worker_main(Datum argument) {
 	// role planted in public or in a schema named like a user can be called by it. The override
 	// beats ALTER ROLE/DATABASE ... SET search_path. Statements run as capi_worker (spi_session.cpp).
 	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
+	// A session holding a lock the worker needs (a capi_admin may LOCK capi.destinations) delays
+	// delivery by at most this much per attempt, and never keeps the worker from its signals.
+	SetConfigOption("lock_timeout", "10s", PGC_SUSET, PGC_S_OVERRIDE);
 
 	capi::pg::PublishWorker(static_cast<int>(MyDatabaseId));
 	before_shmem_exit(WithdrawOnExit, 0);
