@@ -79,6 +79,10 @@ INSERT INTO capi.outbox (id, event_id, event_name) OVERRIDING SYSTEM VALUE VALUE
 INSERT INTO capi.outbox (event_id, event_name, created_at) VALUES ('sec-2', 'Lead', '1970-01-01');
 INSERT INTO capi.outbox (event_id, event_name, txid) VALUES ('sec-2', 'Lead', '1');
 INSERT INTO capi.outbox (event_id, event_name) VALUES ('sec-2', 'Lead');
+-- ... and cannot lock the outbox (column privileges do not allow LOCK TABLE in any mode).
+BEGIN;
+LOCK TABLE capi.outbox IN ROW EXCLUSIVE MODE;
+ROLLBACK;
 RESET ROLE;
 SELECT event_id, created_at > now() - interval '1 hour' AS created_now FROM capi.outbox WHERE event_id = 'sec-2';
 
