@@ -119,5 +119,21 @@ as_mallory(q{INSERT INTO capi.outbox (event_id, event_name, event_source_url, us
 ok(wait_until(sub { server_stats()->{accepted_events} >= 52 }, 30), 'with the grant back it delivers again');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM public.loot'), '0', 'still nothing planted ran');
 
+# A capi_admin holding a lock on capi.destinations delays the worker's reload by lock_timeout (10 s),
+# never stalls it: the reload fails, and it delivers once the lock is gone.
+$node->safe_psql('postgres', 'CREATE ROLE operator LOGIN IN ROLE capi_admin');
+my $locker = $node->background_psql('postgres', extra_params => ['-U', 'operator']);
+$locker->query_safe('BEGIN');
+$locker->query_safe('LOCK TABLE capi.destinations IN ACCESS EXCLUSIVE MODE');
+$offset = -s $node->logfile;
+$node->safe_psql('postgres', 'SELECT capi.wake_worker()');    # it reloads the destinations
+ok($node->wait_for_log(qr/canceling statement due to lock timeout/, $offset),
+	'the worker gives up waiting for the lock after lock_timeout');
+$locker->query_safe('ROLLBACK');
+$locker->quit;
+as_mallory(q{INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data)
+	VALUES ('sp-unlocked', 'Lead', 'https://shop.example/lead', '{"email": "r@example.com", "client_user_agent": "UA"}')});
+ok(wait_until(sub { server_stats()->{accepted_events} >= 53 }, 30), 'once the lock is released it delivers again');
+
 stop_and_check_log($node);
 done_testing();
