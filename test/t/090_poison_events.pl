@@ -54,41 +54,45 @@ ok(wait_until(sub { count_status('w-', 'delivered') == 5 }, 30), 'warm-up: 5 eve
 my $pid = worker_pid();
 like($pid, qr/^\d+$/, 'the worker runs');
 
-# --- poison rows interleaved with good ones, read in one window -------------------------------------
-# The destination is disabled while they are inserted, so that the worker reads them all together.
-sql(q{UPDATE capi.destinations SET enabled = false WHERE name = 'meta_main'});
+# --- poison rows interleaved with good ones ----------------------------------------------------------
+# In three rounds (big rows first: read before anything else fails, they would show in the worker's
+# memory). The destination is disabled while a round is inserted, so that the worker reads it at once.
 my $big_mb = 50;
-my @poison = (
-	[ 'poison-ninf', q{'-infinity'}, 'NULL', qr/^event could not be read: event_time is -infinity$/ ],
-	[ 'poison-pinf', q{'infinity'}, 'NULL', qr/^event could not be read: event_time is infinity$/ ],
-	[ 'poison-deep', 'now()', q{('{"deep": ' || repeat('[', 70) || repeat(']', 70) || '}')::jsonb},
-		qr/^event could not be read: custom_data is nested deeper than 64 levels$/ ],
-	map {
+my @rounds = (
+	[ map {
 		[ "poison-big$_", 'now()', qq{jsonb_build_object('blob', repeat('x', $big_mb * 1024 * 1024))},
 			qr/^event could not be read: custom_data is \d+ bytes, more than 1048576$/ ]
-	} 1 .. 4,
+	} 1 .. 4 ],
+	[ [ 'poison-deep', 'now()', q{('{"deep": ' || repeat('[', 70) || repeat(']', 70) || '}')::jsonb},
+		qr/^event could not be read: custom_data is nested deeper than 64 levels$/ ] ],
+	[ [ 'poison-ninf', q{'-infinity'}, 'NULL', qr/^event could not be read: event_time is -infinity$/ ],
+	  [ 'poison-pinf', q{'infinity'}, 'NULL', qr/^event could not be read: event_time is infinity$/ ] ],
 );
-my $good = 0;
-for my $row (@poison) {
-	$good++;
-	insert_events($node, 3, "g$good-");
-	insert_unchecked($row->[0], $row->[1], $row->[2]);
-}
-insert_events($node, 3, 'g-last-');
-sql(q{UPDATE capi.destinations SET enabled = true WHERE name = 'meta_main'});
+my ($goods, $poisons) = (0, 0);
+for my $round (0 .. $#rounds) {
+	sql(q{UPDATE capi.destinations SET enabled = false WHERE name = 'meta_main'});
+	for my $row (@{ $rounds[$round] }) {
+		insert_events($node, 3, "g$round-$poisons-");
+		insert_unchecked($row->[0], $row->[1], $row->[2]);
+		$goods += 3;
+		$poisons++;
+	}
+	insert_events($node, 3, "g$round-last-");
+	$goods += 3;
+	sql(q{UPDATE capi.destinations SET enabled = true WHERE name = 'meta_main'});
 
-my $goods = 3 * ($good + 1);
-ok(wait_until(sub { count_status('g', 'delivered') == $goods }, 60),
-	"all $goods good events around the poison rows are delivered")
-  or diag(status_summary());
-ok(wait_until(sub { count_status('poison-', 'failed') == @poison }, 10),
-	scalar(@poison) . ' poison rows are failed')
-  or diag(status_summary());
-for my $row (@poison) {
-	like(sql(qq{SELECT last_error FROM capi.delivery_status WHERE event_id = '$row->[0]'}),
-		$row->[3], "$row->[0]: failed with its reason");
+	ok(wait_until(sub { count_status('g', 'delivered') == $goods }, 30),
+		"round $round: all $goods good events so far are delivered")
+	  or diag(status_summary());
+	ok(wait_until(sub { count_status('poison-', 'failed') == $poisons }, 10),
+		"round $round: $poisons poison rows so far are failed")
+	  or diag(status_summary());
+	for my $row (@{ $rounds[$round] }) {
+		like(sql(qq{SELECT last_error FROM capi.delivery_status WHERE event_id = '$row->[0]'}),
+			$row->[3], "$row->[0]: failed with its reason");
+	}
 }
-is(sql(q{SELECT count(*) FROM capi.event_deliveries WHERE status = 'failed'}), scalar(@poison),
+is(sql(q{SELECT count(*) FROM capi.event_deliveries WHERE status = 'failed'}), $poisons,
 	'nothing else failed');
 is(server_stats()->{accepted_events}, 5 + $goods, 'the platform received exactly the good events');
 
