@@ -1,7 +1,7 @@
 // DestinationPipeline, the per-destination delivery state machine, driven with the real Meta adapter
 // and hand-made HTTP responses (no network; the clock is the now_ms the tests pass): batching and the
-// in-flight limit, preflight, splitting a rejected batch, backoff and Retry-After, giving up, auth
-// pauses, transport errors, secrets in stored text and independent chunks.
+// in-flight limit, preflight, unreadable and unbuildable events, splitting a rejected batch, backoff and
+// Retry-After, giving up, auth pauses, transport errors, secrets in stored text and independent chunks.
 #include "core/dispatch/pipeline.hpp"
 
 #include "core/dispatch/backoff.hpp"
@@ -14,8 +14,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace capi::dispatch {
@@ -327,6 +330,126 @@ TEST_F(PipelineTest, EventThatAgesPastTheLimitDuringBackoffFailsAloneAtTheResend
 	          "event_time is 7 days old; Meta rejects events older than 7 days (62 for physical_store)");
 	EXPECT_EQ(settled[0].failed[0].attempts, 1);
 	EXPECT_EQ(settled[0].attempts, 2);
+}
+
+// ---- rows the worker could not read, events that cannot be built --------------------------------------
+
+// An unreadable row (its reason set by the reader, its columns empty) fails alone, never sent; its
+// chunk-mates go in one request and the chunk settles with their answer.
+TEST_F(PipelineTest, UnreadableEventsFailAloneWithTheirReasonAndTheOthersAreSent) {
+	DestinationPipeline pipeline(MetaDestination(), adapter_, PipelineSettings{}, kSeed);
+	std::vector<OutboxEvent> events = MakeEvents(6);
+	events[1].unreadable_reason = "event_time is -infinity";
+	events[1].event_time_ms = 0;
+	events[4].unreadable_reason = "custom_data is 104857600 bytes, more than 1048576";
+	events[4].custom_data_json.clear();
+	events[4].user_data_json.clear();
+	pipeline.AddChunk(1, std::move(events), kNow);
+
+	std::vector<http::Request> requests = pipeline.TakeRequests(kNow);
+	ASSERT_EQ(requests.size(), 1u);
+	EXPECT_EQ(EventIds(requests[0]), (std::vector<std::string>{"ev-0", "ev-2", "ev-3", "ev-5"}));
+	EXPECT_TRUE(pipeline.TakeSettled().empty()) << "the others are in flight";
+
+	pipeline.OnResponse(Accepted(requests[0]), kNow + 10);
+	std::vector<SettledChunk> settled = pipeline.TakeSettled();
+	ASSERT_EQ(settled.size(), 1u);
+	EXPECT_EQ(settled[0].events, 6u);
+	ASSERT_EQ(settled[0].failed.size(), 2u);
+	EXPECT_EQ(settled[0].failed[0].index, 1u);
+	EXPECT_EQ(settled[0].failed[0].reason, "event could not be read: event_time is -infinity");
+	EXPECT_EQ(settled[0].failed[0].attempts, 0) << "never sent";
+	EXPECT_EQ(settled[0].failed[1].index, 4u);
+	EXPECT_EQ(settled[0].failed[1].reason,
+	          "event could not be read: custom_data is 104857600 bytes, more than 1048576");
+	EXPECT_EQ(settled[0].event_rows.size(), 6u);
+	EXPECT_EQ(settled[0].event_rows[4].event_id, "ev-4") << "handed back for the failure's row";
+	EXPECT_EQ(pipeline.ChunksHeld(), 0u);
+}
+
+TEST_F(PipelineTest, ChunkOfOnlyUnreadableEventsSettlesWithoutARequest) {
+	DestinationPipeline pipeline(MetaDestination(), adapter_, PipelineSettings{}, kSeed);
+	std::vector<OutboxEvent> events(2);
+	events[0].outbox_id = 1;
+	events[0].unreadable_reason = "event_time is infinity";
+	events[1].outbox_id = 2;
+	events[1].unreadable_reason = "custom_data is nested deeper than 64 levels";
+	pipeline.AddChunk(1, std::move(events), kNow);
+	std::vector<SettledChunk> settled = pipeline.TakeSettled();
+	ASSERT_EQ(settled.size(), 1u) << "settled at once";
+	ASSERT_EQ(settled[0].failed.size(), 2u);
+	EXPECT_EQ(settled[0].failed[1].reason,
+	          "event could not be read: custom_data is nested deeper than 64 levels");
+	EXPECT_TRUE(pipeline.TakeRequests(kNow).empty());
+	EXPECT_EQ(pipeline.ChunksHeld(), 0u);
+}
+
+// The Meta adapter, except that its builder throws (after writing part of the event) for events whose
+// event_id starts with "boom": a builder failure nobody foresaw.
+class ThrowingMetaAdapter final : public PlatformAdapter {
+public:
+	identity::Platform platform() const noexcept override { return meta_.platform(); }
+	std::size_t MaxBatchSize() const noexcept override { return meta_.MaxBatchSize(); }
+	void Validate(const Destination &destination) const override { meta_.Validate(destination); }
+	std::optional<std::string> Preflight(const Destination &destination, const OutboxEvent &event,
+	                                     std::int64_t now_ms) const override {
+		return meta_.Preflight(destination, event, now_ms);
+	}
+	std::string GroupingKey(const Destination &destination, const OutboxEvent &event) const override {
+		return meta_.GroupingKey(destination, event);
+	}
+	std::unique_ptr<RequestBuilder> StartRequest(const Destination &destination,
+	                                             std::string_view base_url_override) const override {
+		return std::make_unique<Builder>(meta_.StartRequest(destination, base_url_override));
+	}
+	BatchOutcome Classify(const Destination &destination, std::size_t batch_size, long http_status,
+	                      std::string_view body, const ResponseHeaders &headers) const override {
+		return meta_.Classify(destination, batch_size, http_status, body, headers);
+	}
+
+private:
+	class Builder final : public RequestBuilder {
+	public:
+		explicit Builder(std::unique_ptr<RequestBuilder> inner) : inner_(std::move(inner)) {}
+		std::optional<std::string> Add(const OutboxEvent &event, std::int64_t now_ms) override {
+			if (event.event_id.rfind("boom", 0) == 0) {
+				inner_->Add(MakeEvents(1).front(), now_ms); // a half-written request
+				throw std::length_error("basic_string::_M_create");
+			}
+			return inner_->Add(event, now_ms);
+		}
+		std::size_t size() const noexcept override { return inner_->size(); }
+		bool full() const noexcept override { return inner_->full(); }
+		HttpRequest Finish() override { return inner_->Finish(); }
+
+	private:
+		std::unique_ptr<RequestBuilder> inner_;
+	};
+	MetaAdapter meta_;
+};
+
+TEST_F(PipelineTest, EventThatCannotBeBuiltFailsAloneAndTheRequestIsBuiltAgainWithoutIt) {
+	ThrowingMetaAdapter adapter;
+	DestinationPipeline pipeline(MetaDestination(), adapter, PipelineSettings{}, kSeed);
+	std::vector<OutboxEvent> events = MakeEvents(5);
+	events[1].event_id = "boom-1";
+	events[2].event_time_ms = kNow - 8 * kDayMs; // refused by preflight before the failure: once
+	events[3].event_id = "boom-3";
+	pipeline.AddChunk(1, std::move(events), kNow);
+
+	std::vector<http::Request> requests = pipeline.TakeRequests(kNow);
+	ASSERT_EQ(requests.size(), 1u);
+	EXPECT_EQ(EventIds(requests[0]), (std::vector<std::string>{"ev-0", "ev-4"})) << "no half-written event";
+	pipeline.OnResponse(Accepted(requests[0]), kNow + 10);
+	std::vector<SettledChunk> settled = pipeline.TakeSettled();
+	ASSERT_EQ(settled.size(), 1u);
+	ASSERT_EQ(settled[0].failed.size(), 3u);
+	EXPECT_EQ(settled[0].failed[0].index, 1u);
+	EXPECT_EQ(settled[0].failed[0].reason, "event could not be built: basic_string::_M_create");
+	EXPECT_EQ(settled[0].failed[1].index, 2u);
+	EXPECT_EQ(settled[0].failed[1].reason.rfind("event_time is 8 days old", 0), 0u);
+	EXPECT_EQ(settled[0].failed[2].index, 3u);
+	EXPECT_EQ(settled[0].failed[2].reason, "event could not be built: basic_string::_M_create");
 }
 
 // ---- rejections ----------------------------------------------------------------------------------------

@@ -23,6 +23,10 @@ struct OutboxEvent {
 	// JSON object text or "": {"opt_out": bool, "ldu": bool | {"country": int, "state": int},
 	// "ad_user_data": "granted"|"denied", "ad_personalization": "granted"|"denied"} (consent.hpp).
 	std::string consent_json;
+	// Why the worker could not read this row ("event_time is -infinity", "custom_data is N bytes, more
+	// than M"), "" when it could. Such an event is never sent: it fails alone with this reason and the
+	// columns above may be empty. Never holds column contents (they may be personal data).
+	std::string unreadable_reason;
 };
 
 } // namespace capi::dispatch

@@ -48,10 +48,15 @@ void DestinationPipeline::AddChunk(std::uint64_t chunk_id, std::vector<OutboxEve
 	chunk.result.chunk_id = chunk_id;
 	chunk.result.events = chunk.events.size();
 
-	// Group by the platform's key, keeping cursor order inside each group.
+	// Group by the platform's key, keeping cursor order inside each group. An event the worker could
+	// not read fails now, alone: it is never grouped, built or sent.
 	std::map<std::string, std::vector<std::size_t>> groups;
 	std::vector<std::string> order;
 	for (std::size_t i = 0; i < chunk.events.size(); ++i) {
+		if (!chunk.events[i].unreadable_reason.empty()) {
+			FailEvents(chunk, {i}, "event could not be read: " + chunk.events[i].unreadable_reason, 0);
+			continue;
+		}
 		std::string key = adapter_.GroupingKey(destination_, chunk.events[i]);
 		auto [it, inserted] = groups.try_emplace(key);
 		if (inserted)
@@ -108,8 +113,8 @@ void DestinationPipeline::CloseRequest(std::uint64_t chunk_id) {
 	chunks_.erase(it);
 }
 
-// Builds the HTTP request of a pending request; events the preflight refuses fail now. nullopt when
-// nothing is left to send (the request is then closed).
+// Builds the HTTP request of a pending request; events the preflight refuses, or that the builder
+// cannot take (it throws), fail now. nullopt when nothing is left to send (the request is then closed).
 std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending, Chunk &chunk,
                                                         std::int64_t now_ms) {
 	std::unique_ptr<RequestBuilder> builder;
@@ -122,18 +127,38 @@ std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending,
 		pause_changed_ = true;
 		return std::nullopt;
 	}
-	pending.sent.clear();
 	std::vector<std::size_t> refused;
-	for (std::size_t index : pending.events) {
-		std::optional<std::string> why = builder->Add(chunk.events[index], now_ms);
-		if (why) {
-			chunk.result.failed.push_back(EventFailure{index, *why, pending.attempts});
-			refused.push_back(index);
-		} else {
-			pending.sent.push_back(index);
+	for (bool complete = false; !complete;) {
+		if (builder == nullptr)
+			builder = adapter_.StartRequest(destination_, settings_.base_url_override);
+		complete = true;
+		pending.sent.clear();
+		for (std::size_t index : pending.events) {
+			if (std::find(refused.begin(), refused.end(), index) != refused.end())
+				continue;
+			std::optional<std::string> why;
+			try {
+				why = builder->Add(chunk.events[index], now_ms);
+			} catch (const std::exception &error) {
+				// The event cannot be built: it fails alone. The builder may hold part of it, so the
+				// request is built again from the start without it.
+				chunk.result.failed.push_back(EventFailure{
+				    index, std::string("event could not be built: ") + error.what(), pending.attempts});
+				refused.push_back(index);
+				builder.reset();
+				complete = false;
+				break;
+			}
+			if (why) {
+				chunk.result.failed.push_back(EventFailure{index, *why, pending.attempts});
+				refused.push_back(index);
+			} else {
+				pending.sent.push_back(index);
+			}
 		}
 	}
 	if (!refused.empty()) {
+		std::sort(refused.begin(), refused.end());
 		std::vector<std::size_t> kept;
 		std::set_difference(pending.events.begin(), pending.events.end(), refused.begin(), refused.end(),
 		                    std::back_inserter(kept));

@@ -5,7 +5,8 @@
 // what TakeSettled / TakeRetrying report. The pipeline decides everything in between:
 //   * requests of at most the platform's batch size, per grouping key;
 //   * per-event preflight (RequestBuilder::Add) at every send: an event the platform would refuse
-//     (Meta: older than 7 days) fails alone with the reason and never sinks its batch-mates;
+//     (Meta: older than 7 days) fails alone with the reason and never sinks its batch-mates; so does
+//     an event the worker could not read (OutboxEvent::unreadable_reason) or the builder cannot take;
 //   * a whole-batch rejection is split in halves until the culprits are isolated and failed alone;
 //   * transient failures (transport errors, 429, 5xx, the platform's transient codes) are resent
 //     after exponential backoff with jitter, honouring Retry-After, up to max_attempts sends;

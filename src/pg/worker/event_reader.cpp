@@ -1,8 +1,10 @@
 #include "pg/worker/event_reader.hpp"
 
 #include "pg/guard.hpp"
+#include "pg/unix_time.hpp"
 
 extern "C" {
+#include "access/detoast.h"
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -10,6 +12,7 @@ extern "C" {
 #include "pgstat.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
+#include "utils/xid8.h"
 }
 
 namespace capi::pg::worker {
@@ -21,20 +24,40 @@ enum Column {
 	kTxid,
 	kEventId,
 	kEventName,
-	kTimeMs,
+	kEventTime,
 	kActionSource,
 	kSourceUrl,
 	kUserData,
 	kCustomData,
 	kConsent
 };
+// Each column's type in kEventSelectList, and its name in reasons.
+constexpr Oid kColumnTypes[kColumns] = {INT8OID, XID8OID, TEXTOID,  TEXTOID,  TIMESTAMPTZOID,
+                                        TEXTOID, TEXTOID, JSONBOID, JSONBOID, JSONBOID};
+constexpr const char *kColumnNames[kColumns] = {
+    "id",        "txid",        "event_id", "event_name", "event_time", "action_source", "event_source_url",
+    "user_data", "custom_data", "consent"};
+constexpr int kMaxJsonDepth = 64;
+static_assert(kMaxJsonDepth == 64, "AppendJsonb's reason names 64 levels");
 
-// A column of a row: bytes in the tuple or in the JSON buffer (offset), or an integer.
+// A column of a row: bytes in the tuple or in the JSON buffer (offset), or an integer. After a row's
+// kColumns cells comes one more, kReason: why the row cannot be read (in the buffer), or NULL.
 struct Cell {
 	const char *data;
 	int length; // -1 = NULL
 	int64 number;
 };
+constexpr int kReason = kColumns;
+constexpr int kCellsPerRow = kColumns + 1;
+
+// The columns an unreadable row still gets: what its failure record needs.
+bool IsKey(int column) {
+	return column == kId || column == kTxid || column == kEventId || column == kEventName;
+}
+
+bool IsVarlena(int column) {
+	return kColumnTypes[column] == TEXTOID || kColumnTypes[column] == JSONBOID;
+}
 
 void AppendJsonString(StringInfo out, const char *text, int length) {
 	appendStringInfoCharMacro(out, '"');
@@ -89,7 +112,8 @@ void AppendJsonString(StringInfo out, const char *text, int length) {
 	appendStringInfoCharMacro(out, '"');
 }
 
-void AppendScalar(StringInfo out, const JsonbValue &value) {
+// False for a value jsonb never stores (the row is then unreadable).
+bool AppendScalar(StringInfo out, const JsonbValue &value) {
 	switch (value.type) {
 	case jbvNull:
 		appendStringInfoString(out, "null");
@@ -100,13 +124,16 @@ void AppendScalar(StringInfo out, const JsonbValue &value) {
 	case jbvString:
 		AppendJsonString(out, value.val.string.val, value.val.string.len);
 		break;
-	case jbvNumeric:
-		appendStringInfoString(
-		    out, DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value.val.numeric))));
+	case jbvNumeric: {
+		char *digits = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value.val.numeric)));
+		appendStringInfoString(out, digits);
+		pfree(digits);
 		break;
-	default:
-		elog(ERROR, "pg_capi: unexpected jsonb value type %d", static_cast<int>(value.type));
 	}
+	default:
+		return false;
+	}
+	return true;
 }
 
 // True for a top-level identity-bag key "field@other" of another platform than keep_suffix ("@meta").
@@ -122,8 +149,10 @@ bool IsOtherPlatformsKey(const JsonbValue &key, const char *keep_suffix) {
 // jsonb -> JSON text, compact (no spaces). Same JSON value as jsonb_out; only layout differs.
 // With keep_suffix (an identity bag), top-level keys meant for other platforms are left out: the
 // adapter reads "field@<its platform>" or "field" only (core/dispatch/identity_bag.hpp).
-void AppendJsonb(StringInfo out, Jsonb *jsonb, const char *keep_suffix = nullptr) {
-	constexpr int kMaxDepth = 64;
+// Returns what makes the value unreadable ("is nested deeper than 64 levels"), or nullptr; after a
+// problem, out holds part of the value and the caller cuts it off.
+const char *AppendJsonb(StringInfo out, Jsonb *jsonb, const char *keep_suffix = nullptr) {
+	constexpr int kMaxDepth = kMaxJsonDepth;
 	bool needs_comma[kMaxDepth + 1] = {false};
 	bool raw_scalar[kMaxDepth + 1] = {false};
 	int depth = 0;
@@ -149,7 +178,7 @@ void AppendJsonb(StringInfo out, Jsonb *jsonb, const char *keep_suffix = nullptr
 		case WJB_BEGIN_ARRAY:
 		case WJB_BEGIN_OBJECT:
 			if (depth >= kMaxDepth)
-				elog(ERROR, "pg_capi: JSON nested deeper than %d levels", kMaxDepth);
+				return "is nested deeper than 64 levels";
 			if (needs_comma[depth])
 				appendStringInfoCharMacro(out, ',');
 			needs_comma[depth] = true;
@@ -176,13 +205,15 @@ void AppendJsonb(StringInfo out, Jsonb *jsonb, const char *keep_suffix = nullptr
 		case WJB_ELEM:
 			if (token == WJB_ELEM && needs_comma[depth])
 				appendStringInfoCharMacro(out, ',');
-			AppendScalar(out, value);
+			if (!AppendScalar(out, value))
+				return "holds a value of an unknown type";
 			needs_comma[depth] = true;
 			break;
 		default:
 			break;
 		}
 	}
+	return nullptr;
 }
 
 std::string Copy(const Cell &cell, const char *json_base) {
@@ -192,15 +223,77 @@ std::string Copy(const Cell &cell, const char *json_base) {
 	return std::string(start, static_cast<std::size_t>(cell.length));
 }
 
+// Reads a column that needs no conversion (all but the jsonb ones); event_time must be finite.
+void ReadPlainCell(int column, Datum value, Cell &cell) {
+	cell.length = 0;
+	switch (kColumnTypes[column]) {
+	case INT8OID:
+		cell.number = DatumGetInt64(value);
+		break;
+	case XID8OID:
+		cell.number = static_cast<int64>(U64FromFullTransactionId(DatumGetFullTransactionId(value)));
+		break;
+	case TIMESTAMPTZOID:
+		cell.number = *FiniteUnixMilliseconds(DatumGetTimestampTz(value));
+		break;
+	default: {
+		text *contents = DatumGetTextPP(value);
+		cell.data = VARDATA_ANY(contents);
+		cell.length = static_cast<int>(VARSIZE_ANY_EXHDR(contents));
+		break;
+	}
+	}
+}
+
+// Sets the cell to text appended to the buffer (an offset: json->data may move while it grows).
+void AppendCell(StringInfo json, Cell &cell, const char *text) {
+	const int start = json->len;
+	appendStringInfoString(json, text);
+	cell.data = nullptr;
+	cell.number = start;
+	cell.length = json->len - start;
+}
+
+// Checks a row's columns without reading their contents: event_time finite, each text and jsonb
+// column at most kMaxColumnBytes uncompressed (from its header: a column stored out of line is not
+// fetched). Writes the problem into reason and returns false; sizes gets each column's size.
+bool CheckRow(const Datum *values, const bool *nulls, Size *sizes, char *reason, std::size_t reason_size) {
+	bool readable = true;
+	for (int column = 0; column < kColumns; column++) {
+		sizes[column] = 0;
+		if (nulls[column])
+			continue;
+		if (IsVarlena(column)) {
+			sizes[column] = toast_raw_datum_size(values[column]) - VARHDRSZ;
+			if (readable && sizes[column] > kMaxColumnBytes) {
+				snprintf(reason, reason_size, "%s is %zu bytes, more than %zu", kColumnNames[column],
+				         static_cast<std::size_t>(sizes[column]), kMaxColumnBytes);
+				readable = false;
+			}
+		} else if (column == kEventTime && readable) {
+			const TimestampTz time = DatumGetTimestampTz(values[column]);
+			if (!FiniteUnixMilliseconds(time)) {
+				snprintf(reason, reason_size, "event_time is %s",
+				         TIMESTAMP_IS_NOBEGIN(time) ? "-infinity"
+				         : TIMESTAMP_IS_NOEND(time) ? "infinity"
+				                                    : "out of range");
+				readable = false;
+			}
+		}
+	}
+	return readable;
+}
+
 } // namespace
 
 EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, long limit,
-                      const std::string &platform) {
+                      const std::string &platform, std::size_t max_bytes) {
 	const std::string keep_suffix_text = "@" + platform;
 	const char *keep_suffix = platform.empty() ? nullptr : keep_suffix_text.c_str();
 	const std::vector<const char *> texts = ParameterTexts(parameters);
 	const int count = static_cast<int>(texts.size());
 	int rows = 0;
+	bool truncated = false;
 	Cell *cells = nullptr;
 	StringInfo json = nullptr;
 
@@ -208,66 +301,89 @@ EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, lon
 		ExecuteWithTextParameters(sql, texts.data(), count, limit);
 		if (SPI_tuptable == nullptr || SPI_tuptable->tupdesc->natts != kColumns)
 			elog(ERROR, "pg_capi worker: event query must return %d columns", kColumns);
-		rows = static_cast<int>(SPI_processed);
 		TupleDesc descriptor = SPI_tuptable->tupdesc;
-		cells = static_cast<Cell *>(palloc(sizeof(Cell) * (static_cast<Size>(rows) * kColumns + 1)));
+		for (int column = 0; column < kColumns; column++)
+			if (TupleDescAttr(descriptor, column)->atttypid != kColumnTypes[column])
+				elog(ERROR, "pg_capi worker: event query column %d must be %s", column + 1,
+				     kColumnNames[column]);
+		const int returned = static_cast<int>(SPI_processed);
+		cells = static_cast<Cell *>(palloc(sizeof(Cell) * (static_cast<Size>(returned) * kCellsPerRow + 1)));
 		json = makeStringInfo();
+		Size bytes_read = 0;
 		Datum row_values[kColumns];
 		bool row_nulls[kColumns];
-		for (int row = 0; row < rows; row++) {
+		Size sizes[kColumns];
+		char reason[128];
+		for (int row = 0; row < returned; row++) {
 			heap_deform_tuple(SPI_tuptable->vals[row], descriptor, row_values, row_nulls);
+			bool readable = CheckRow(row_values, row_nulls, sizes, reason, sizeof reason);
+			Size row_bytes = 0;
+			for (int column = 0; column < kColumns; column++)
+				row_bytes += sizes[column] <= kMaxColumnBytes ? sizes[column] : 0;
+			if (max_bytes > 0 && row > 0 && bytes_read + row_bytes > max_bytes) {
+				truncated = true;
+				break;
+			}
+			const int row_start = json->len;
+			Cell *row_cells = &cells[row * kCellsPerRow];
+			for (int column = 0; column < kCellsPerRow; column++)
+				row_cells[column] = Cell{nullptr, -1, 0};
+			// An unreadable row keeps only its keys (for its failure record). They come first in the
+			// select list, before the JSON that can make a row unreadable while it is converted.
 			for (int column = 0; column < kColumns; column++) {
-				Cell &cell = cells[row * kColumns + column];
-				cell.data = nullptr;
-				cell.number = 0;
-				if (row_nulls[column]) {
-					cell.length = -1;
+				if (row_nulls[column] || sizes[column] > kMaxColumnBytes || (!readable && !IsKey(column)))
+					continue;
+				if (kColumnTypes[column] != JSONBOID) {
+					ReadPlainCell(column, row_values[column], row_cells[column]);
 					continue;
 				}
-				switch (column) {
-				case kId:
-				case kTimeMs:
-					cell.number = DatumGetInt64(row_values[column]);
-					cell.length = 0;
-					break;
-				case kUserData:
-				case kCustomData:
-				case kConsent: {
-					const int start = json->len;
-					AppendJsonb(json, DatumGetJsonbP(row_values[column]),
-					            column == kUserData ? keep_suffix : nullptr);
-					cell.number = start; // offset: json->data may move while it grows
-					cell.length = json->len - start;
-					break;
+				const int start = json->len;
+				Jsonb *jsonb = DatumGetJsonbP(row_values[column]);
+				const char *problem = AppendJsonb(json, jsonb, column == kUserData ? keep_suffix : nullptr);
+				if (reinterpret_cast<Pointer>(jsonb) != DatumGetPointer(row_values[column]))
+					pfree(jsonb); // a detoasted copy
+				if (problem == nullptr) {
+					row_cells[column] = Cell{nullptr, json->len - start, start}; // offset: data may move
+					continue;
 				}
-				default: {
-					text *value = DatumGetTextPP(row_values[column]);
-					cell.data = VARDATA_ANY(value);
-					cell.length = static_cast<int>(VARSIZE_ANY_EXHDR(value));
-					break;
-				}
-				}
+				snprintf(reason, sizeof reason, "%s %s", kColumnNames[column], problem);
+				readable = false;
+				json->len = row_start; // drop what was converted of the row
+				json->data[row_start] = '\0';
+				for (int other = 0; other < kColumns; other++)
+					if (!IsKey(other))
+						row_cells[other] = Cell{nullptr, -1, 0};
 			}
+			if (!readable)
+				AppendCell(json, row_cells[kReason], reason);
+			for (int column = 0; column < kColumns; column++)
+				if (kColumnTypes[column] == TEXTOID && row_cells[column].length >= 0)
+					bytes_read += static_cast<Size>(row_cells[column].length);
+			bytes_read += static_cast<Size>(json->len - row_start);
+			rows = row + 1;
 		}
 	});
 
 	EventRows result;
+	result.truncated = truncated;
 	result.events.resize(static_cast<std::size_t>(rows));
 	result.txids.resize(static_cast<std::size_t>(rows));
 	const char *json_base = json != nullptr ? json->data : nullptr;
 	for (int row = 0; row < rows; row++) {
-		const Cell *cell = &cells[row * kColumns];
+		const Cell *cell = &cells[row * kCellsPerRow];
 		dispatch::OutboxEvent &event = result.events[static_cast<std::size_t>(row)];
 		event.outbox_id = cell[kId].number;
-		result.txids[static_cast<std::size_t>(row)] = Copy(cell[kTxid], json_base);
+		result.txids[static_cast<std::size_t>(row)] =
+		    std::to_string(static_cast<std::uint64_t>(cell[kTxid].number));
 		event.event_id = Copy(cell[kEventId], json_base);
 		event.event_name = Copy(cell[kEventName], json_base);
-		event.event_time_ms = cell[kTimeMs].number;
+		event.event_time_ms = cell[kEventTime].number;
 		event.action_source = Copy(cell[kActionSource], json_base);
 		event.event_source_url = Copy(cell[kSourceUrl], json_base);
 		event.user_data_json = Copy(cell[kUserData], json_base);
 		event.custom_data_json = Copy(cell[kCustomData], json_base);
 		event.consent_json = Copy(cell[kConsent], json_base);
+		event.unreadable_reason = Copy(cell[kReason], json_base);
 	}
 	PgCall([&] {
 		if (cells != nullptr)

@@ -4,6 +4,7 @@
 // jsonb output escapes character by character, which was the worker's largest single cost).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -12,20 +13,38 @@
 
 namespace capi::pg::worker {
 
-// The select list every event query must have, in this order (o = capi.outbox).
+// The select list every event query must have, in this order (o = capi.outbox). Plain columns
+// only: no operator, function or cast that a row could make fail (or that search_path could
+// redirect); the reader converts them in C, row by row.
 inline constexpr const char *kEventSelectList =
-    "o.id, o.txid::text, o.event_id, o.event_name, (extract(epoch FROM o.event_time) * 1000)::bigint, "
-    "o.action_source, o.event_source_url, o.user_data, o.custom_data, o.consent";
+    "o.id, o.txid, o.event_id, o.event_name, o.event_time, o.action_source, o.event_source_url, "
+    "o.user_data, o.custom_data, o.consent";
+
+// A variable-length column (text or jsonb) larger than this, uncompressed, is not read: its row is
+// unreadable. 16 times the largest custom_data the INSERT accepts (64 kB), so no row inserted
+// through it comes near; rows inserted before that check or by a superuser without the trigger may.
+inline constexpr std::size_t kMaxColumnBytes = 1024 * 1024;
+
+// A budget for QueryEvents: the bytes of one read (column sizes and JSON text) it stops near.
+inline constexpr std::size_t kEventReadBudget = 64 * 1024 * 1024;
 
 struct EventRows {
 	std::vector<dispatch::OutboxEvent> events;
 	std::vector<std::string> txids; // xid8 text, per event
+	// True when the budget stopped the read: the events are a prefix of the query's rows in its
+	// order, and the rows after the last one were not read (they are not "the end").
+	bool truncated = false;
 };
 
 // Inside RunTransaction: runs sql (text parameters, as Query) whose select list is kEventSelectList.
 // With a platform name, user_data keeps only the keys that platform's adapter reads ("field" and
 // "field@<platform>"), which saves copying and parsing the other platforms' variants.
+// A row that cannot be read (a non-finite event_time, a column above kMaxColumnBytes, JSON nested
+// deeper than 64 levels) comes back with unreadable_reason set, its id, event_id and event_name (when
+// readable), and nothing else; it never makes the query fail. With max_bytes > 0, the read stops
+// before a row that would take it past max_bytes (the first row is always read) and says so
+// (truncated); 0 reads every row.
 EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, long limit,
-                      const std::string &platform);
+                      const std::string &platform, std::size_t max_bytes = 0);
 
 } // namespace capi::pg::worker
