@@ -108,6 +108,27 @@ cmp_ok($peak_kb, '>', 0, 'the worker\'s peak RSS is readable');
 cmp_ok($peak_kb, '<', 200 * 1024,
 	"its peak RSS stayed under 200 MB although $big_mb MB rows were queued (it was ${peak_kb} kB)");
 
+# --- a read stopped by its memory budget (64 MB) loses nothing -------------------------------------
+# 160 readable rows of 500 kB custom_data (past the INSERT limit, like the poison rows) in one
+# transaction, 50 per request: the worker's read of 200 rows stops near 64 MB and the next read goes on
+# from there, so a batch shorter than 50 ends each cut read.
+reload_setting($node, 'capi.batch_size = 50');
+sql(q{UPDATE capi.destinations SET enabled = false WHERE name = 'meta_main'});
+sql(q{SET session_replication_role = replica;
+	INSERT INTO capi.outbox (event_id, event_name, action_source, event_source_url, user_data, custom_data)
+	SELECT 'budget-' || g, 'Purchase', 'website', 'https://shop.example/p',
+	       '{"client_user_agent": "Mozilla/5.0", "client_ip_address": "203.0.113.7"}',
+	       jsonb_build_object('value', 1, 'currency', 'USD', 'note', repeat(md5(g::text), 500 * 1024 / 32))
+	FROM generate_series(1, 160) g});
+sql(q{UPDATE capi.destinations SET enabled = true WHERE name = 'meta_main'});
+ok(wait_until(sub { count_status('budget-', 'delivered') == 160 }, 60), 'all 160 large rows are delivered')
+  or diag(status_summary());
+is(server_stats()->{duplicate_events}, 0, 'none twice');
+my $short_batches = sql(q{SELECT count(*) FROM capi.batches b
+	WHERE b.events < 50 AND EXISTS (SELECT FROM capi.outbox o WHERE o.event_id LIKE 'budget-%'
+	                                AND (o.txid, o.id) BETWEEN (b.first_txid, b.first_id) AND (b.last_txid, b.last_id))});
+cmp_ok($short_batches, '>=', 2, "the reads were cut by the budget ($short_batches batches shorter than 50)");
+
 stop_and_check_log($node);
 my $log = slurp_file($node->logfile);
 unlike($log, qr/cannot convert infinity|nested deeper than|invalid memory alloc|out of memory/,

@@ -68,21 +68,33 @@ std::string XipArray(const std::string &snapshot) {
 	return "{" + snapshot.substr(second_colon + 1) + "}";
 }
 
-// Two event lists, each in (txid, id) order, as one in that order, at most `limit` long.
+// Two event lists, each in (txid, id) order, as one in that order, at most `limit` long. A list the
+// read budget truncated bounds the result: rows of it may follow its last one unread, so no row
+// after that is taken, and the result is truncated too.
 EventRows MergeInCursorOrder(EventRows first, EventRows second, std::size_t limit) {
-	if (second.events.empty())
+	if (second.events.empty() && !second.truncated)
 		return first;
-	EventRows merged;
-	std::size_t i = 0;
-	std::size_t j = 0;
 	auto key = [](const EventRows &rows, std::size_t k) {
 		return std::make_pair(std::stoull(rows.txids[k]), rows.events[k].outbox_id);
 	};
+	std::optional<std::pair<unsigned long long, std::int64_t>> bound;
+	for (const EventRows *rows : {&first, &second})
+		if (rows->truncated && !rows->events.empty()) {
+			const auto last = key(*rows, rows->events.size() - 1);
+			if (!bound || last < *bound)
+				bound = last;
+		}
+	EventRows merged;
+	merged.truncated = first.truncated || second.truncated;
+	std::size_t i = 0;
+	std::size_t j = 0;
 	while (merged.events.size() < limit && (i < first.events.size() || j < second.events.size())) {
 		const bool take_first =
 		    j >= second.events.size() || (i < first.events.size() && key(first, i) < key(second, j));
 		EventRows &from = take_first ? first : second;
 		std::size_t &k = take_first ? i : j;
+		if (bound && key(from, k) > *bound)
+			break;
 		merged.events.push_back(std::move(from.events[k]));
 		merged.txids.push_back(std::move(from.txids[k]));
 		++k;
@@ -194,15 +206,17 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 		const long wanted = limit * std::max(max_chunks, 1);
 		std::vector<Value> parameters = {window_start,      end,         PositionTxid(after),
 		                                 PositionId(after), destination, std::to_string(wanted)};
-		EventRows rows = QueryEvents(range_sql.c_str(), parameters, 0, platform);
+		EventRows rows = QueryEvents(range_sql.c_str(), parameters, 0, platform, kEventReadBudget);
 		const std::string xips = XipArray(window_start);
 		if (xips != "{}") {
 			parameters.push_back(xips);
-			rows = MergeInCursorOrder(std::move(rows), QueryEvents(late_sql.c_str(), parameters, 0, platform),
-			                          static_cast<std::size_t>(wanted));
+			rows = MergeInCursorOrder(
+			    std::move(rows), QueryEvents(late_sql.c_str(), parameters, 0, platform, kEventReadBudget),
+			    static_cast<std::size_t>(wanted));
 		}
 		claimed.window_end = end;
-		claimed.exhausted = static_cast<long>(rows.events.size()) < wanted;
+		// A read the budget stopped is not the window's end.
+		claimed.exhausted = !rows.truncated && static_cast<long>(rows.events.size()) < wanted;
 		if (rows.events.empty())
 			return;
 		for (std::size_t start = 0; start < rows.events.size(); start += static_cast<std::size_t>(limit)) {
