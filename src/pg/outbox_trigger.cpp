@@ -5,8 +5,15 @@
 // Pattern (docs/architecture.md): read every column with PostgreSQL calls first into plain locals,
 // run the C++ checks and the bag builder (no PostgreSQL call while C++ objects live), then build the
 // new tuple.
+//
+// Before anything is rendered or converted: a jsonb column whose stored size is beyond what its JSON
+// text limit allows is refused without detoasting or rendering it (a 100 MB custom_data costs
+// nothing), and an infinite event_time is refused before it is converted to milliseconds. The
+// trigger sets txid and created_at itself, whatever the INSERT said.
 #include "core/outbox/identity_bag_builder.hpp"
 #include "core/outbox/row_validation.hpp"
+
+#include <cstring>
 
 #include "pg/destination_cache.hpp"
 #include "pg/guard.hpp"
@@ -16,6 +23,7 @@
 #include "pg/unix_time.hpp"
 
 extern "C" {
+#include "access/detoast.h"
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -61,12 +69,15 @@ TextColumn ReadText(HeapTuple tuple, TupleDesc descriptor, const char *name) {
 	return column;
 }
 
-// jsonb rendered as text, or nullptr for NULL.
-const char *ReadJsonb(HeapTuple tuple, TupleDesc descriptor, const char *name) {
+// jsonb rendered as text, or nullptr for NULL. A stored value too large for max_text_bytes of JSON
+// text is refused (54000) from its size alone (toast_raw_datum_size reads a toast pointer's header),
+// before it is detoasted or rendered.
+const char *ReadJsonb(HeapTuple tuple, TupleDesc descriptor, const char *name, std::size_t max_text_bytes) {
 	bool is_null = false;
 	Datum value = heap_getattr(tuple, ColumnNumber(descriptor, name), descriptor, &is_null);
 	if (is_null)
 		return nullptr;
+	capi::outbox::CheckStoredJsonSize(name, toast_raw_datum_size(value) - VARHDRSZ, max_text_bytes);
 	Jsonb *jsonb = DatumGetJsonbP(value);
 	return JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb));
 }
@@ -112,12 +123,15 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	TextColumn event_name = ReadText(tuple, descriptor, "event_name");
 	TextColumn action_source = ReadText(tuple, descriptor, "action_source");
 	TextColumn event_source_url = ReadText(tuple, descriptor, "event_source_url");
-	const char *user_data = ReadJsonb(tuple, descriptor, "user_data");
-	const char *custom_data = ReadJsonb(tuple, descriptor, "custom_data");
-	const char *consent = ReadJsonb(tuple, descriptor, "consent");
+	const char *user_data = ReadJsonb(tuple, descriptor, "user_data", capi::outbox::kMaxUserDataBytes);
+	const char *custom_data = ReadJsonb(tuple, descriptor, "custom_data", capi::outbox::kMaxCustomDataBytes);
+	const char *consent = ReadJsonb(tuple, descriptor, "consent", capi::outbox::kMaxConsentBytes);
 	bool is_null = false;
 	Datum event_time = heap_getattr(tuple, ColumnNumber(descriptor, "event_time"), descriptor, &is_null);
-	std::int64_t event_time_ms = is_null ? 0 : capi::pg::UnixMilliseconds(DatumGetTimestampTz(event_time));
+	// 'infinity' and '-infinity' are refused by the core; converting them would give garbage.
+	bool event_time_finite = is_null || !TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(event_time));
+	std::int64_t event_time_ms =
+	    is_null || !event_time_finite ? 0 : capi::pg::UnixMilliseconds(DatumGetTimestampTz(event_time));
 	Datum destinations = heap_getattr(tuple, ColumnNumber(descriptor, "destinations"), descriptor, &is_null);
 	// A role restricted by writer_roles: refused, or NULL (every destination) written out as its own.
 	bool replace_destinations = false;
@@ -143,6 +157,7 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 		row.event_id = View(event_id);
 		row.event_name = View(event_name);
 		row.event_time_ms = event_time_ms;
+		row.event_time_finite = event_time_finite;
 		row.action_source = View(action_source);
 		row.event_source_url = OptionalView(event_source_url);
 		row.custom_data_json = OptionalView(custom_data);
@@ -158,20 +173,25 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 			}
 		}
 		capi::outbox::ValidateOutboxRow(row, now_ms);
-		if (user_data != nullptr)
+		if (user_data != nullptr) {
+			capi::outbox::CheckJsonTextSize("user_data", std::strlen(user_data),
+			                                capi::outbox::kMaxUserDataBytes);
 			capi::outbox::BuildIdentityBag(user_data, region, bag);
+		}
 	}
 
 	capi::pg::WakeWorkerAtCommit(); // the delivery worker reads the row once this transaction commits
 
-	// 3. The new tuple: hashed user_data and the inserting transaction's id (the delivery cursor's key).
-	int columns[3] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "txid"),
-	                  ColumnNumber(descriptor, "destinations")};
-	Datum values[3] = {(Datum)0, FullTransactionIdGetDatum(GetTopFullTransactionId()),
-	                   restricted_destinations};
-	bool nulls[3] = {user_data == nullptr, false, false};
+	// 3. The new tuple: hashed user_data, the inserting transaction's id (the delivery cursor's key),
+	// its start time as created_at (retention counts from it: a writer must not backdate it), and the
+	// destinations written out when writer_roles restrict this role.
+	int columns[4] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "txid"),
+	                  ColumnNumber(descriptor, "created_at"), ColumnNumber(descriptor, "destinations")};
+	Datum values[4] = {(Datum)0, FullTransactionIdGetDatum(GetTopFullTransactionId()),
+	                   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), restricted_destinations};
+	bool nulls[4] = {user_data == nullptr, false, false, false};
 	if (user_data != nullptr)
 		values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(bag.c_str()));
-	const int changed = replace_destinations ? 3 : 2;
+	const int changed = replace_destinations ? 4 : 3;
 	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, changed, columns, values, nulls));
 }

@@ -35,6 +35,13 @@ OutboxRowView GoodRow() {
 	return row;
 }
 
+void SetCustomData(OutboxRowView &row, const char *json) {
+	row.custom_data_json = std::string_view(json);
+}
+void SetConsent(OutboxRowView &row, const char *json) {
+	row.consent_json = std::string_view(json);
+}
+
 struct GoodCase {
 	const char *name;
 	std::function<void(OutboxRowView &)> change;
@@ -63,7 +70,8 @@ TEST(OutboxRowValidation, AcceptsGoodRows) {
 	    {"physical_store", [](OutboxRowView &row) { row.action_source = "physical_store"; }},
 	    {"8 days old: judged at delivery",
 	     [](OutboxRowView &row) { row.event_time_ms = kNow - 8 * 24 * 60 * kMinute; }},
-	    {"epoch 0: judged at delivery", [](OutboxRowView &row) { row.event_time_ms = 0; }},
+	    {"exactly 366 days old: judged at delivery",
+	     [](OutboxRowView &row) { row.event_time_ms = kNow - kMaxPastMs; }},
 	    {"exactly 10 minutes ahead", [](OutboxRowView &row) { row.event_time_ms = kNow + 10 * kMinute; }},
 	    {"event_id of 256 characters", [](OutboxRowView &row) { row.event_id = Repeat("x", 256); }},
 	    {"event_id of 256 two-byte characters",
@@ -72,10 +80,8 @@ TEST(OutboxRowValidation, AcceptsGoodRows) {
 	     [](OutboxRowView &row) { row.event_name = Repeat("\xe6\x9d\xb1", 100); }},
 	    {"custom event name", [](OutboxRowView &row) { row.event_name = "K\xc3\xa4ufe abgeschlossen"; }},
 	    {"empty url is absent", [](OutboxRowView &row) { row.event_source_url = std::string_view(""); }},
-	    {"upper-case scheme, port, userinfo",
-	     [](OutboxRowView &row) {
-		     row.event_source_url = std::string_view("HTTP://user@localhost:8080/x#y");
-	     }},
+	    {"upper-case scheme, port",
+	     [](OutboxRowView &row) { row.event_source_url = std::string_view("HTTP://localhost:8080/x#y"); }},
 	    {"custom_data null", [](OutboxRowView &row) { row.custom_data_json = std::string_view("null"); }},
 	    {"custom_data blank", [](OutboxRowView &row) { row.custom_data_json = std::string_view("  "); }},
 	    {"custom_data empty", [](OutboxRowView &row) { row.custom_data_json = std::string_view("{}"); }},
@@ -105,6 +111,55 @@ TEST(OutboxRowValidation, AcceptsGoodRows) {
 	     [](OutboxRowView &row) {
 		     row.destinations = std::vector<std::optional<std::string_view>>{std::string_view("meta_main")};
 	     }},
+	    // near misses of the refusals of issue 8
+	    {"event_id with a zero-width space between visible characters",
+	     [](OutboxRowView &row) { row.event_id = "order\u200b1042"; }},
+	    {"event_id of one visible character among invisible ones",
+	     [](OutboxRowView &row) { row.event_id = "\u200b\ufeff1\u200e"; }},
+	    {"event_id in Japanese", [](OutboxRowView &row) { row.event_id = "\u6ce8\u6587-1042"; }},
+	    {"event_name with @ but no address", [](OutboxRowView &row) { row.event_name = "Shirt @ 50% off"; }},
+	    {"event_id with a handle", [](OutboxRowView &row) { row.event_id = "@shop:order-1"; }},
+	    {"event_id user@localhost", [](OutboxRowView &row) { row.event_id = "admin@localhost"; }},
+	    {"url with @ in the path, not an address",
+	     [](OutboxRowView &row) {
+		     row.event_source_url = std::string_view("https://shop.example.com/@brand/logo@2x.png?v=1.0@2");
+	     }},
+	    {"url with percent-encoded @ but no address",
+	     [](OutboxRowView &row) {
+		     row.event_source_url = std::string_view("https://shop.example.com/s?q=50%25%40off&x=%zz%4");
+	     }},
+	    {"url of exactly 8 kB",
+	     [](OutboxRowView &row) {
+		     static const std::string url = "https://shop.example.com/?q=" + std::string(8192 - 28, 'a');
+		     row.event_source_url = std::string_view(url);
+	     }},
+	    {"custom_data with @ that are not addresses",
+	     [](OutboxRowView &row) {
+		     SetCustomData(row, R"({"title": "Shirt @ 50% off", "handle": "@shop", "image": "logo@2x.PNG",
+		                           "version": "v1@2.0", "short": "a@b.c", "host": "john@example",
+		                           "contents": [{"id": "a", "note": "2 @ 9.99"}]})");
+	     }},
+	    {"custom_data keys that resemble identifiers",
+	     [](OutboxRowView &row) {
+		     SetCustomData(row, R"({"email_campaign": "spring", "phone_model": "X1", "order_email_sent": true,
+		                           "contents": [{"id": "a", "gender": "female", "country": "US"}],
+		                           "store": {"city": "Paris", "state": "IDF", "zip": "75001"}})");
+	     }},
+	    {"custom_data nested 16 levels",
+	     [](OutboxRowView &row) {
+		     static const std::string json = "{\"a\":" + Repeat("[", 15) + Repeat("]", 15) + "}";
+		     SetCustomData(row, json.c_str());
+	     }},
+	    {"brackets inside strings do not nest",
+	     [](OutboxRowView &row) {
+		     static const std::string json = "{\"a\": \"" + Repeat("[{", 100) + "\\\"\"}";
+		     SetCustomData(row, json.c_str());
+	     }},
+	    {"custom_data of exactly 64 kB",
+	     [](OutboxRowView &row) {
+		     static const std::string json = "{\"a\": \"" + std::string(65536 - 9, 'x') + "\"}";
+		     SetCustomData(row, json.c_str());
+	     }},
 	};
 	for (const GoodCase &c : cases) {
 		OutboxRowView row = GoodRow();
@@ -125,13 +180,6 @@ struct BadCase {
 	const char *hint = "";        // expected fragment of the hint
 	const char *never_shown = ""; // must appear in neither message nor hint
 };
-
-void SetCustomData(OutboxRowView &row, const char *json) {
-	row.custom_data_json = std::string_view(json);
-}
-void SetConsent(OutboxRowView &row, const char *json) {
-	row.consent_json = std::string_view(json);
-}
 
 TEST(OutboxRowValidation, RejectsBadRowsWithSqlstateAndReason) {
 	const std::string kCut = "action_source \"" + std::string(64, 'a') + "...\" is not valid";
@@ -288,6 +336,161 @@ TEST(OutboxRowValidation, RejectsBadRowsWithSqlstateAndReason) {
 		     row.destinations = std::vector<std::optional<std::string_view>>{std::string_view("\xc3")};
 	     },
 	     "22021", "destinations is not valid UTF-8"},
+	    // issue 8: ids of invisible characters are empty; control characters
+	    {"event_id of zero-width spaces", [](OutboxRowView &row) { row.event_id = "\u200b\u200b"; }, "22023",
+	     "event_id must not be empty"},
+	    {"event_id of a byte order mark", [](OutboxRowView &row) { row.event_id = "\ufeff"; }, "22023",
+	     "event_id must not be empty"},
+	    {"event_id of direction marks", [](OutboxRowView &row) { row.event_id = "\u200e\u200f\u202e"; },
+	     "22023", "event_id must not be empty"},
+	    {"event_id of Unicode spaces and a Hangul filler",
+	     [](OutboxRowView &row) { row.event_id = "\u00a0\u3000\u2009\u3164\u2060"; }, "22023",
+	     "event_id must not be empty"},
+	    {"event_name of a soft hyphen", [](OutboxRowView &row) { row.event_name = "\u00ad"; }, "22023",
+	     "event_name must not be empty"},
+	    {"event_id with CR LF", [](OutboxRowView &row) { row.event_id = "order-1\r\nX-Forged: 1"; }, "22023",
+	     "event_id contains a control character", "printable", "Forged"},
+	    {"event_id with a tab", [](OutboxRowView &row) { row.event_id = "order\t1"; }, "22023",
+	     "event_id contains a control character"},
+	    {"event_id with DEL", [](OutboxRowView &row) { row.event_id = "order\x7f"; }, "22023",
+	     "event_id contains a control character"},
+	    {"event_id with a C1 control (NEL)", [](OutboxRowView &row) { row.event_id = "order\u0085x"; },
+	     "22023", "event_id contains a control character"},
+	    {"event_name with a line feed", [](OutboxRowView &row) { row.event_name = "Purchase\n"; }, "22023",
+	     "event_name contains a control character"},
+	    {"event_name with ESC", [](OutboxRowView &row) { row.event_name = "Lead\x1b[31m"; }, "22023",
+	     "event_name contains a control character"},
+	    // issue 8: raw email addresses outside user_data
+	    {"email as event_id", [](OutboxRowView &row) { row.event_id = "john.smith@example.com"; }, "22023",
+	     "event_id contains what looks like an email address; identifiers belong in user_data, which is hashed",
+	     "user_data", "john"},
+	    {"email inside event_id", [](OutboxRowView &row) { row.event_id = "lead-jane_doe+ads@mail.example.co.uk-7"; },
+	     "22023", "event_id contains what looks like an email address", "", "jane"},
+	    {"email in event_name", [](OutboxRowView &row) { row.event_name = "Lead jane@example.org"; }, "22023",
+	     "event_name contains what looks like an email address", "", "jane"},
+	    {"email in the query string",
+	     [](OutboxRowView &row) {
+		     row.event_source_url = std::string_view("https://shop.example.com/thanks?email=john@example.com");
+	     },
+	     "22023", "event_source_url's query string contains what looks like an email address", "user_data",
+	     "john"},
+	    {"percent-encoded email in the query string",
+	     [](OutboxRowView &row) {
+		     row.event_source_url = std::string_view("https://shop.example.com/thanks?e=john.smith%40example.com");
+	     },
+	     "22023", "event_source_url's query string contains", "", "john"},
+	    {"twice percent-encoded email",
+	     [](OutboxRowView &row) {
+		     row.event_source_url = std::string_view("https://shop.example.com/r?u=%3Fe%3Djohn%2540example.com");
+	     },
+	     "22023", "event_source_url's query string contains", "", "john"},
+	    {"email in the path",
+	     [](OutboxRowView &row) {
+		     row.event_source_url = std::string_view("https://shop.example.com/u/john@example.com/orders");
+	     },
+	     "22023", "event_source_url's path contains what looks like an email address"},
+	    {"email in the fragment",
+	     [](OutboxRowView &row) {
+		     row.event_source_url = std::string_view("https://shop.example.com/p?x=1#to=jane%40example.org");
+	     },
+	     "22023", "event_source_url's fragment contains what looks like an email address"},
+	    {"user information in the url",
+	     [](OutboxRowView &row) { row.event_source_url = std::string_view("https://john:secret@shop.example.com/"); },
+	     "22023", "event_source_url has user information", "", "secret"},
+	    {"user information before localhost",
+	     [](OutboxRowView &row) { row.event_source_url = std::string_view("HTTP://user@localhost:8080/x#y"); },
+	     "22023", "event_source_url has user information"},
+	    {"email in a content title",
+	     [](OutboxRowView &row) {
+		     SetCustomData(row, R"({"contents": [{"id": "a"}, {"id": "b", "title": "gift for john@example.com"}]})");
+	     },
+	     "22023",
+	     "custom_data.contents[1].title contains what looks like an email address; identifiers belong in "
+	     "user_data, which is hashed",
+	     "user_data", "john"},
+	    {"email deep in custom properties",
+	     [](OutboxRowView &row) {
+		     SetCustomData(row, R"({"custom_properties": {"notes": ["x", {"by": "Jane.Doe@Mail.Example.ORG"}]}})");
+	     },
+	     "22023", "custom_data.custom_properties.notes[1].by contains", "", "Jane"},
+	    {"JSON-escaped @",
+	     [](OutboxRowView &row) { SetCustomData(row, R"({"note": "john\u0040example.com"})"); }, "22023",
+	     "custom_data.note contains what looks like an email address"},
+	    {"percent-encoded email in custom_data",
+	     [](OutboxRowView &row) { SetCustomData(row, R"({"page": "/t?e=john%40example.com"})"); }, "22023",
+	     "custom_data.page contains"},
+	    {"email as a key",
+	     [](OutboxRowView &row) { SetCustomData(row, R"({"refs": {"jane@example.org": 1}})"); }, "22023",
+	     "custom_data.refs has a key that looks like an email address", "", "jane"},
+	    {"odd key in the path",
+	     [](OutboxRowView &row) { SetCustomData(row, R"({"my key\n": {"x": "a@b.io"}})"); }, "22023",
+	     "custom_data[\"my key?\"].x contains"},
+	    {"identifier key email",
+	     [](OutboxRowView &row) { SetCustomData(row, R"({"email": "not an address"})"); }, "22023",
+	     "custom_data has the key \"email\", a personal identifier; identifiers belong in user_data"},
+	    {"identifier key in contents",
+	     [](OutboxRowView &row) { SetCustomData(row, R"({"contents": [{"id": "a", "PH": "6505551212"}]})"); },
+	     "22023", "custom_data.contents[0] has the key \"PH\", a personal identifier", "", "6505551212"},
+	    {"identifier key first_name", [](OutboxRowView &row) { SetCustomData(row, R"({"first_name": null})"); },
+	     "22023", "custom_data has the key \"first_name\""},
+	    {"identifier key db", [](OutboxRowView &row) { SetCustomData(row, R"({"x": {"db": "19900101"}})"); },
+	     "22023", "custom_data.x has the key \"db\""},
+	    {"identifier key external_id",
+	     [](OutboxRowView &row) { SetCustomData(row, R"({"external_id": "cust-7"})"); }, "22023",
+	     "custom_data has the key \"external_id\""},
+	    // issue 8: limits
+	    {"infinite event_time", [](OutboxRowView &row) { row.event_time_finite = false; }, "22008",
+	     "event_time must be a finite timestamp, not infinity", "time zone"},
+	    {"one millisecond more than 366 days old",
+	     [](OutboxRowView &row) { row.event_time_ms = kNow - kMaxPastMs - 1; }, "22008",
+	     "event_time 2025-05-27 20:26:39 UTC is more than 366 days in the past; no platform accepts events "
+	     "that old",
+	     "90 days"},
+	    {"epoch 0", [](OutboxRowView &row) { row.event_time_ms = 0; }, "22008", "more than 366 days in the past"},
+	    {"year -4713", [](OutboxRowView &row) { row.event_time_ms = -210866803200000; }, "22008",
+	     "more than 366 days in the past"},
+	    {"url longer than 8 kB",
+	     [](OutboxRowView &row) {
+		     static const std::string url = "https://shop.example.com/?q=" + std::string(8192 - 27, 'a');
+		     row.event_source_url = std::string_view(url);
+	     },
+	     "54000", "event_source_url is longer than 8192 bytes (8 kB)"},
+	    {"custom_data larger than 64 kB",
+	     [](OutboxRowView &row) {
+		     static const std::string json = "{\"a\": \"" + std::string(65536 - 8, 'x') + "\"}";
+		     SetCustomData(row, json.c_str());
+	     },
+	     "54000", "custom_data is larger than 65536 bytes (64 kB)"},
+	    {"consent larger than 4 kB",
+	     [](OutboxRowView &row) {
+		     static const std::string json = "{\"opt_out\": false" + std::string(4096, ' ') + "}";
+		     SetConsent(row, json.c_str());
+	     },
+	     "54000", "consent is larger than 4096 bytes (4 kB)"},
+	    {"custom_data nested 17 levels",
+	     [](OutboxRowView &row) {
+		     static const std::string json = "{\"a\":" + Repeat("[", 16) + Repeat("]", 16) + "}";
+		     SetCustomData(row, json.c_str());
+	     },
+	     "54000", "custom_data is nested deeper than 16 levels", "3 levels"},
+	    {"custom_data nested 70 levels (the worker's limit is 64)",
+	     [](OutboxRowView &row) {
+		     static const std::string json = Repeat("{\"a\":", 70) + "1" + Repeat("}", 70);
+		     SetCustomData(row, json.c_str());
+	     },
+	     "54000", "custom_data is nested deeper than 16 levels"},
+	    {"custom_data nested 30,000 levels, unbalanced",
+	     [](OutboxRowView &row) {
+		     static const std::string json = "{\"a\":" + Repeat("[", 30000);
+		     SetCustomData(row, json.c_str());
+	     },
+	     "54000", "custom_data is nested deeper than 16 levels"},
+	    {"consent nested 17 levels",
+	     [](OutboxRowView &row) {
+		     static const std::string json = "{\"ldu\":" + Repeat("{\"a\":", 16) + "1" + Repeat("}", 16) + "}";
+		     SetConsent(row, json.c_str());
+	     },
+	     "54000", "consent is nested deeper than 16 levels"},
 	    // the first problem in column order is reported
 	    {"event_id before action_source",
 	     [](OutboxRowView &row) {
@@ -321,6 +524,35 @@ TEST(OutboxRowValidation, TheFutureLimitIsAParameter) {
 	EXPECT_NO_THROW(ValidateOutboxRow(row, kNow));
 	EXPECT_THROW(ValidateOutboxRow(row, kNow, kMinute), Error);
 	EXPECT_NO_THROW(ValidateOutboxRow(row, kNow, 2 * kMinute));
+}
+
+TEST(OutboxRowValidation, StoredJsonSizeIsJudgedBeforeRendering) {
+	constexpr std::size_t kLimit = kMaxCustomDataBytes;
+	EXPECT_NO_THROW(CheckStoredJsonSize("custom_data", kMaxJsonbBytesPerTextByte * kLimit + 15, kLimit));
+	try {
+		CheckStoredJsonSize("custom_data", kMaxJsonbBytesPerTextByte * kLimit + 16, kLimit);
+		ADD_FAILURE() << "accepted";
+	} catch (const Error &error) { // the message of the rendered text's check
+		EXPECT_STREQ(error.sqlstate(), "54000");
+		EXPECT_STREQ(error.what(), "custom_data is larger than 65536 bytes (64 kB)");
+	}
+	EXPECT_THROW(CheckStoredJsonSize("user_data", std::size_t(100) << 20, kMaxUserDataBytes), Error);
+	EXPECT_NO_THROW(CheckJsonTextSize("user_data", kMaxUserDataBytes, kMaxUserDataBytes));
+	EXPECT_THROW(CheckJsonTextSize("user_data", kMaxUserDataBytes + 1, kMaxUserDataBytes), Error);
+}
+
+TEST(OutboxRowValidation, DeepDocumentsAreRefusedWithoutRecursion) {
+	// 30,000 levels within the size limit: refused for depth before any parser recurses into it.
+	std::string json = "{\"a\":" + std::string(30000, '[') + std::string(30000, ']') + "}";
+	OutboxRowView row = GoodRow();
+	row.custom_data_json = std::string_view(json);
+	try {
+		ValidateOutboxRow(row, kNow);
+		ADD_FAILURE() << "accepted";
+	} catch (const Error &error) {
+		EXPECT_STREQ(error.sqlstate(), "54000");
+		EXPECT_STREQ(error.what(), "custom_data is nested deeper than 16 levels");
+	}
 }
 
 TEST(OutboxRowValidation, ControlCharactersAreNotEchoed) {

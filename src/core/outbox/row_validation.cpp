@@ -1,13 +1,18 @@
 #include "core/outbox/row_validation.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include <simdjson.h>
 
 #include "core/error.hpp"
+#include "core/outbox/id_text.hpp"
+#include "core/outbox/json_depth.hpp"
+#include "core/outbox/raw_pii_scan.hpp"
 
 namespace capi::outbox {
 namespace {
@@ -36,6 +41,21 @@ constexpr std::int64_t kMaxLduCode = 0x7fffffff; // as the delivery side reads i
 
 [[noreturn]] void Invalid(const std::string &message, std::string hint = {}) {
 	Fail(sqlstate::kInvalidParameterValue, message, std::move(hint));
+}
+
+constexpr const char *kIdentifiersBelongInUserData = "; identifiers belong in user_data, which is hashed";
+constexpr const char *kRawPiiHint =
+    "Raw personal data must not be stored in the outbox or sent unhashed: put the customer's email, "
+    "phone and name in user_data.";
+
+// Raw personal data found at where (a column, or a path in one): the value itself is never shown.
+[[noreturn]] void RawPii(const std::string &where, const std::string &what) {
+	Invalid(where + " " + what + kIdentifiersBelongInUserData, kRawPiiHint);
+}
+
+[[noreturn]] void TooLarge(const std::string &what, std::size_t limit, const char *hint) {
+	Fail(kProgramLimitExceeded,
+	     what + " " + std::to_string(limit) + " bytes (" + std::to_string(limit / 1024) + " kB)", hint);
 }
 
 bool IsBlank(char c) {
@@ -116,15 +136,60 @@ std::string Number(element value) {
 
 void CheckText(const char *column, std::string_view text, std::size_t max_characters, const char *hint) {
 	RequireUtf8(column, text);
-	if (Trim(text).empty())
-		Invalid(std::string(column) + " must not be empty", hint);
 	std::size_t characters = CharacterCount(text);
 	if (characters > max_characters)
 		Invalid(std::string(column) + " is longer than " + std::to_string(max_characters) + " characters (" +
 		        std::to_string(characters) + ")");
+	if (IsInvisible(text)) // "", blanks, or only zero-width and other invisible characters
+		Invalid(std::string(column) + " must not be empty", hint);
+	if (ContainsControlCharacter(text))
+		Invalid(std::string(column) + " contains a control character (such as a line break or a tab)",
+		        "Ids and names are sent in request bodies and written to logs: use printable characters.");
+	if (ContainsEmailAddress(text))
+		RawPii(column, "contains what looks like an email address");
+}
+
+void CheckEventTime(const OutboxRowView &row, std::int64_t now_ms, std::int64_t max_future_ms) {
+	constexpr const char *kHint =
+	    "event_time is when the event happened; check the clock and the time zone of the timestamp.";
+	if (!row.event_time_finite)
+		Fail(sqlstate::kDatetimeFieldOverflow, "event_time must be a finite timestamp, not infinity", kHint);
+	if (row.event_time_ms > now_ms && row.event_time_ms - now_ms > max_future_ms)
+		Fail(sqlstate::kDatetimeFieldOverflow,
+		     "event_time " + Utc(row.event_time_ms) + " is " +
+		         std::to_string((row.event_time_ms - now_ms) / 1000) + " s in the future; at most " +
+		         std::to_string(max_future_ms / 1000) + " s are allowed",
+		     kHint);
+	if (row.event_time_ms < now_ms && now_ms - row.event_time_ms > kMaxPastMs)
+		Fail(sqlstate::kDatetimeFieldOverflow,
+		     "event_time " + Utc(row.event_time_ms) + " is more than " +
+		         std::to_string(kMaxPastMs / (24 * 60 * 60 * 1000)) +
+		         " days in the past; no platform accepts events that old",
+		     "Platforms take events up to 7 days old (Meta; 62 days for physical_store) or 90 days (Google "
+		     "Ads click conversions): this one could never be delivered. Check the timestamp.");
+}
+
+// The part of an http(s) URL after the authority: path, query string and fragment.
+void CheckUrlForEmail(std::string_view after_authority) {
+	std::size_t query = after_authority.find('?');
+	std::size_t fragment = after_authority.find('#');
+	if (query != std::string_view::npos && fragment != std::string_view::npos && query > fragment)
+		query = std::string_view::npos; // a '?' inside the fragment is part of the fragment
+	std::string_view path = after_authority.substr(0, std::min(query, fragment));
+	if (ContainsEmailAddress(path))
+		RawPii("event_source_url's path", "contains what looks like an email address");
+	if (query != std::string_view::npos &&
+	    ContainsEmailAddress(after_authority.substr(
+	        query, fragment == std::string_view::npos ? std::string_view::npos : fragment - query)))
+		RawPii("event_source_url's query string", "contains what looks like an email address");
+	if (fragment != std::string_view::npos && ContainsEmailAddress(after_authority.substr(fragment)))
+		RawPii("event_source_url's fragment", "contains what looks like an email address");
 }
 
 void CheckEventSourceUrl(std::string_view url) {
+	if (url.size() > kMaxEventSourceUrlBytes)
+		TooLarge("event_source_url is longer than", kMaxEventSourceUrlBytes,
+		         "event_source_url is the page the event happened on; no platform needs a URL this long.");
 	RequireUtf8("event_source_url", url);
 	if (url.empty())
 		return; // treated as absent, like NULL
@@ -148,6 +213,8 @@ void CheckEventSourceUrl(std::string_view url) {
 		std::string_view host = at == std::string_view::npos ? authority : authority.substr(at + 1);
 		if (host.empty() || host.front() == ':')
 			problem = "has no host";
+		else if (at != std::string_view::npos) // a user name, an email address or a password
+			problem = "has user information (user@ or user:password@ before the host)";
 	}
 	for (char c : url)
 		if (problem == nullptr && (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f))
@@ -156,6 +223,8 @@ void CheckEventSourceUrl(std::string_view url) {
 		Invalid(
 		    std::string("event_source_url ") + problem,
 		    "event_source_url is the page the event happened on, such as https://shop.example.com/checkout.");
+	std::string_view after_authority = rest.substr(std::min(rest.find_first_of("/?#"), rest.size()));
+	CheckUrlForEmail(after_authority);
 }
 
 // simdjson parser of this thread, never freed (no static destructor).
@@ -166,8 +235,15 @@ simdjson::dom::parser &ThreadParser() {
 	return *parser;
 }
 
-// Parses a JSON column; returns false for an absent one (blank text or JSON null).
-bool ParseObject(const char *column, std::string_view json, simdjson::dom::object &object) {
+// Parses a JSON column; returns false for an absent one (blank text or JSON null). Its size and
+// depth are checked first, so the parser never sees a document beyond the limits.
+bool ParseObject(const char *column, std::string_view json, std::size_t max_bytes,
+                 simdjson::dom::object &object) {
+	CheckJsonTextSize(column, json.size(), max_bytes);
+	if (JsonDeeperThan(json, kMaxJsonDepth))
+		Fail(kProgramLimitExceeded,
+		     std::string(column) + " is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
+		     "No platform reads deeper structures (Meta's contents[] items are 3 levels deep).");
 	json = Trim(json);
 	if (json.empty())
 		return false;
@@ -245,9 +321,94 @@ void CheckContents(element contents) {
 	}
 }
 
+// Where raw personal data was found in custom_data.
+struct PiiFinding {
+	enum class Kind { kEmailInValue, kEmailInKey, kIdentifierKey } kind = Kind::kEmailInValue;
+	std::string key;                   // kIdentifierKey: the field name (not personal data)
+	std::vector<std::string> segments; // the path to the value or object, innermost first
+};
+
+// A key as a path segment: .name when it is a plain word, else ["..."] (cut, controls shown as '?').
+std::string PathSegment(std::string_view key) {
+	bool plain = !key.empty() && key.size() <= 64;
+	for (char c : key)
+		plain = plain && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		                  c == '_' || c == '-');
+	return plain ? "." + std::string(key) : "[" + Quoted(key) + "]";
+}
+
+bool FindPii(element value, PiiFinding &finding);
+
+bool FindPiiInObject(simdjson::dom::object object, PiiFinding &finding) {
+	for (simdjson::dom::key_value_pair member : object) {
+		if (ContainsEmailAddress(member.key)) {
+			finding.kind = PiiFinding::Kind::kEmailInKey;
+			return true;
+		}
+		if (IsPersonalIdentifierKey(member.key)) {
+			finding.kind = PiiFinding::Kind::kIdentifierKey;
+			finding.key = Quoted(member.key);
+			return true;
+		}
+		if (FindPii(member.value, finding)) {
+			finding.segments.push_back(PathSegment(member.key));
+			return true;
+		}
+	}
+	return false;
+}
+
+// Depth-first search; recursion is bounded by kMaxJsonDepth, checked before parsing. Paths are built
+// only on the way out of a finding, so a clean document allocates nothing.
+bool FindPii(element value, PiiFinding &finding) {
+	switch (value.type()) {
+	case element_type::STRING: {
+		std::string_view text;
+		return value.get(text) == simdjson::SUCCESS && ContainsEmailAddress(text);
+	}
+	case element_type::ARRAY: {
+		simdjson::dom::array items;
+		if (value.get(items) != simdjson::SUCCESS)
+			return false;
+		std::size_t index = 0;
+		for (element item : items) {
+			if (FindPii(item, finding)) {
+				finding.segments.push_back("[" + std::to_string(index) + "]");
+				return true;
+			}
+			++index;
+		}
+		return false;
+	}
+	case element_type::OBJECT: {
+		simdjson::dom::object object;
+		return value.get(object) == simdjson::SUCCESS && FindPiiInObject(object, finding);
+	}
+	default:
+		return false;
+	}
+}
+
+void CheckCustomDataForPii(simdjson::dom::object root) {
+	PiiFinding finding;
+	if (!FindPiiInObject(root, finding))
+		return;
+	std::string path = "custom_data";
+	for (auto segment = finding.segments.rbegin(); segment != finding.segments.rend(); ++segment)
+		path += *segment;
+	switch (finding.kind) {
+	case PiiFinding::Kind::kEmailInValue:
+		RawPii(path, "contains what looks like an email address");
+	case PiiFinding::Kind::kEmailInKey:
+		RawPii(path, "has a key that looks like an email address");
+	case PiiFinding::Kind::kIdentifierKey:
+		RawPii(path, "has the key " + finding.key + ", a personal identifier");
+	}
+}
+
 void CheckCustomData(std::string_view json) {
 	simdjson::dom::object object;
-	if (!ParseObject("custom_data", json, object))
+	if (!ParseObject("custom_data", json, kMaxCustomDataBytes, object))
 		return;
 	for (simdjson::dom::key_value_pair member : object) {
 		std::string_view key = member.key;
@@ -287,6 +448,7 @@ void CheckCustomData(std::string_view json) {
 				Invalid("custom_data." + std::string(key) + " must be a number");
 		}
 	}
+	CheckCustomDataForPii(object);
 }
 
 void CheckLduCode(element region, const char *key) {
@@ -301,7 +463,7 @@ void CheckLduCode(element region, const char *key) {
 
 void CheckConsent(std::string_view json) {
 	simdjson::dom::object object;
-	if (!ParseObject("consent", json, object))
+	if (!ParseObject("consent", json, kMaxConsentBytes, object))
 		return;
 	for (simdjson::dom::key_value_pair member : object) {
 		std::string_view key = member.key;
@@ -351,6 +513,17 @@ void CheckDestinations(const std::vector<std::optional<std::string_view>> &desti
 
 } // namespace
 
+void CheckJsonTextSize(const char *column, std::size_t text_bytes, std::size_t max_text_bytes) {
+	if (text_bytes > max_text_bytes)
+		TooLarge(std::string(column) + " is larger than", max_text_bytes,
+		         "No platform takes JSON this large: keep the column to the event's own parameters.");
+}
+
+void CheckStoredJsonSize(const char *column, std::size_t jsonb_bytes, std::size_t max_text_bytes) {
+	if (jsonb_bytes / kMaxJsonbBytesPerTextByte > max_text_bytes)
+		CheckJsonTextSize(column, max_text_bytes + 1, max_text_bytes);
+}
+
 void ValidateOutboxRow(const OutboxRowView &row, std::int64_t now_ms, std::int64_t max_future_ms) {
 	CheckText(
 	    "event_id", row.event_id, kMaxEventIdLength,
@@ -358,12 +531,7 @@ void ValidateOutboxRow(const OutboxRowView &row, std::int64_t now_ms, std::int64
 	    "lead id.");
 	CheckText("event_name", row.event_name, kMaxEventNameLength,
 	          "Use a standard name such as Purchase, Lead or CompleteRegistration, or a custom one.");
-	if (row.event_time_ms > now_ms && row.event_time_ms - now_ms > max_future_ms)
-		Fail(sqlstate::kDatetimeFieldOverflow,
-		     "event_time " + Utc(row.event_time_ms) + " is " +
-		         std::to_string((row.event_time_ms - now_ms) / 1000) + " s in the future; at most " +
-		         std::to_string(max_future_ms / 1000) + " s are allowed",
-		     "event_time is when the event happened; check the clock and the time zone of the timestamp.");
+	CheckEventTime(row, now_ms, max_future_ms);
 	RequireUtf8("action_source", row.action_source);
 	if (!OneOf(row.action_source, kActionSources))
 		Invalid("action_source " + Quoted(row.action_source) + " is not valid",
