@@ -5,8 +5,7 @@
 -- Endpoints beyond a platform's own hosts need a superuser's capi.allowed_endpoint_hosts entry
 -- (endpoints.sql); the ones here are loopback.
 ALTER SYSTEM SET capi.allowed_endpoint_hosts = '127.0.0.1';
-SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+SELECT pg_reload_conf(), pg_sleep(0.5);
 -- An event committed before any destination exists is for no destination.
 INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data)
 VALUES ('before-1', 'Lead', 'https://shop.example/', '{"email": "a@example.com"}');

@@ -3,8 +3,7 @@
 -- Endpoints beyond a platform's own hosts need a superuser's capi.allowed_endpoint_hosts entry
 -- (endpoints.sql); the one here is loopback.
 ALTER SYSTEM SET capi.allowed_endpoint_hosts = '127.0.0.1';
-SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+SELECT pg_reload_conf(), pg_sleep(0.5);
 
 INSERT INTO capi.destinations (name, platform, config, credentials, endpoint)
 VALUES ('meta-shop', 'meta', '{"pixel_id": "1234567890", "api_version": "v25.0"}',

@@ -31,8 +31,7 @@ VALUES ('ep-pct', 'meta', '{"pixel_id": "1"}', '{"access_token": "EAA-endpoint-s
 
 -- A superuser allows hosts (a reload applies the setting; the sleep lets this session see it).
 ALTER SYSTEM SET capi.allowed_endpoint_hosts = '127.0.0.1:8080', 'localhost';
-SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+SELECT pg_reload_conf(), pg_sleep(0.5);
 SHOW capi.allowed_endpoint_hosts;
 INSERT INTO capi.destinations (name, platform, config, credentials, endpoint)
 VALUES ('ep-loop', 'meta', '{"pixel_id": "1"}', '{"access_token": "EAA-endpoint-secret"}', 'http://127.0.0.1:8080'),
@@ -48,8 +47,7 @@ SELECT name, endpoint FROM capi.destinations ORDER BY name;
 -- Narrowed: a destination the setting no longer allows can still be updated (e.g. disabled; the
 -- worker pauses it), but its endpoint cannot be set to another host the setting does not allow.
 ALTER SYSTEM SET capi.allowed_endpoint_hosts = 'localhost';
-SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+SELECT pg_reload_conf(), pg_sleep(0.5);
 UPDATE capi.destinations SET enabled = false WHERE name = 'ep-loop';
 UPDATE capi.destinations SET endpoint = 'http://127.0.0.2:8080' WHERE name = 'ep-loop';
 UPDATE capi.destinations SET endpoint = NULL WHERE name = 'ep-loop';
