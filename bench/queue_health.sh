@@ -49,8 +49,8 @@ if [ -z "${QUEUE_HEALTH_CLUSTER:-}" ]; then
     export QUEUE_HEALTH_CLUSTER=1
     extra=()
     for setting in ${PG_SETTINGS:-}; do extra+=(-o "$setting"); done
-    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres -o capi.allowed_endpoint_hosts=127.0.0.1 \
-        -o "capi.delivered_retention=$RETENTION" "${extra[@]}" "$0" "$@"
+    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
+        -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' -o "capi.delivered_retention=$RETENTION" "${extra[@]}" "$0" "$@"
 fi
 
 WORK=$(mktemp -d)
