@@ -40,7 +40,7 @@ ROUNDS=${ROUNDS:-1}
 if [ -z "${DRAIN_BENCH_CLUSTER:-}" ]; then
     export DRAIN_BENCH_CLUSTER=1
     exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
-        -o shared_buffers=512MB -o max_wal_size=4GB -o checkpoint_timeout=30min "$0" "$@"
+        -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' -o shared_buffers=512MB -o max_wal_size=4GB -o checkpoint_timeout=30min "$0" "$@"
 fi
 
 [ -z "${BENCH_TRACE:-}" ] || set -x

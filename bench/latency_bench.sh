@@ -28,7 +28,7 @@ GOAL_MS=50
 if [ -z "${LATENCY_BENCH_CLUSTER:-}" ]; then
     export LATENCY_BENCH_CLUSTER=1
     exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
-        -o shared_buffers=256MB -o synchronous_commit=on "$0" "$@"
+        -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' -o shared_buffers=256MB -o synchronous_commit=on "$0" "$@"
 fi
 
 WORK=$(mktemp -d)

@@ -50,7 +50,7 @@ if [ -z "${QUEUE_HEALTH_CLUSTER:-}" ]; then
     extra=()
     for setting in ${PG_SETTINGS:-}; do extra+=(-o "$setting"); done
     exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
-        -o "capi.delivered_retention=$RETENTION" "${extra[@]}" "$0" "$@"
+        -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' -o "capi.delivered_retention=$RETENTION" "${extra[@]}" "$0" "$@"
 fi
 
 WORK=$(mktemp -d)

@@ -2,6 +2,10 @@
 -- and who may see what. The worker delivers in the database named by capi.database (postgres), not in
 -- this one, so every state here is as the SQL left it.
 \pset null '<null>'
+-- Endpoints beyond a platform's own hosts need a superuser's capi.allowed_endpoint_hosts entry
+-- (endpoints.sql); the ones here are loopback.
+ALTER SYSTEM SET capi.allowed_endpoint_hosts = '127.0.0.1';
+SELECT pg_reload_conf(), pg_sleep(0.5);
 -- An event committed before any destination exists is for no destination.
 INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data)
 VALUES ('before-1', 'Lead', 'https://shop.example/', '{"email": "a@example.com"}');
@@ -69,3 +73,5 @@ DROP ROLE app_writer;
 -- Clean up for the tests that follow.
 DELETE FROM capi.destinations;
 DELETE FROM capi.outbox;
+ALTER SYSTEM RESET capi.allowed_endpoint_hosts;
+SELECT pg_reload_conf();

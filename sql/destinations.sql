@@ -1,5 +1,10 @@
 -- capi.destinations: checked when saved; credentials hidden from other roles.
 
+-- Endpoints beyond a platform's own hosts need a superuser's capi.allowed_endpoint_hosts entry
+-- (endpoints.sql); the one here is loopback.
+ALTER SYSTEM SET capi.allowed_endpoint_hosts = '127.0.0.1';
+SELECT pg_reload_conf(), pg_sleep(0.5);
+
 INSERT INTO capi.destinations (name, platform, config, credentials, endpoint)
 VALUES ('meta-shop', 'meta', '{"pixel_id": "1234567890", "api_version": "v25.0"}',
         '{"access_token": "EAAtesttoken-not-real"}', 'http://127.0.0.1:8080');
@@ -48,6 +53,8 @@ FROM capi.preview('order-9', 'meta-shop') AS body, capi.outbox e WHERE e.event_i
 SELECT capi.preview('no-such-event', 'meta-shop');
 SELECT capi.preview('order-9', 'no-such-destination');
 
--- back to the default version for the tests that follow
+-- back to the default version and settings for the tests that follow
+ALTER SYSTEM RESET capi.allowed_endpoint_hosts;
+SELECT pg_reload_conf();
 DROP EXTENSION pg_capi;
 CREATE EXTENSION pg_capi;

@@ -1,10 +1,16 @@
 // capi.destinations' row trigger: a destination is checked when it is saved, not when the worker
 // first tries it. The platform's adapter checks config, credentials and the endpoint override's
-// form; the HTTP policy checks its scheme and host (http:// only to loopback). Error messages name
-// the destination and key, never a credential value.
+// form; the HTTP policy checks its scheme and host (http:// only to loopback); the endpoint policy
+// checks that its host is the platform's own or in capi.allowed_endpoint_hosts (when the endpoint
+// or platform is set or changed: an UPDATE of other columns, e.g. to disable a destination, is not
+// refused because the setting was narrowed since; the worker pauses such a destination). Error
+// messages name the destination and key, never a credential value.
 #include "core/dispatch/adapter.hpp"
 #include "core/dispatch/destination.hpp"
+#include "core/dispatch/endpoint_policy.hpp"
 #include "core/http/url.hpp"
+
+#include "pg/guc.hpp"
 
 #include "pg/guard.hpp"
 #include "pg/text.hpp"
@@ -35,8 +41,13 @@ const char *ReadColumn(HeapTuple tuple, TupleDesc descriptor, const char *name, 
 	return TextDatumGetCString(value);
 }
 
+bool SameText(const char *a, const char *b) {
+	return (a == nullptr && b == nullptr) || (a != nullptr && b != nullptr && strcmp(a, b) == 0);
+}
+
+// allowed_hosts: capi.allowed_endpoint_hosts, or nullptr not to check the endpoint policy.
 void ValidateDestination(const char *name, const char *platform, const char *config, const char *credentials,
-                         const char *endpoint) {
+                         const char *endpoint, const char *allowed_hosts) {
 	capi::dispatch::Destination destination;
 	destination.name = name != nullptr ? name : "";
 	destination.platform = capi::identity::ParsePlatform(platform != nullptr ? platform : "");
@@ -47,6 +58,8 @@ void ValidateDestination(const char *name, const char *platform, const char *con
 		capi::http::RequireAllowedUrl(destination.endpoint_override + "/");
 	const capi::dispatch::PlatformAdapter &adapter = capi::dispatch::AdapterFor(destination.platform);
 	adapter.Validate(destination);
+	if (allowed_hosts != nullptr)
+		capi::dispatch::RequireAllowedEndpoint(destination, adapter, allowed_hosts);
 }
 
 } // namespace
@@ -69,6 +82,14 @@ CAPI_PG_FUNCTION(capi_destinations_row_trigger) {
 	const char *config = ReadColumn(tuple, descriptor, "config", true);
 	const char *credentials = ReadColumn(tuple, descriptor, "credentials", true);
 	const char *endpoint = ReadColumn(tuple, descriptor, "endpoint", false);
-	ValidateDestination(name, platform, config, credentials, endpoint); // throws; C++ objects unwind
+	bool endpoint_set = true;
+	if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event)) {
+		HeapTuple old_tuple = trigger->tg_trigtuple;
+		endpoint_set = !SameText(endpoint, ReadColumn(old_tuple, descriptor, "endpoint", false)) ||
+		               !SameText(platform, ReadColumn(old_tuple, descriptor, "platform", false));
+	}
+	const char *allowed_hosts = endpoint_set ? capi::pg::AllowedEndpointHosts() : nullptr;
+	// throws; C++ objects unwind
+	ValidateDestination(name, platform, config, credentials, endpoint, allowed_hosts);
 	return PointerGetDatum(tuple);
 }

@@ -1,3 +1,5 @@
+#include "core/dispatch/endpoint_policy.hpp"
+
 #include "pg/guc.hpp"
 
 #include <algorithm>
@@ -24,6 +26,7 @@ int retention_setting = 7 * 24 * 3600;
 int purge_batch_setting = 10000;
 int poll_interval_setting = 10000;
 char *ca_file_setting = nullptr;
+char *allowed_endpoint_hosts_setting = nullptr;
 
 // A region is two ASCII letters (ISO 3166-1 alpha-2), either case.
 bool CheckRegion(char **newval, void **extra, GucSource source) {
@@ -32,6 +35,20 @@ bool CheckRegion(char **newval, void **extra, GucSource source) {
 	    isalpha(static_cast<unsigned char>(value[1])))
 		return true;
 	GUC_check_errdetail("capi.default_region must be an ISO 3166-1 alpha-2 code such as US or DE.");
+	return false;
+}
+
+// The list must parse (core/dispatch/endpoint_policy.hpp). The C++ work ends before PostgreSQL is
+// called: the problem is copied into a plain buffer first.
+bool CheckAllowedEndpointHosts(char **newval, void **extra, GucSource source) {
+	char problem[512] = "";
+	{
+		std::string text = capi::dispatch::AllowedEndpointsProblem(*newval != nullptr ? *newval : "");
+		strlcpy(problem, text.c_str(), sizeof problem);
+	}
+	if (problem[0] == '\0')
+		return true;
+	GUC_check_errdetail("%s", problem);
 	return false;
 }
 
@@ -88,6 +105,14 @@ void DefineSettings() {
 	DefineCustomStringVariable(
 	    "capi.ca_file", "PEM file of trusted certificate authorities for HTTPS; empty = the system's store.",
 	    nullptr, &ca_file_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, nullptr, nullptr, nullptr);
+	DefineCustomStringVariable(
+	    "capi.allowed_endpoint_hosts",
+	    "Hosts beyond each platform's own that a destination's endpoint may name (host or host:port, "
+	    "comma-separated).",
+	    "Empty: destinations reach only their platform's own API hosts. http:// is further limited to "
+	    "loopback hosts.",
+	    &allowed_endpoint_hosts_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY | GUC_LIST_INPUT,
+	    CheckAllowedEndpointHosts, nullptr, nullptr);
 }
 
 WorkerSettings CurrentWorkerSettings() {
@@ -104,7 +129,12 @@ WorkerSettings CurrentWorkerSettings() {
 	settings.purge_batch_size = purge_batch_setting;
 	settings.poll_interval_ms = poll_interval_setting;
 	settings.ca_file = ca_file_setting != nullptr ? ca_file_setting : "";
+	settings.allowed_endpoint_hosts = AllowedEndpointHosts();
 	return settings;
+}
+
+const char *AllowedEndpointHosts() {
+	return allowed_endpoint_hosts_setting != nullptr ? allowed_endpoint_hosts_setting : "";
 }
 
 const char *DefaultRegion() {

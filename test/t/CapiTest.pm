@@ -72,7 +72,8 @@ sub add_faults    { return server_post('/__control/faults', $_[0]); }
 sub clear_faults  { return server_delete('/__control/faults'); }
 sub reset_server  { return server_post('/__control/reset', {}); }
 
-# A started node with pg_capi preloaded, the extension created in "postgres", and fast retries.
+# A started node with pg_capi preloaded, the extension created in "postgres", fast retries, and the
+# test server's loopback hosts allowed as endpoints.
 sub new_capi_node {
 	my ($name, %options) = @_;
 	my $node = PostgreSQL::Test::Cluster->new($name);
@@ -82,6 +83,8 @@ sub new_capi_node {
 		"capi.retry_base_delay = '200ms'",
 		"capi.retry_max_delay = '2s'",
 		"capi.auth_failure_pause = '60s'",
+		# destinations point at the loopback test server (http://127.0.0.1:port, https://localhost:port)
+		"capi.allowed_endpoint_hosts = '127.0.0.1, localhost'",
 		@{ $options{conf} // [] }) . "\n");
 	$node->start;
 	$node->safe_psql('postgres', 'CREATE EXTENSION pg_capi') unless $options{no_extension};

@@ -85,6 +85,11 @@ public:
 	virtual identity::Platform platform() const noexcept = 0;
 	virtual std::size_t MaxBatchSize() const noexcept = 0;
 
+	// The hosts of the platform's own API, in CanonicalHost form (http/url.hpp). An endpoint override
+	// to one of them needs no capi.allowed_endpoint_hosts entry, and only their response bodies are
+	// quoted in messages (endpoint_policy.hpp).
+	virtual std::vector<std::string_view> OwnHosts() const = 0;
+
 	// Checks config, credentials and endpoint override; throws capi::Error 22023 naming the problem
 	// (never a secret). For when a destination is saved; StartRequest checks them too.
 	virtual void Validate(const Destination &destination) const = 0;

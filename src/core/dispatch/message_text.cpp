@@ -56,4 +56,11 @@ std::string OutcomeMessage(std::string_view text, std::vector<std::string> secre
 	return out;
 }
 
+std::string QuotableBody(std::string_view body, bool from_own_host) {
+	if (from_own_host) {
+		return std::string(body);
+	}
+	return "(body of " + std::to_string(body.size()) + " bytes not shown: endpoint override)";
+}
+
 } // namespace capi::dispatch

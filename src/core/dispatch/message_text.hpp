@@ -17,6 +17,12 @@ inline constexpr std::string_view kRedactedText = "[REDACTED]";
 std::string OutcomeMessage(std::string_view text, std::vector<std::string> secrets,
                            std::size_t max_bytes = kMaxOutcomeMessageBytes);
 
+// A response body as it may appear in a message: itself when it came from the platform's own host,
+// else only its size, "(body of N bytes not shown: endpoint override)". A host reached through an
+// endpoint override may be anything (a cloud metadata service, an internal page), and messages are
+// readable by capi_admin: only what parses as the platform's own error structure is quoted from it.
+std::string QuotableBody(std::string_view body, bool from_own_host);
+
 } // namespace capi::dispatch
 
 #include "core/cpp_only.hpp"

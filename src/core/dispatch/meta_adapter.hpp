@@ -13,6 +13,7 @@
 
 namespace capi::dispatch {
 
+inline constexpr std::string_view kMetaApiHost = "graph.facebook.com";
 inline constexpr std::string_view kMetaDefaultBaseUrl = "https://graph.facebook.com";
 inline constexpr std::string_view kMetaDefaultApiVersion = "v25.0";
 inline constexpr std::size_t kMetaMaxBatchSize = 1000;
@@ -43,6 +44,7 @@ class MetaAdapter final : public PlatformAdapter {
 public:
 	identity::Platform platform() const noexcept override { return identity::Platform::kMeta; }
 	std::size_t MaxBatchSize() const noexcept override { return kMetaMaxBatchSize; }
+	std::vector<std::string_view> OwnHosts() const override { return {kMetaApiHost}; }
 	void Validate(const Destination &destination) const override;
 	std::optional<std::string> Preflight(const Destination &destination, const OutboxEvent &event,
 	                                     std::int64_t now_ms) const override;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/dispatch/endpoint_policy.hpp"
 #include "core/dispatch/message_text.hpp"
 
 namespace capi::dispatch {
@@ -189,6 +190,8 @@ BatchOutcome FromGraphError(const json &error, long status, size_t batch_size) {
 BatchOutcome MetaAdapter::Classify(const Destination &destination, size_t batch_size, long http_status,
                                    std::string_view body, const ResponseHeaders &headers) const {
 	json response = json::parse(body.begin(), body.end(), nullptr, false);
+	// From another host (an endpoint override), only Graph's structure is quoted, never raw text.
+	const bool own_host = ReachesOwnHost(destination, *this);
 	BatchOutcome outcome;
 	const json *error = nullptr;
 	if (response.is_object()) {
@@ -196,6 +199,9 @@ BatchOutcome MetaAdapter::Classify(const Destination &destination, size_t batch_
 		if (found != response.end() && found->is_object()) {
 			error = &*found;
 		}
+	}
+	if (error != nullptr && !own_host && !error->contains("code")) {
+		error = nullptr; // not Graph's structure (it always has a code): not quoted
 	}
 	if (error != nullptr) {
 		outcome = FromGraphError(*error, http_status, batch_size);
@@ -207,8 +213,10 @@ BatchOutcome MetaAdapter::Classify(const Destination &destination, size_t batch_
 			auto messages = response.find("messages");
 			if (messages != response.end() && messages->is_array()) {
 				for (const json &item : *messages) {
-					outcome.message += (outcome.message.empty() ? "" : " | ") +
-					                   (item.is_string() ? item.get<std::string>() : item.dump());
+					if (item.is_string() || own_host) {
+						outcome.message += (outcome.message.empty() ? "" : " | ") +
+						                   (item.is_string() ? item.get<std::string>() : item.dump());
+					}
 				}
 			}
 		} else if (received != response.end() && received->is_number_integer()) {
@@ -217,11 +225,12 @@ BatchOutcome MetaAdapter::Classify(const Destination &destination, size_t batch_
 			                  std::to_string(batch_size) + " events";
 		} else {
 			outcome.kind = OutcomeKind::kRetry;
-			outcome.message =
-			    "HTTP " + std::to_string(http_status) + " without events_received: " + std::string(body);
+			outcome.message = "HTTP " + std::to_string(http_status) +
+			                  " without events_received: " + QuotableBody(body, own_host);
 		}
 	} else {
-		outcome = ByStatus(http_status, "HTTP " + std::to_string(http_status) + ": " + std::string(body));
+		outcome = ByStatus(http_status,
+		                   "HTTP " + std::to_string(http_status) + ": " + QuotableBody(body, own_host));
 	}
 	if (outcome.trace_id.empty() && response.is_object()) {
 		outcome.trace_id = StringMember(response, "fbtrace_id");

@@ -5,6 +5,7 @@
 #include <memory>
 #include <utility>
 
+#include "core/dispatch/endpoint_policy.hpp"
 #include "core/dispatch/message_text.hpp"
 #include "core/error.hpp"
 #include "core/http/redact.hpp"
@@ -119,9 +120,11 @@ std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending,
                                                         std::int64_t now_ms) {
 	std::unique_ptr<RequestBuilder> builder;
 	try {
-		builder = adapter_.StartRequest(destination_, settings_.base_url_override);
+		RequireAllowedEndpoint(destination_, adapter_, settings_.allowed_endpoint_hosts);
+		builder = adapter_.StartRequest(destination_, {});
 	} catch (const Error &error) {
-		// The destination became invalid: pause it rather than failing its events.
+		// The destination became invalid or its endpoint is no longer allowed: pause it rather than
+		// failing its events.
 		paused_until_ms_ = now_ms + settings_.auth_pause_ms;
 		pause_reason_ = error.what();
 		pause_changed_ = true;

@@ -10,8 +10,9 @@
 //   * a whole-batch rejection is split in halves until the culprits are isolated and failed alone;
 //   * transient failures (transport errors, 429, 5xx, the platform's transient codes) are resent
 //     after exponential backoff with jitter, honouring Retry-After, up to max_attempts sends;
-//   * invalid credentials or a misconfigured account pause the whole destination (no retries are
-//     burnt); the pause ends after auth_pause_ms or when the destination is updated.
+//   * invalid credentials, a misconfigured account or an endpoint capi.allowed_endpoint_hosts does
+//     not allow pause the whole destination (no retries are burnt); the pause ends after
+//     auth_pause_ms or when the destination or the settings are updated.
 // A chunk is settled when every one of its events was delivered or failed for good.
 #pragma once
 
@@ -36,7 +37,9 @@ struct PipelineSettings {
 	BackoffPolicy backoff;
 	std::int64_t auth_pause_ms = 5 * 60 * 1000;
 	long request_timeout_ms = 30000;
-	std::string base_url_override; // wins over the destination's endpoint (tests); usually ""
+	// capi.allowed_endpoint_hosts: checked before each request (endpoint_policy.hpp); a destination
+	// whose endpoint it no longer allows is paused.
+	std::string allowed_endpoint_hosts;
 };
 
 // An event that will not be delivered, with the reason (the platform's words, redacted).

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include <memory>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -51,10 +52,10 @@ struct Part {
 	std::string value;
 };
 
-Part GetPart(CURLU *url, CURLUPart which) {
+Part GetPart(CURLU *url, CURLUPart which, unsigned int flags = 0) {
 	char *raw = nullptr;
 	Part part;
-	if (curl_url_get(url, which, &raw, 0) == CURLUE_OK && raw != nullptr) {
+	if (curl_url_get(url, which, &raw, flags) == CURLUE_OK && raw != nullptr) {
 		std::unique_ptr<char, CurlStringDeleter> owned(raw);
 		part.present = true;
 		part.value = raw;
@@ -97,7 +98,166 @@ bool EqualsIgnoringCase(std::string_view a, std::string_view b) noexcept {
 	return true;
 }
 
+bool IsAsciiAlnum(char c) noexcept {
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool AllDigits(std::string_view text) noexcept {
+	return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// A last label that URL parsers read as a number makes the whole host an IPv4 address (WHATWG URL,
+// and libcurl since 7.77): "127.1", "0x7f.1", "2130706433".
+bool LooksNumeric(std::string_view label) noexcept {
+	return AllDigits(label) || (label.size() >= 2 && label[0] == '0' && (label[1] == 'x' || label[1] == 'X'));
+}
+
+std::string CanonicalIpv6(std::string_view inner, std::string *problem) {
+	char buffer[INET6_ADDRSTRLEN];
+	in6_addr address;
+	if (inner.find('%') != std::string_view::npos) {
+		*problem = "an IPv6 zone (%) is not allowed in the host";
+		return {};
+	}
+	if (inner.empty() || inner.size() >= sizeof buffer) {
+		*problem = "the host is not a valid IPv6 address";
+		return {};
+	}
+	inner.copy(buffer, inner.size());
+	buffer[inner.size()] = '\0';
+	if (inet_pton(AF_INET6, buffer, &address) != 1 ||
+	    inet_ntop(AF_INET6, &address, buffer, sizeof buffer) == nullptr) {
+		*problem = "the host is not a valid IPv6 address";
+		return {};
+	}
+	return std::string("[") + buffer + "]";
+}
+
+// Four decimal parts 0-255 without leading zeros.
+bool IsDottedDecimal(const std::vector<std::string_view> &labels) noexcept {
+	if (labels.size() != 4)
+		return false;
+	for (std::string_view label : labels) {
+		if (!AllDigits(label) || label.size() > 3 || (label.size() > 1 && label[0] == '0'))
+			return false;
+		int value = 0;
+		for (char c : label)
+			value = value * 10 + (c - '0');
+		if (value > 255)
+			return false;
+	}
+	return true;
+}
+
 } // namespace
+
+std::string CanonicalHost(std::string_view host, std::string *problem) {
+	if (host.empty()) {
+		*problem = "the host is empty";
+		return {};
+	}
+	if (host.front() == '[') {
+		if (host.size() < 3 || host.back() != ']') {
+			*problem = "the host is not a valid IPv6 address";
+			return {};
+		}
+		return CanonicalIpv6(host.substr(1, host.size() - 2), problem);
+	}
+	for (char c : host) {
+		if (IsAsciiAlnum(c) || c == '-' || c == '.')
+			continue;
+		if (c == '%')
+			*problem = "percent-encoding is not allowed in the host";
+		else if (c == ':')
+			*problem = "an IPv6 address must be written in brackets, e.g. [::1]";
+		else
+			*problem = "the host may hold only ASCII letters, digits, '-' and '.'";
+		return {};
+	}
+	if (host.size() > 253) {
+		*problem = "the host is longer than 253 characters";
+		return {};
+	}
+	std::vector<std::string_view> labels;
+	for (std::size_t start = 0;;) {
+		std::size_t dot = host.find('.', start);
+		labels.push_back(
+		    host.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+		if (dot == std::string_view::npos)
+			break;
+		start = dot + 1;
+	}
+	for (std::string_view label : labels) {
+		if (label.empty()) {
+			*problem = "the host has an empty label (a leading, trailing or doubled dot)";
+			return {};
+		}
+		if (label.size() > 63) {
+			*problem = "a label of the host is longer than 63 characters";
+			return {};
+		}
+	}
+	if (LooksNumeric(labels.back()) && !IsDottedDecimal(labels)) {
+		*problem = "an IPv4 address must be written as four decimal numbers without leading zeros (a.b.c.d)";
+		return {};
+	}
+	std::string canonical(host);
+	for (char &c : canonical)
+		if (c >= 'A' && c <= 'Z')
+			c = static_cast<char>(c - 'A' + 'a');
+	return canonical;
+}
+
+bool ExactTarget(std::string_view url, UrlTarget *target, std::string *problem) {
+	Parsed parsed = Parse(url);
+	if (!parsed.url) {
+		*problem = parsed.error;
+		return false;
+	}
+	CURLU *u = parsed.url.get();
+	const std::string kUserInfo = "user info (user:password@) is not allowed in the URL";
+	if (GetPart(u, CURLUPART_USER).present || GetPart(u, CURLUPART_PASSWORD).present) {
+		*problem = kUserInfo;
+		return false;
+	}
+	if (GetPart(u, CURLUPART_ZONEID).present) {
+		*problem = "an IPv6 zone (%) is not allowed in the host";
+		return false;
+	}
+	// The host as written: between "scheme://" and the port, path, query or fragment.
+	std::size_t scheme_end = url.find("://");
+	if (scheme_end == std::string_view::npos) {
+		*problem = "the URL does not have the form scheme://host";
+		return false;
+	}
+	std::string_view authority = url.substr(scheme_end + 3);
+	authority = authority.substr(0, authority.find_first_of("/?#\\"));
+	if (authority.find('@') != std::string_view::npos) {
+		*problem = kUserInfo;
+		return false;
+	}
+	std::string_view written;
+	if (!authority.empty() && authority.front() == '[') {
+		std::size_t close = authority.find(']');
+		written = authority.substr(0, close == std::string_view::npos ? authority.size() : close + 1);
+	} else {
+		written = authority.substr(0, authority.find(':'));
+	}
+	std::string canonical = CanonicalHost(written, problem);
+	if (canonical.empty())
+		return false;
+	std::string ignored;
+	if (CanonicalHost(GetPart(u, CURLUPART_HOST).value, &ignored) != canonical) {
+		*problem = "the host is not written in a plain form (libcurl reads it differently)";
+		return false;
+	}
+	target->scheme = GetPart(u, CURLUPART_SCHEME).value;
+	target->host = std::move(canonical);
+	Part port = GetPart(u, CURLUPART_PORT, CURLU_DEFAULT_PORT);
+	target->port =
+	    port.present && AllDigits(port.value) && port.value.size() <= 5 ? std::stoi(port.value) : 0;
+	return true;
+}
 
 bool IsLoopbackHost(std::string_view host) noexcept {
 	if (EqualsIgnoringCase(host, "localhost"))

@@ -33,6 +33,26 @@ bool IsLoopbackHost(std::string_view host) noexcept;
 // CheckUrl.
 std::string ApplyEndpointOverride(std::string_view endpoint, std::string_view url);
 
+// The canonical form of a host name or address written alone (no port), for exact comparisons:
+// names in lower case; IPv4 only in dotted-decimal form, four parts without leading zeros; IPv6 in
+// brackets, as inet_ntop writes it ("[::1]"). Returns "" and sets *problem for anything that has
+// more than one reading or is not plain: percent-encoding, a trailing or empty label, numeric IPv4
+// forms (2130706433, 0x7f.1, 127.1, 0177.0.0.1), an IPv6 zone, characters other than ASCII
+// letters, digits, '-' and '.'.
+std::string CanonicalHost(std::string_view host, std::string *problem);
+
+// Where url leads, exactly as libcurl (which connects) reads it.
+struct UrlTarget {
+	std::string scheme; // lower case
+	std::string host;   // CanonicalHost form
+	int port = 0;       // the URL's port, or its scheme's default
+};
+
+// The target of url, or false with *problem set when url is not a URL, carries user info, or its
+// host as written is not CanonicalHost-plain or is not what libcurl reads (so that the host
+// checked is the host contacted). *problem never quotes the URL (it may carry a secret).
+bool ExactTarget(std::string_view url, UrlTarget *target, std::string *problem);
+
 } // namespace capi::http
 
 #include "core/cpp_only.hpp"

@@ -79,6 +79,9 @@ bool ParseRule(const nlohmann::json &rule, FaultRule *out, std::vector<std::stri
 			out->reset = BoolField(rule, "reset");
 		} else if (key == "accept_events") {
 			out->accept_events = BoolField(rule, "accept_events");
+		} else if (key == "body") {
+			out->has_body = true;
+			out->body = StringField(rule, "body");
 		} else if (EndsWith(key, kErrorSuffix)) {
 			if (!out->error_platform.empty()) {
 				throw std::invalid_argument("a fault rule can have only one \"<platform>_error\"");
@@ -96,12 +99,20 @@ bool ParseRule(const nlohmann::json &rule, FaultRule *out, std::vector<std::stri
 		}
 		out->platform = out->error_platform;
 	}
+	if (out->has_body) {
+		if (!out->error_platform.empty() || out->reset) {
+			throw std::invalid_argument("\"body\" cannot be combined with \"<platform>_error\" or \"reset\"");
+		}
+		if (out->status == 0) {
+			out->status = 500;
+		}
+	}
 	if (out->retry_after >= 0 && out->status == 0 && out->error_platform.empty()) {
 		out->status = 429;
 	}
 	if (!out->replaces_reply() && out->delay_ms == 0) {
 		throw std::invalid_argument(
-		    "a fault rule needs an action: status, <platform>_error, delay_ms, reset, "
+		    "a fault rule needs an action: status, <platform>_error, body, delay_ms, reset, "
 		    "retry_after or reject_event_id");
 	}
 	return true;
@@ -134,6 +145,9 @@ nlohmann::json FaultRule::ToJson() const {
 	}
 	if (accept_events) {
 		json["accept_events"] = true;
+	}
+	if (has_body) {
+		json["body"] = body;
 	}
 	return json;
 }

@@ -26,6 +26,8 @@ struct FaultRule {
 	int delay_ms = 0;           // reply this late
 	bool reset = false;         // reset the connection instead of replying
 	bool accept_events = false; // process the request normally first (events accepted)
+	bool has_body = false;      // "body": reply with this raw text instead of a platform-shaped error
+	std::string body;
 	uint64_t applied = 0;
 
 	// Whether the rule replaces the reply (rather than only delaying it).

@@ -130,8 +130,15 @@ void Router::ApplyFault(PlatformHandler &handler, const FaultRule &fault, Reply 
 		reply->reset = true;
 		return;
 	}
-	reply->response = fault.error_platform.empty() ? handler.StatusFault(fault.status)
-	                                               : handler.ErrorFault(fault.error_spec, fault.status);
+	if (fault.has_body) { // not the platform's shape at all: what another host would answer
+		reply->response = HttpResponse();
+		reply->response.status = fault.status;
+		reply->response.content_type = "text/plain; charset=UTF-8";
+		reply->response.body = fault.body;
+	} else {
+		reply->response = fault.error_platform.empty() ? handler.StatusFault(fault.status)
+		                                               : handler.ErrorFault(fault.error_spec, fault.status);
+	}
 	if (fault.retry_after >= 0) {
 		reply->response.headers.emplace_back("Retry-After", std::to_string(fault.retry_after));
 	}
