@@ -58,9 +58,8 @@ DELETE FROM public.loot;
 RESET ROLE;
 GRANT DELETE ON public.loot TO PUBLIC;
 
-INSERT INTO capi.destinations (name, platform, config, credentials, endpoint)
-VALUES ('sec-meta', 'meta', '{"pixel_id": "1234567890"}', '{"access_token": "EAAB-sec-token-0001"}',
-        'http://127.0.0.1:9');
+INSERT INTO capi.destinations (name, platform, config, credentials)
+VALUES ('sec-meta', 'meta', '{"pixel_id": "1234567890"}', '{"access_token": "EAAB-sec-token-0001"}');
 SET ROLE regress_capi_mallory;
 INSERT INTO capi.outbox (event_id, event_name, event_time, event_source_url, user_data, custom_data)
 VALUES ('sec-1', 'Purchase', now() - interval '1 minute', 'https://shop.example/checkout',
@@ -89,9 +88,9 @@ SELECT event_id, created_at > now() - interval '1 hour' AS created_now FROM capi
 -- writer_roles: which roles' members may send to a destination.
 CREATE ROLE regress_capi_shop LOGIN IN ROLE capi_writer;
 CREATE ROLE regress_capi_blog LOGIN IN ROLE capi_writer;
-INSERT INTO capi.destinations (name, platform, config, credentials, endpoint, writer_roles)
+INSERT INTO capi.destinations (name, platform, config, credentials, writer_roles)
 VALUES ('sec-shop-only', 'meta', '{"pixel_id": "1234567890"}', '{"access_token": "EAAB-sec-token-0002"}',
-        'http://127.0.0.1:9', '{regress_capi_shop}');
+        '{regress_capi_shop}');
 SELECT name, writer_roles FROM capi.destinations ORDER BY name;
 SET ROLE regress_capi_shop;
 INSERT INTO capi.outbox (event_id, event_name, destinations) VALUES ('shop-1', 'Lead', '{sec-shop-only}');
