@@ -2,7 +2,9 @@
 //
 //  * InvokeCpp: runs the C++ body of an fmgr function. No C++ exception escapes it: each one is
 //    caught, its message copied to the stack, and only after the catch block has ended (so every
-//    C++ object is destroyed) re-raised as ereport(ERROR) with the SQLSTATE the core chose.
+//    C++ object is destroyed) re-raised as ereport(ERROR) with the SQLSTATE the core chose. A
+//    capi::Interrupted (the core saw InterruptPending) becomes PostgreSQL's own cancel or
+//    terminate, through CHECK_FOR_INTERRUPTS.
 //  * PgCall: runs a PostgreSQL call from code that owns live C++ objects. A PostgreSQL ERROR inside
 //    it longjmps only as far as PgCall's own sigsetjmp, becomes a C++ PgError, and unwinds
 //    normally (destructors run); InvokeCpp then re-throws the original PostgreSQL error.
@@ -14,6 +16,7 @@
 // Core headers come before PostgreSQL's, so PostgreSQL macros never reach C++ core code
 // (src/core/cpp_only.hpp fails the build otherwise).
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 
 #include <csetjmp>
 #include <cstring>
@@ -22,6 +25,10 @@
 #include <type_traits>
 
 #include "pg/postgres_headers.hpp"
+
+extern "C" {
+#include "miscadmin.h" // InterruptPending, CHECK_FOR_INTERRUPTS
+}
 
 namespace capi::pg {
 
@@ -76,8 +83,24 @@ inline void CopyMessage(char *buffer, std::size_t size, const char *message) {
 	buffer[size - 1] = '\0';
 }
 
+// The core's interrupt poll (core/interrupt.hpp), installed at module load: PostgreSQL's own flag,
+// set by its signal handlers for a cancel, a statement_timeout or a terminate request.
+inline bool InterruptIsPending() {
+	return InterruptPending;
+}
+
+// After the core stopped for a pending interrupt: PostgreSQL raises the error it stands for (57014 for
+// a cancel or statement_timeout, 57P01 for a terminate). Should the flag have been cleared meanwhile,
+// or interrupts be held off, the statement is still cancelled here rather than resumed.
+[[noreturn]] inline void RaiseInterrupt() {
+	CHECK_FOR_INTERRUPTS();
+	ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling statement due to an interrupt")));
+	pg_unreachable();
+}
+
 template <typename Body> Datum InvokeCpp(Body body, FunctionCallInfo fcinfo) {
 	ErrorData *pg_error = nullptr;
+	bool interrupted = false;
 	int sqlerrcode = ERRCODE_INTERNAL_ERROR;
 	char message[1024];
 	char hint[512];
@@ -86,6 +109,8 @@ template <typename Body> Datum InvokeCpp(Body body, FunctionCallInfo fcinfo) {
 		return body(fcinfo);
 	} catch (const PgError &error) {
 		pg_error = error.error_data();
+	} catch (const capi::Interrupted &) {
+		interrupted = true;
 	} catch (const capi::Error &error) {
 		sqlerrcode = PackSqlState(error.sqlstate());
 		CopyMessage(message, sizeof message, error.what());
@@ -101,6 +126,8 @@ template <typename Body> Datum InvokeCpp(Body body, FunctionCallInfo fcinfo) {
 	// Every C++ object of the body and of the handlers is gone: raising is safe now.
 	if (pg_error != nullptr)
 		ReThrowError(pg_error);
+	if (interrupted)
+		RaiseInterrupt();
 	ereport(ERROR, (errcode(sqlerrcode), errmsg_internal("%s", message), hint[0] ? errhint("%s", hint) : 0));
 	pg_unreachable();
 }

@@ -51,11 +51,12 @@ bool ReadIdentityArguments(FunctionCallInfo fcinfo, IdentityArguments &args) {
 	return true;
 }
 
-// Parses the identifiers (jsonb rendered as text), builds the platform's object and renders it.
-void RenderUserData(const char *identifiers_json, Platform platform, std::string_view region,
+// Builds the platform's object from the identifiers (jsonb rendered as text) and renders it. The text
+// is read as the outbox INSERT reads it (size limit, numbers beyond 64-bit integers and doubles are a
+// clear 22023).
+void RenderUserData(std::string_view identifiers_json, Platform platform, std::string_view region,
                     std::string &out) {
-	nlohmann::json identifiers = nlohmann::json::parse(identifiers_json);
-	out = capi::identity::BuildUserData(identifiers, platform, region).dump();
+	out = capi::identity::BuildUserData(identifiers_json, platform, region).dump();
 }
 
 } // namespace

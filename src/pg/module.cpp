@@ -1,5 +1,8 @@
-// Module entry: the magic block and _PG_init (settings; under shared_preload_libraries, the shared
-// state and the delivery worker's launcher).
+// Module entry: the magic block and _PG_init (settings, the core's interrupt poll; under
+// shared_preload_libraries, the shared state and the delivery worker's launcher).
+#include "core/interrupt.hpp"
+
+#include "pg/guard.hpp"
 #include "pg/guc.hpp"
 #include "pg/shared_state.hpp"
 #include "pg/worker/worker_main.hpp"
@@ -17,6 +20,9 @@ PGDLLEXPORT void _PG_init(void);
 
 void _PG_init(void) {
 	capi::pg::DefineSettings();
+
+	// Long loops in the core stop when a cancel, statement_timeout or terminate is pending.
+	capi::SetInterruptPoll(capi::pg::InterruptIsPending);
 
 	// Reserve the "capi." prefix so that a misspelt setting is reported instead of silently ignored.
 #if PG_VERSION_NUM >= 150000

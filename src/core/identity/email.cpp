@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 
+#include "core/identity/input_limits.hpp"
 #include "core/identity/unicode_text.hpp"
 
 namespace capi::identity {
@@ -120,6 +121,8 @@ bool NormalizeEmail(std::string_view value, EmailRule rule, std::string &out) {
 		return Fail(out);
 	if (!(text::IsAscii(value) ? CopyLowerAscii(value, rule, out) : CopyLowerUnicode(value, rule, out)))
 		return false;
+	if (out.size() > kMaxEmailAddressBytes) // longer than any address SMTP can carry
+		return Fail(out);
 
 	const std::size_t at = out.find('@');
 	if (at == std::string::npos)

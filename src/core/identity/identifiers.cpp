@@ -2,11 +2,15 @@
 
 #include <arpa/inet.h>
 
+#include <unordered_set>
+
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include "core/error.hpp"
 #include "core/identity/acceptance.hpp"
+#include "core/identity/input_limits.hpp"
+#include "core/interrupt.hpp"
 
 namespace capi::identity {
 namespace {
@@ -67,6 +71,18 @@ std::string_view TrimAsciiSpaces(std::string_view s) {
 	            "identifier " + QuotedKey(key) + " must be a string, a number, null or an array of those");
 }
 
+// Called before each value is added to target (which holds the key's values so far). key is one
+// Target accepted, so a name of ours and safe to show.
+void BeforeAddingValue(std::string_view key, const std::vector<std::string> &target) {
+	CheckForInterrupt();
+	if (target.size() >= kMaxValuesPerKey)
+		throw Error(sqlstate::kInvalidParameterValue,
+		            "identifier \"" + std::string(key) + "\" has more than " +
+		                std::to_string(kMaxValuesPerKey) + " values",
+		            "Send at most " + std::to_string(kMaxValuesPerKey) +
+		                " values per identifier key (counting short and long names together).");
+}
+
 // A number's text as nlohmann::json writes it (both readers give the same string for the same
 // number): a zip or a phone number stored as a JSON number.
 std::string NumberText(const nlohmann::json &number) {
@@ -76,6 +92,7 @@ std::string NumberText(const nlohmann::json &number) {
 void AddNlohmannValue(std::string_view key, const nlohmann::json &value, std::vector<std::string> &target) {
 	if (value.is_null())
 		return;
+	BeforeAddingValue(key, target);
 	if (value.is_string())
 		target.push_back(value.get<std::string>());
 	else if (value.is_number())
@@ -85,9 +102,10 @@ void AddNlohmannValue(std::string_view key, const nlohmann::json &value, std::ve
 }
 
 void AddSimdjsonValue(std::string_view key, simdjson::dom::element value, std::vector<std::string> &target) {
-	switch (value.type()) {
-	case simdjson::dom::element_type::NULL_VALUE:
+	if (value.type() == simdjson::dom::element_type::NULL_VALUE)
 		return;
+	BeforeAddingValue(key, target);
+	switch (value.type()) {
 	case simdjson::dom::element_type::STRING:
 		target.emplace_back(value.get_string().value_unsafe());
 		return;
@@ -174,6 +192,7 @@ void RawIdentifiers::Read(const nlohmann::json &identifiers) {
 	if (!identifiers.is_object())
 		ThrowNotAnObject();
 	for (const auto &[key, value] : identifiers.items()) {
+		CheckForInterrupt();
 		std::vector<std::string> &target = Target(key);
 		if (value.is_array()) {
 			for (const auto &element : value)
@@ -186,6 +205,12 @@ void RawIdentifiers::Read(const nlohmann::json &identifiers) {
 
 void RawIdentifiers::Parse(std::string_view json_text) {
 	Clear();
+	if (json_text.size() > kMaxIdentifiersBytes)
+		throw Error(sqlstate::kInvalidParameterValue,
+		            "identifiers are too large: " + std::to_string(json_text.size()) +
+		                " bytes of JSON, at most " + std::to_string(kMaxIdentifiersBytes),
+		            "Send the identifiers of one user: at most " + std::to_string(kMaxValuesPerKey) +
+		                " values per key.");
 	simdjson::dom::element root;
 	simdjson::error_code error = ThreadParser().parse(json_text.data(), json_text.size()).get(root);
 	if (error == simdjson::NUMBER_ERROR) // valid in jsonb (numeric), but beyond 64-bit integers and doubles
@@ -197,6 +222,7 @@ void RawIdentifiers::Parse(std::string_view json_text) {
 	if (root.get(object) != simdjson::SUCCESS)
 		ThrowNotAnObject();
 	for (simdjson::dom::key_value_pair member : object) {
+		CheckForInterrupt();
 		std::vector<std::string> &target = Target(member.key);
 		simdjson::dom::array items;
 		if (member.value.get(items) == simdjson::SUCCESS) {
@@ -222,7 +248,12 @@ bool IsIpAddress(std::string_view value, bool ipv4_only) noexcept {
 
 namespace {
 
-bool Usable(PlainKey key, std::string_view trimmed, bool ipv4_only) {
+// The value trimmed into trimmed when it is usable: within kMaxPlainValueBytes as given, not blank,
+// and for client_ip_address an IP address.
+bool Usable(PlainKey key, std::string_view value, bool ipv4_only, std::string_view &trimmed) {
+	if (value.size() > kMaxPlainValueBytes)
+		return false;
+	trimmed = TrimAsciiSpaces(value);
 	if (trimmed.empty())
 		return false;
 	return key != PlainKey::kClientIpAddress || IsIpAddress(trimmed, ipv4_only);
@@ -232,14 +263,11 @@ bool Usable(PlainKey key, std::string_view trimmed, bool ipv4_only) {
 
 std::vector<std::string> UsablePlainValues(const RawIdentifiers &raw, PlainKey key, bool ipv4_only) {
 	std::vector<std::string> result;
+	std::unordered_set<std::string_view> seen; // views into raw, which outlives this call
 	for (const std::string &value : raw.Of(key)) {
-		std::string_view trimmed = TrimAsciiSpaces(value);
-		if (!Usable(key, trimmed, ipv4_only))
-			continue;
-		bool seen = false;
-		for (const std::string &existing : result)
-			seen = seen || existing == trimmed;
-		if (!seen)
+		CheckForInterrupt();
+		std::string_view trimmed;
+		if (Usable(key, value, ipv4_only, trimmed) && seen.insert(trimmed).second)
 			result.emplace_back(trimmed);
 	}
 	return result;
@@ -247,8 +275,9 @@ std::vector<std::string> UsablePlainValues(const RawIdentifiers &raw, PlainKey k
 
 bool FirstUsablePlainValue(const RawIdentifiers &raw, PlainKey key, std::string_view &out) {
 	for (const std::string &value : raw.Of(key)) {
-		std::string_view trimmed = TrimAsciiSpaces(value);
-		if (Usable(key, trimmed, /*ipv4_only=*/false)) {
+		CheckForInterrupt();
+		std::string_view trimmed;
+		if (Usable(key, value, /*ipv4_only=*/false, trimmed)) {
 			out = trimmed;
 			return true;
 		}

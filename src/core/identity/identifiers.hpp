@@ -51,8 +51,10 @@ class RawIdentifiers {
 public:
 	// Replace the contents with the identifiers in a JSON object, given as a value or (Parse) as text.
 	// Throw capi::Error 22023 for a non-object, an unknown key, a "field@platform" key whose platform
-	// does not accept the field, or a value of another type (messages name the key, never a value);
-	// Parse: 22P02 for text that is not JSON.
+	// does not accept the field, a value of another type, or more than kMaxValuesPerKey values for one
+	// key (input_limits.hpp; messages name the key, never a value); Parse: 22023 for text longer than
+	// kMaxIdentifiersBytes or a number beyond 64-bit integers and doubles, 22P02 for text that is not
+	// JSON. Throw capi::Interrupted when an interrupt is pending (core/interrupt.hpp).
 	void Read(const nlohmann::json &identifiers);
 	void Parse(std::string_view json_text);
 
@@ -87,8 +89,9 @@ private:
 // True for an IPv4 or (unless ipv4_only) IPv6 address in text form (inet_pton).
 bool IsIpAddress(std::string_view value, bool ipv4_only) noexcept;
 
-// The usable values of a plain key, in input order and without duplicates: trimmed of ASCII white
-// space, not empty, and for client_ip_address an IP address (IPv4 only when ipv4_only).
+// The usable values of a plain key, in input order and without duplicates: at most kMaxPlainValueBytes
+// as given, trimmed of ASCII white space, not empty, and for client_ip_address an IP address (IPv4 only
+// when ipv4_only).
 std::vector<std::string> UsablePlainValues(const RawIdentifiers &raw, PlainKey key, bool ipv4_only = false);
 
 // The first usable value of a plain key (as UsablePlainValues), or false.

@@ -8,6 +8,7 @@
 #include "core/identity/country.hpp"
 #include "core/identity/date_of_birth.hpp"
 #include "core/identity/email.hpp"
+#include "core/identity/input_limits.hpp"
 #include "core/identity/location.hpp"
 #include "core/identity/name.hpp"
 #include "core/identity/person.hpp"
@@ -116,6 +117,23 @@ bool NormalizeAccepted(Field field, Platform platform, std::string_view value, s
 	return false;
 }
 
+// Storage for a value without its format characters, per thread; leaked on purpose (no C++ object
+// with a destructor lives in static storage inside a PostgreSQL backend).
+std::string &FormatFreeScratch() {
+	static thread_local std::string *scratch = new std::string();
+	return *scratch;
+}
+
+// The value every normalizer starts from: without Unicode format characters (text.hpp).
+std::string_view WithoutFormatCharacters(std::string_view value) {
+	return text::StripFormatCharacters(value, FormatFreeScratch());
+}
+
+bool NoResult(std::string &out) {
+	out.clear();
+	return false;
+}
+
 // True when value is a view into out's buffer (a caller normalizing a string in place).
 bool PointsInto(std::string_view value, const std::string &out) {
 	const std::less<const char *> before;
@@ -155,8 +173,11 @@ int NormalizationRuleId(Field field, Platform platform) noexcept {
 bool Normalize(Field field, Platform platform, std::string_view value, std::string_view region,
                std::string &out) {
 	RequireAcceptedField(platform, field);
+	if (!IsWithinInputLimit(field, value)) // no identifier is that long: no work at all
+		return NoResult(out);
 	if (PointsInto(value, out))
 		return Normalize(field, platform, std::string(value), region, out);
+	value = WithoutFormatCharacters(value);
 	if (!NormalizeAccepted(field, platform, value, region, out) || out.empty()) {
 		out.clear();
 		return false;
@@ -164,11 +185,17 @@ bool Normalize(Field field, Platform platform, std::string_view value, std::stri
 	return true;
 }
 
+bool IsAlreadyHashed(std::string_view value) {
+	return IsSha256Hex(text::Trim(WithoutFormatCharacters(value)));
+}
+
 bool Hash(Field field, Platform platform, std::string_view value, std::string_view region, std::string &out) {
 	RequireAcceptedField(platform, field);
+	if (!IsWithinInputLimit(field, value)) // no identifier is that long: no work at all
+		return NoResult(out);
 	if (PointsInto(value, out))
 		return Hash(field, platform, std::string(value), region, out);
-	const std::string_view trimmed = text::Trim(value);
+	const std::string_view trimmed = text::Trim(WithoutFormatCharacters(value));
 	if (IsSha256Hex(trimmed)) { // already hashed: never hash twice
 		out.assign(trimmed);
 		for (char &c : out)

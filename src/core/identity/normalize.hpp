@@ -10,6 +10,9 @@
 
 namespace capi::identity {
 
+// Every normalizer first drops Unicode format characters (text::StripFormatCharacters), and a value
+// longer than MaxInputBytes(field) (input_limits.hpp) has no result, at the cost of one comparison.
+
 // Normalizes value as platform requires for field. region is an ISO 3166-1 alpha-2 code used to
 // read national phone numbers and zips (never empty: callers pass the default region).
 // Returns false (and leaves out empty) when the value is empty or cannot be normalized; SQL
@@ -21,6 +24,9 @@ bool Normalize(Field field, Platform platform, std::string_view value, std::stri
 // (64 hex digits after trimming whitespace) is returned lowercased, never hashed again.
 // Returns false when Normalize would.
 bool Hash(Field field, Platform platform, std::string_view value, std::string_view region, std::string &out);
+
+// True when value, without format characters and surrounding white space, is a SHA-256 hex digest.
+bool IsAlreadyHashed(std::string_view value);
 
 // Which of field's normalization rules platform uses, as a small number: two platforms with the same
 // number normalize every value of field identically (email: Meta, TikTok, LinkedIn, Snap and Pinterest

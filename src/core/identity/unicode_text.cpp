@@ -159,6 +159,32 @@ bool IsAscii(std::string_view s) noexcept {
 	return (high_bits & 0x8080808080808080ULL) == 0;
 }
 
+std::string_view StripFormatCharacters(std::string_view s, std::string &storage) {
+	if (IsAscii(s))
+		return s; // every format character is outside ASCII
+	const auto length = static_cast<int32_t>(s.size());
+	bool copying = false;
+	for (int32_t i = 0; i < length;) {
+		const int32_t start = i;
+		if (!IsNonAscii(s[i])) {
+			if (copying)
+				storage.push_back(s[i]);
+			i++;
+			continue;
+		}
+		UChar32 c;
+		U8_NEXT(s.data(), i, length, c);
+		const bool format = c >= 0 && u_charType(c) == U_FORMAT_CHAR;
+		if (format && !copying) {
+			storage.assign(s.data(), static_cast<std::size_t>(start));
+			copying = true;
+		} else if (!format && copying) {
+			storage.append(s.data() + start, static_cast<std::size_t>(i - start)); // ill-formed bytes too
+		}
+	}
+	return copying ? std::string_view(storage) : s;
+}
+
 std::string_view Trim(std::string_view s) noexcept {
 	while (!s.empty()) {
 		char c = s.front();

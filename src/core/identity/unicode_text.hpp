@@ -48,6 +48,13 @@ constexpr bool IsAsciiPunctuation(char c) {
 
 bool IsAscii(std::string_view s) noexcept;
 
+// Unicode format characters (general category Cf): invisible, yet they change bytes and hashes. Among
+// them the bidirectional marks and embeddings a right-to-left context adds around an address or a
+// number (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), ZERO WIDTH SPACE / NON-JOINER / JOINER
+// (U+200B-U+200D), WORD JOINER (U+2060), BYTE ORDER MARK (U+FEFF) and SOFT HYPHEN (U+00AD).
+// Returns s without them: s itself when it has none (always for ASCII), else a view of storage.
+std::string_view StripFormatCharacters(std::string_view s, std::string &storage);
+
 // Removes leading and trailing white space: ASCII space and control characters, every Unicode
 // White_Space character (NBSP, ideographic space, ...), and the invisible ZERO WIDTH SPACE and BYTE
 // ORDER MARK that copy-and-paste often carries along.

@@ -1,23 +1,18 @@
 #include "core/identity/user_data.hpp"
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/error.hpp"
 #include "core/identity/identifiers.hpp"
 #include "core/identity/wire_form.hpp"
+#include "core/interrupt.hpp"
 
 namespace capi::identity {
 namespace {
 
 using nlohmann::json;
-
-void AppendUnique(std::vector<std::string> &values, const std::string &value) {
-	for (const auto &existing : values)
-		if (existing == value)
-			return;
-	values.push_back(value);
-}
 
 // Normalizes/hashes the raw identifiers for one platform.
 class Builder {
@@ -29,10 +24,13 @@ public:
 	// from "field@platform" when given, else from the field's own keys; without duplicates.
 	std::vector<std::string> Values(Field field) const {
 		std::vector<std::string> result;
+		std::unordered_set<std::string> seen; // linear deduplication, whatever the number of values
 		std::string value;
-		for (const auto &raw : raw_.For(field, platform_))
-			if (PayloadValue(field, platform_, raw, region_, value))
-				AppendUnique(result, value);
+		for (const auto &raw : raw_.For(field, platform_)) {
+			CheckForInterrupt();
+			if (PayloadValue(field, platform_, raw, region_, value) && seen.insert(value).second)
+				result.push_back(value);
+		}
 		return result;
 	}
 
@@ -187,15 +185,7 @@ json BuildReddit(const Builder &b) {
 	return out;
 }
 
-} // namespace
-
-bool IsPlainIdentifierKey(std::string_view key) noexcept {
-	return FindPlainKey(key).has_value();
-}
-
-json BuildUserData(const json &identifiers, Platform platform, std::string_view region) {
-	RawIdentifiers raw;
-	raw.Read(identifiers);
+json Build(const RawIdentifiers &raw, Platform platform, std::string_view region) {
 	Builder builder(raw, platform, region);
 	switch (platform) {
 	case Platform::kMeta:
@@ -212,6 +202,24 @@ json BuildUserData(const json &identifiers, Platform platform, std::string_view 
 		return BuildReddit(builder);
 	}
 	throw Error(sqlstate::kInternalError, "unhandled platform");
+}
+
+} // namespace
+
+bool IsPlainIdentifierKey(std::string_view key) noexcept {
+	return FindPlainKey(key).has_value();
+}
+
+json BuildUserData(const json &identifiers, Platform platform, std::string_view region) {
+	RawIdentifiers raw;
+	raw.Read(identifiers);
+	return Build(raw, platform, region);
+}
+
+json BuildUserData(std::string_view identifiers_json, Platform platform, std::string_view region) {
+	RawIdentifiers raw;
+	raw.Parse(identifiers_json);
+	return Build(raw, platform, region);
 }
 
 } // namespace capi::identity

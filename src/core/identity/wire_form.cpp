@@ -1,9 +1,8 @@
 #include "core/identity/wire_form.hpp"
 
 #include "core/identity/acceptance.hpp"
+#include "core/identity/input_limits.hpp"
 #include "core/identity/normalize.hpp"
-#include "core/identity/unicode_text.hpp"
-#include "core/sha256.hpp"
 
 namespace capi::identity {
 
@@ -26,7 +25,7 @@ bool PayloadValue(Field field, Platform platform, std::string_view value, std::s
                   std::string &out) {
 	if (WantsHashed(platform, field))
 		return Hash(field, platform, value, region, out);
-	if (field != Field::kExternalId && IsSha256Hex(text::Trim(value))) {
+	if (field != Field::kExternalId && IsWithinInputLimit(field, value) && IsAlreadyHashed(value)) {
 		RequireAcceptedField(platform, field);
 		out.clear();
 		return false;

@@ -2,14 +2,18 @@
 
 #include <array>
 #include <deque>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/dispatch/json_writer.hpp"
 #include "core/identity/acceptance.hpp"
 #include "core/identity/identifiers.hpp"
+#include "core/identity/input_limits.hpp"
 #include "core/identity/normalize.hpp"
 #include "core/identity/unicode_text.hpp"
 #include "core/identity/wire_form.hpp"
+#include "core/interrupt.hpp"
 #include "core/sha256.hpp"
 
 namespace capi::outbox {
@@ -38,12 +42,20 @@ bool MayRestInClear(Field field) {
 // Values are views into the builder's per-field storage (digests_, rules_, hashes_, own_values_).
 using Values = std::vector<std::string_view>;
 
-void AppendUnique(Values &values, std::string_view value) {
-	for (std::string_view existing : values)
-		if (existing == value)
-			return;
-	values.push_back(value);
-}
+// A platform's list of values for one field, kept without duplicates in linear time.
+struct UniqueValues {
+	Values list;
+	std::unordered_set<std::string_view> seen; // the same views as list
+
+	void Clear() {
+		list.clear();
+		seen.clear(); // keeps its buckets for the next field
+	}
+	void Append(std::string_view value) {
+		if (seen.insert(value).second)
+			list.push_back(value);
+	}
+};
 
 // Builds bags; one per thread, reused so that its buffers stay allocated.
 class BagBuilder {
@@ -82,10 +94,17 @@ private:
 			return;
 		trimmed_.clear();
 		hex_.clear();
-		if (digests_.size() < shared.size())
+		if (digests_.size() < shared.size()) {
 			digests_.resize(shared.size());
+			format_free_.resize(shared.size());
+		}
 		for (std::size_t i = 0; i < shared.size(); ++i) {
-			std::string_view trimmed = identity::text::Trim(shared[i]);
+			CheckForInterrupt();
+			// As capi.normalize/capi.hash: too long as given is nothing; format characters go first.
+			std::string_view trimmed;
+			if (identity::IsWithinInputLimit(field, shared[i]))
+				trimmed =
+				    identity::text::Trim(identity::text::StripFormatCharacters(shared[i], format_free_[i]));
 			trimmed_.push_back(trimmed);
 			hex_.push_back(IsSha256Hex(trimmed));
 			if (hex_[i]) { // already a digest: kept lowercased wherever a hash is wanted
@@ -98,9 +117,10 @@ private:
 		hash_count_ = 0;
 		own_count_ = 0;
 
+		hash_index_.clear();
 		for (Platform platform : kPlatforms) {
-			Values &list = lists_[Index(platform)];
-			list.clear();
+			UniqueValues &list = lists_[Index(platform)];
+			list.Clear();
 			if (!identity::PlatformAcceptsField(platform, field))
 				continue;
 			bool hashed = identity::WantsHashed(platform, field);
@@ -108,16 +128,18 @@ private:
 				continue; // privacy exception: nothing for this platform
 			if (const std::vector<std::string> *own = raw_.Override(field, platform)) {
 				for (const std::string &value : *own) {
+					CheckForInterrupt();
 					std::string &payload = OwnValueSlot();
 					if (identity::PayloadValue(field, platform, value, region_, payload))
-						AppendUnique(list, payload);
+						list.Append(payload);
 				}
 				continue;
 			}
 			const RuleValues *normalized = nullptr;
 			for (std::size_t i = 0; i < shared.size(); ++i) {
+				CheckForInterrupt();
 				if (hex_[i] && hashed) {
-					AppendUnique(list, digests_[i]);
+					list.Append(digests_[i]);
 					continue;
 				}
 				if (hex_[i] && field != Field::kExternalId)
@@ -126,20 +148,21 @@ private:
 					normalized = &Normalized(field, platform);
 				if (!normalized->usable[i])
 					continue;
-				AppendUnique(list, hashed ? HashOf(normalized->values[i]) : normalized->values[i]);
+				list.Append(hashed ? HashOf(normalized->values[i]) : normalized->values[i]);
 			}
 		}
 
 		static const Values *const kNone = new Values();
-		const Values &base =
-		    identity::PlatformAcceptsField(Platform::kMeta, field) ? lists_[Index(Platform::kMeta)] : *kNone;
+		const Values &base = identity::PlatformAcceptsField(Platform::kMeta, field)
+		                         ? lists_[Index(Platform::kMeta)].list
+		                         : *kNone;
 		std::string_view name = identity::FieldName(field);
 		if (!base.empty())
 			WriteArray(out, name, {}, base);
 		for (Platform platform : kPlatforms) {
 			if (platform == Platform::kMeta || !identity::PlatformAcceptsField(platform, field))
 				continue;
-			const Values &list = lists_[Index(platform)];
+			const Values &list = lists_[Index(platform)].list;
 			if (list != base)
 				WriteArray(out, name, identity::PlatformName(platform), list);
 		}
@@ -158,23 +181,26 @@ private:
 		const std::size_t count = trimmed_.size();
 		entry.values.resize(count);
 		entry.usable.assign(count, 0);
-		for (std::size_t i = 0; i < count; ++i)
+		for (std::size_t i = 0; i < count; ++i) {
+			CheckForInterrupt();
 			if (!hex_[i] || field == Field::kExternalId)
 				entry.usable[i] = identity::Normalize(field, platform, trimmed_[i], region_, entry.values[i]);
+		}
 		return entry;
 	}
 
-	// SHA-256 hex of a normalized value, computed once per field for equal values.
+	// SHA-256 hex of a normalized value, computed once per field for equal values (found by hash).
 	std::string_view HashOf(const std::string &normalized) {
-		for (std::size_t h = 0; h < hash_count_; ++h)
-			if (hashes_[h].first == normalized)
-				return hashes_[h].second;
+		auto found = hash_index_.find(normalized);
+		if (found != hash_index_.end())
+			return hashes_[found->second].second;
 		if (hash_count_ == hashes_.size())
 			hashes_.emplace_back();
-		auto &entry = hashes_[hash_count_++];
+		auto &entry = hashes_[hash_count_];
 		entry.first = normalized;
 		entry.second.resize(kSha256HexLength);
 		Sha256Hex(normalized, entry.second.data());
+		hash_index_.emplace(entry.first, hash_count_++);
 		return entry.second;
 	}
 
@@ -218,16 +244,18 @@ private:
 	// Per field: the shared values trimmed and whether each is a digest already.
 	std::vector<std::string_view> trimmed_;
 	std::vector<char> hex_;
-	std::vector<std::string> digests_; // [i]: the lowercased digest when hex_[i]
+	std::vector<std::string> digests_;     // [i]: the lowercased digest when hex_[i]
+	std::vector<std::string> format_free_; // [i]: value i without format characters, when it had some
 	// Deques, so that views into earlier entries survive later ones; entries are reused across fields
 	// and rows (the *_count_ members say how many are in use for the current field).
 	std::deque<RuleValues> rules_;
 	std::size_t rule_count_ = 0;
-	std::deque<std::pair<std::string, std::string>> hashes_;
+	std::deque<std::pair<std::string, std::string>> hashes_; // (normalized, digest)
 	std::size_t hash_count_ = 0;
+	std::unordered_map<std::string_view, std::size_t> hash_index_; // normalized -> index in hashes_
 	std::deque<std::string> own_values_;
 	std::size_t own_count_ = 0;
-	std::array<Values, kPlatformCount> lists_; // per platform: the field's values, views into the above
+	std::array<UniqueValues, kPlatformCount> lists_; // per platform: the field's values, views into the above
 };
 
 BagBuilder &ThreadBagBuilder() {

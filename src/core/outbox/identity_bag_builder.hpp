@@ -38,8 +38,11 @@ namespace capi::outbox {
 // Writes the bag's JSON text into out (replacing its contents): "{}" when nothing is usable.
 // region (ISO 3166-1 alpha-2) reads national phone numbers and zips, as in capi.normalize.
 // Throws capi::Error 22023 when user_data_json is not a JSON object, has an unknown key (the hint
-// lists the valid ones) or a value of another type; 22P02 when it is not JSON. Messages name keys,
-// never values. Not reentrant per thread (uses this thread's reusable buffers).
+// lists the valid ones), a value of another type or more than 32 values for one key, or is larger than
+// 1 MiB (identity/input_limits.hpp); 22P02 when it is not JSON. Messages name keys, never values.
+// Values too long for their field (input_limits.hpp) count as unusable, as in capi.normalize.
+// Throws capi::Interrupted when an interrupt is pending (core/interrupt.hpp). Deduplication is linear.
+// Not reentrant per thread (uses this thread's reusable buffers).
 void BuildIdentityBag(std::string_view user_data_json, std::string_view region, std::string &out);
 
 std::string BuildIdentityBag(std::string_view user_data_json, std::string_view region);
