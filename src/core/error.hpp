@@ -17,6 +17,8 @@ inline constexpr const char *kNumericValueOutOfRange = "22003";
 inline constexpr const char *kDatetimeFieldOverflow = "22008";
 inline constexpr const char *kCharacterNotInRepertoire = "22021";
 inline constexpr const char *kFeatureNotSupported = "0A000";
+inline constexpr const char *kInsufficientPrivilege = "42501";
+inline constexpr const char *kProgramLimitExceeded = "54000";
 inline constexpr const char *kInternalError = "XX000";
 } // namespace sqlstate
 

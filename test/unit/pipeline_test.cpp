@@ -390,6 +390,7 @@ class ThrowingMetaAdapter final : public PlatformAdapter {
 public:
 	identity::Platform platform() const noexcept override { return meta_.platform(); }
 	std::size_t MaxBatchSize() const noexcept override { return meta_.MaxBatchSize(); }
+	std::vector<std::string_view> OwnHosts() const override { return meta_.OwnHosts(); }
 	void Validate(const Destination &destination) const override { meta_.Validate(destination); }
 	std::optional<std::string> Preflight(const Destination &destination, const OutboxEvent &event,
 	                                     std::int64_t now_ms) const override {

@@ -122,7 +122,7 @@ void RequireAllowedEndpoint(const Destination &destination, const PlatformAdapte
 		if (allowed.host == target.host && (allowed.port == 0 || allowed.port == target.port))
 			return;
 	const std::string where = target.host + ":" + std::to_string(target.port);
-	throw Error(kEndpointNotAllowedSqlstate,
+	throw Error(sqlstate::kInsufficientPrivilege,
 	            prefix + "endpoint " + where + " is not allowed by " +
 	                std::string(kAllowedEndpointHostsSetting),
 	            "Hosts other than the platform's own (" + OwnHostList(adapter) +

@@ -22,8 +22,6 @@
 namespace capi::dispatch {
 
 inline constexpr std::string_view kAllowedEndpointHostsSetting = "capi.allowed_endpoint_hosts";
-// 42501 insufficient_privilege: the endpoint is well formed, but only a superuser can allow it.
-inline constexpr const char *kEndpointNotAllowedSqlstate = "42501";
 
 struct AllowedEndpoint {
 	std::string host; // http::CanonicalHost form

@@ -133,7 +133,7 @@ std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending,
 	std::vector<std::size_t> refused;
 	for (bool complete = false; !complete;) {
 		if (builder == nullptr)
-			builder = adapter_.StartRequest(destination_, settings_.base_url_override);
+			builder = adapter_.StartRequest(destination_, {});
 		complete = true;
 		pending.sent.clear();
 		for (std::size_t index : pending.events) {

@@ -54,7 +54,7 @@ constexpr const char *kRawPiiHint =
 }
 
 [[noreturn]] void TooLarge(const std::string &what, std::size_t limit, const char *hint) {
-	Fail(kProgramLimitExceeded,
+	Fail(sqlstate::kProgramLimitExceeded,
 	     what + " " + std::to_string(limit) + " bytes (" + std::to_string(limit / 1024) + " kB)", hint);
 }
 
@@ -241,7 +241,7 @@ bool ParseObject(const char *column, std::string_view json, std::size_t max_byte
                  simdjson::dom::object &object) {
 	CheckJsonTextSize(column, json.size(), max_bytes);
 	if (JsonDeeperThan(json, kMaxJsonDepth))
-		Fail(kProgramLimitExceeded,
+		Fail(sqlstate::kProgramLimitExceeded,
 		     std::string(column) + " is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
 		     "No platform reads deeper structures (Meta's contents[] items are 3 levels deep).");
 	json = Trim(json);

@@ -69,8 +69,6 @@ inline constexpr std::size_t kMaxEventSourceUrlBytes = 8 * 1024;
 // this factor times a column's text limit is therefore over the limit, without rendering it.
 inline constexpr std::size_t kMaxJsonbBytesPerTextByte = 16;
 
-inline constexpr const char *kProgramLimitExceeded = "54000";
-
 // One outbox row as the INSERT trigger sees it. Views must stay valid during the call.
 struct OutboxRowView {
 	std::string_view event_id;      // SQL NULL passed as "": an error, like an empty id
