@@ -42,6 +42,10 @@ SELECT capi.user_data(jsonb_build_object('em', (SELECT jsonb_agg('user' || i || 
 SELECT capi.user_data(jsonb_build_object('client_user_agent', repeat('x', 2 * 1024 * 1024)));
 SELECT capi.user_data('{"phone": 1e400}');
 SELECT capi.user_data('{"phone": 123456789012345678901234567890}');
+-- 40 phones: more values than any identifier takes; 40,000: refused for its size before any parsing.
+INSERT INTO capi.outbox (event_id, event_name, user_data)
+SELECT 'bounds-1', 'Purchase', jsonb_build_object('phone', jsonb_agg('+1 650 555 ' || (1000 + i)))
+FROM generate_series(1, 40) i;
 INSERT INTO capi.outbox (event_id, event_name, user_data)
 SELECT 'bounds-1', 'Purchase', jsonb_build_object('phone', jsonb_agg('+1 650 555 ' || (1000 + i)))
 FROM generate_series(1, 40000) i;

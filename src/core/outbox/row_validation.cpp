@@ -516,7 +516,8 @@ void CheckDestinations(const std::vector<std::optional<std::string_view>> &desti
 void CheckJsonTextSize(const char *column, std::size_t text_bytes, std::size_t max_text_bytes) {
 	if (text_bytes > max_text_bytes)
 		TooLarge(std::string(column) + " is larger than", max_text_bytes,
-		         "No platform takes JSON this large: keep the column to the event's own parameters.");
+		         "No platform takes JSON this large for one event: send only its own parameters and the "
+		         "identifiers of the person who converted.");
 }
 
 void CheckStoredJsonSize(const char *column, std::size_t jsonb_bytes, std::size_t max_text_bytes) {
