@@ -7,8 +7,10 @@
 EXTENSION = pg_capi
 MODULE_big = pg_capi
 
-CORE_SRCS := $(sort $(wildcard src/core/*.cpp src/core/*/*.cpp))
-PG_SRCS := $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
+# Every .cpp under src/core and src/pg, at any depth (src/core/platforms/<name>/...). CMakeLists.txt
+# globs src/core the same way; `make check-sources` (run by scripts/test) proves the two lists agree.
+CORE_SRCS := $(shell find src/core -name '*.cpp' | LC_ALL=C sort)
+PG_SRCS := $(shell find src/pg -name '*.cpp' | LC_ALL=C sort)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 # Install scripts: the first release plus the upgrade chain. CREATE EXTENSION of the default
@@ -45,7 +47,7 @@ include $(PGXS)
 
 EXTRA_CLEAN = $(OBJS:.o=.d) build
 
-.PHONY: unit format format-check
+.PHONY: unit format format-check check-sources
 # GoogleTest unit tests of src/core (CMake + ctest).
 unit:
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPI_WERROR=$(if $(ERROR_ON_WARNING),ON,OFF) >/dev/null
@@ -57,3 +59,10 @@ format:
 	clang-format -i $(FORMAT_FILES)
 format-check:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+# Fails when CMake's capi_core sources (build/core_sources.txt, written at configure time) differ
+# from CORE_SRCS: a file one build compiles and the other silently drops.
+check-sources:
+	@cmake -S . -B build >/dev/null
+	@printf '%s\n' $(CORE_SRCS) | diff -u - build/core_sources.txt || \
+		{ echo "Makefile and CMakeLists.txt disagree on the src/core sources" >&2; exit 1; }

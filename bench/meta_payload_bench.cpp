@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/dispatch/meta_adapter.hpp"
+#include "core/platforms/meta/meta_adapter.hpp"
 #include "core/sha256.hpp"
 
 namespace {

@@ -3,7 +3,7 @@
 // delivery components agree on the wire format, batching, fault outcomes and secret handling.
 #include "core/dispatch/adapter.hpp"
 #include "core/dispatch/event.hpp"
-#include "core/dispatch/meta_adapter.hpp"
+#include "core/platforms/meta/meta_adapter.hpp"
 #include "core/http/client.hpp"
 #include "core/outbox/identity_bag_builder.hpp"
 #include "server/app/test_server.hpp"

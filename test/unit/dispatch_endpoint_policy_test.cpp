@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/dispatch/meta_adapter.hpp"
+#include "core/platforms/meta/meta_adapter.hpp"
 #include "core/error.hpp"
 #include "core/http/url.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/dispatch/meta_adapter.hpp"
+#include "core/platforms/meta/meta_adapter.hpp"
 
 #include <gtest/gtest.h>
 

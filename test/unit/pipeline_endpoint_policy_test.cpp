@@ -3,7 +3,7 @@
 // pauses the destination, a widened one resumes it), and MetaAdapter::Classify quotes from a host
 // other than Meta's only Graph's error structure and the HTTP status, never a raw body.
 #include "core/dispatch/endpoint_policy.hpp"
-#include "core/dispatch/meta_adapter.hpp"
+#include "core/platforms/meta/meta_adapter.hpp"
 #include "core/dispatch/pipeline.hpp"
 #include "core/outbox/identity_bag_builder.hpp"
 

@@ -5,7 +5,7 @@
 #include "core/dispatch/pipeline.hpp"
 
 #include "core/dispatch/backoff.hpp"
-#include "core/dispatch/meta_adapter.hpp"
+#include "core/platforms/meta/meta_adapter.hpp"
 #include "core/outbox/identity_bag_builder.hpp"
 
 #include <gtest/gtest.h>

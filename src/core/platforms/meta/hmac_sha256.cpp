@@ -1,4 +1,4 @@
-#include "core/dispatch/hmac_sha256.hpp"
+#include "core/platforms/meta/hmac_sha256.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

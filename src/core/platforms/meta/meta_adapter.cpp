@@ -1,4 +1,4 @@
-#include "core/dispatch/meta_adapter.hpp"
+#include "core/platforms/meta/meta_adapter.hpp"
 
 #include <arpa/inet.h>
 
@@ -6,35 +6,12 @@
 
 #include "core/dispatch/event_fields.hpp"
 #include "core/dispatch/json_writer.hpp"
+#include "core/dispatch/user_object_json.hpp"
 #include "core/error.hpp"
+#include "core/platforms/meta/meta_user_object.hpp"
 
 namespace capi::dispatch {
 namespace {
-
-using identity::Field;
-
-// Meta's user_data keys for the identity fields, in the order they are written (street has none).
-struct HashedKey {
-	std::string_view meta_key;
-	Field field;
-};
-constexpr HashedKey kHashedKeys[] = {
-    {"em", Field::kEmail},
-    {"ph", Field::kPhone},
-    {"fn", Field::kFirstName},
-    {"ln", Field::kLastName},
-    {"ge", Field::kGender},
-    {"db", Field::kDateOfBirth},
-    {"ct", Field::kCity},
-    {"st", Field::kState},
-    {"zp", Field::kZip},
-    {"country", Field::kCountry},
-    {"external_id", Field::kExternalId},
-};
-
-// Sent unhashed.
-constexpr PlainKey kPlainKeys[] = {PlainKey::kClientIpAddress, PlainKey::kClientUserAgent, PlainKey::kFbc,
-                                   PlainKey::kFbp};
 
 bool IsActionSource(std::string_view value) {
 	return value == "website" || value == "app" || value == "email" || value == "phone_call" ||
@@ -111,7 +88,10 @@ std::optional<std::string> CheckColumns(const OutboxEvent &event, std::int64_t n
 
 // The values Meta would receive; never quotes one (they are personal data).
 std::optional<std::string> CheckIdentity(const OutboxEvent &event, const IdentityBag &bag) {
-	for (const HashedKey &key : kHashedKeys) {
+	for (const platforms::UserKey &key : platforms::kMetaUserObject) {
+		if (key.form == platforms::UserKeyForm::kPlain) {
+			continue;
+		}
 		for (std::string_view value : bag.Values(key.field)) {
 			if (!IsLowerHexSha256(value)) {
 				return "user_data: a " + std::string(identity::FieldName(key.field)) +
@@ -136,42 +116,6 @@ void AppendStringMember(std::string *out, std::string_view key, std::string_view
 	AppendJsonString(out, value);
 }
 
-void AppendUserData(std::string *out, const IdentityBag &bag) {
-	out->append("\"user_data\":{");
-	bool first = true;
-	auto separate = [&]() {
-		if (!first) {
-			out->push_back(',');
-		}
-		first = false;
-	};
-	for (const HashedKey &key : kHashedKeys) {
-		const std::vector<std::string_view> &values = bag.Values(key.field);
-		if (values.empty()) {
-			continue;
-		}
-		separate();
-		out->push_back('"');
-		out->append(key.meta_key);
-		out->append("\":[");
-		for (size_t i = 0; i < values.size(); ++i) {
-			if (i > 0) {
-				out->push_back(',');
-			}
-			AppendJsonString(out, values[i]);
-		}
-		out->push_back(']');
-	}
-	for (PlainKey key : kPlainKeys) {
-		std::string_view value = bag.Plain(key);
-		if (!value.empty()) {
-			separate();
-			AppendStringMember(out, PlainKeyName(key), value);
-		}
-	}
-	out->push_back('}');
-}
-
 void AppendEvent(std::string *out, const OutboxEvent &event, const EventFields &fields) {
 	out->push_back('{');
 	AppendStringMember(out, "event_name", event.event_name);
@@ -191,8 +135,8 @@ void AppendEvent(std::string *out, const OutboxEvent &event, const EventFields &
 	if (consent.opt_out) {
 		out->append(*consent.opt_out ? ",\"opt_out\":true" : ",\"opt_out\":false");
 	}
-	out->push_back(',');
-	AppendUserData(out, fields.identity());
+	out->append(",\"user_data\":");
+	AppendUserObject(out, platforms::kMetaUserObject, fields.identity());
 	if (!fields.custom_data_json().empty()) {
 		out->append(",\"custom_data\":");
 		out->append(fields.custom_data_json()); // a JSON object, checked by EventFields::Read

@@ -1,6 +1,6 @@
-#include "core/dispatch/meta_adapter.hpp"
+#include "core/platforms/meta/meta_adapter.hpp"
 
-#include "core/dispatch/hmac_sha256.hpp"
+#include "core/platforms/meta/hmac_sha256.hpp"
 
 namespace capi::dispatch {
 namespace {

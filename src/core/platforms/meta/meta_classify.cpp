@@ -1,5 +1,5 @@
 // MetaAdapter::Classify: Graph API responses to outcomes (platform-apis.md §2.5, §13).
-#include "core/dispatch/meta_adapter.hpp"
+#include "core/platforms/meta/meta_adapter.hpp"
 
 #include <algorithm>
 #include <cctype>
