@@ -223,7 +223,8 @@ TEST_P(PhoneGarbage, IsRejected) {
 INSTANTIATE_TEST_SUITE_P(Table, PhoneGarbage, ::testing::ValuesIn(kGarbageCases));
 
 // Meta CIP: "(650)555-1212" -> 16505551212; Google Data Manager: "(800)555-0100" -> +18005550100
-// (shared/reference/platform-apis.md §2.4, §4.3, §14).
+// (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters,
+// https://developers.google.com/data-manager/api/devguides/concepts/formatting).
 TEST(PhonePublishedVectors, MetaDigitsOnly) {
 	std::string normalized = Normalized("(650)555-1212", "US", PhoneStyle::kE164DigitsOnly);
 	EXPECT_EQ(normalized, "16505551212");

@@ -116,7 +116,7 @@ http::Response Accepted(const http::Request &request, const std::string &trace_i
 	        .dump());
 }
 
-// A Graph API error body (platform-apis.md §2.5).
+// A Graph API error body (https://developers.facebook.com/docs/graph-api/guides/error-handling).
 std::string GraphError(int code, const std::string &message, json extra = json::object()) {
 	json error = {
 	    {"message", message}, {"type", "OAuthException"}, {"code", code}, {"fbtrace_id", "TraceErr"}};

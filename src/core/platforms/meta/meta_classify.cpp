@@ -1,4 +1,5 @@
-// MetaAdapter::Classify: Graph API responses to outcomes (platform-apis.md §2.5, §13).
+// MetaAdapter::Classify: Graph API responses to outcomes
+// (https://developers.facebook.com/docs/graph-api/guides/error-handling).
 #include "core/platforms/meta/meta_adapter.hpp"
 
 #include <algorithm>

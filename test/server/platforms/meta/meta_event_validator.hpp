@@ -1,5 +1,6 @@
 // Validation of one Meta Conversions API server event (one element of "data"), as Meta documents
-// it (platform-apis.md §2.3-2.4): required fields, action_source values, the 7-day (62 for
+// it (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/server-event and
+// customer-information-parameters): required fields, action_source values, the 7-day (62 for
 // physical_store) age limit, hashed user_data keys, IP / fbc / fbp formats, custom_data types.
 #pragma once
 

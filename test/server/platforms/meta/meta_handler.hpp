@@ -1,4 +1,5 @@
-// Meta Conversions API: POST /{vNN.0}/{pixel_id}/events (platform-apis.md §2).
+// Meta Conversions API: POST /{vNN.0}/{pixel_id}/events
+// (https://developers.facebook.com/docs/marketing-api/conversions-api/using-the-api).
 //
 // Accepts the access token as the access_token query parameter, an "Authorization: Bearer"
 // header, a form field or a JSON body field; the body as JSON {"data":[...],"test_event_code":...}
