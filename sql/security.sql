@@ -113,6 +113,27 @@ INSERT INTO capi.outbox (event_id, event_name) VALUES ('blog-6', 'Lead');
 RESET ROLE;
 SELECT event_id, destinations FROM capi.outbox WHERE event_id IN ('blog-5', 'blog-6') ORDER BY event_id;
 
+-- A typo in destinations is refused (the event would otherwise reach no destination, silently).
+SET ROLE regress_capi_blog;
+INSERT INTO capi.outbox (event_id, event_name, destinations) VALUES ('blog-7', 'Lead', '{sec-meat}');
+RESET ROLE;
+
+-- Errors about a destination row never show the row (its credentials): the trigger checks what the
+-- NOT NULL and CHECK constraints would report with "Failing row contains (...)".
+\set VERBOSITY default
+SET ROLE regress_capi_operator;
+INSERT INTO capi.destinations (name, platform, config, credentials)
+VALUES ('bad name!', 'meta', '{"pixel_id": "1"}', '{"access_token": "EAAB-never-shown-1"}');
+INSERT INTO capi.destinations (name, platform, config, credentials)
+VALUES ('sec-null-config', 'meta', NULL, '{"access_token": "EAAB-never-shown-2"}');
+INSERT INTO capi.destinations (name, platform, enabled, config, credentials)
+VALUES ('sec-null-enabled', 'meta', NULL, '{"pixel_id": "1"}', '{"access_token": "EAAB-never-shown-3"}');
+INSERT INTO capi.destinations (name, platform, config, credentials)
+VALUES ('sec-bad-platform', 'myspace', '{"pixel_id": "1"}', '{"access_token": "EAAB-never-shown-4"}');
+UPDATE capi.destinations SET name = 'sec meta' WHERE name = 'sec-meta';
+RESET ROLE;
+\set VERBOSITY terse
+
 DELETE FROM capi.outbox WHERE event_id LIKE 'sec-%' OR event_id LIKE 'shop-%' OR event_id LIKE 'blog-%';
 DELETE FROM capi.destinations WHERE name LIKE 'sec-%';
 DROP TABLE public.loot;

@@ -11,6 +11,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -63,7 +64,7 @@ void Load() {
 	}
 
 	SPI_connect();
-	SPI_execute("SELECT d.name, d.writer_roles FROM capi.destinations d", true, 0);
+	SPI_execute("SELECT d.name, d.writer_roles FROM capi.destinations d ORDER BY d.name", true, 0);
 	const int rows = static_cast<int>(SPI_processed);
 	CachedDestination *loaded = static_cast<CachedDestination *>(
 	    MemoryContextAllocZero(cache_context, sizeof(CachedDestination) * (rows + 1)));
@@ -112,6 +113,21 @@ const CachedDestination *Find(const char *name) {
 	return nullptr;
 }
 
+// A typo in destinations would lose the event silently (no destination reads it): refused instead.
+[[noreturn]] void RefuseUnknown(const char *destination) {
+	StringInfoData known;
+	initStringInfo(&known);
+	for (int i = 0; i < entry_count && i < 20; i++)
+		appendStringInfo(&known, "%s%s", i > 0 ? ", " : "", entries[i].name);
+	if (entry_count > 20)
+		appendStringInfoString(&known, ", ...");
+	ereport(ERROR,
+	        (errcode(ERRCODE_FOREIGN_KEY_VIOLATION), errmsg("destination \"%s\" does not exist", destination),
+	         entry_count > 0 ? errhint("capi.destinations has: %s.", known.data)
+	                         : errhint("capi.destinations is empty: a capi_admin registers destinations.")));
+	pg_unreachable();
+}
+
 [[noreturn]] void RefuseWriter(const char *destination) {
 	ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 	                destination != nullptr ? errmsg("role \"%s\" may not send events to destination \"%s\"",
@@ -127,11 +143,11 @@ const CachedDestination *Find(const char *name) {
 
 namespace capi::pg {
 
-Datum RestrictToWriterDestinations(Datum destinations, bool is_null, bool *replace) {
+Datum ResolveEventDestinations(Datum destinations, bool is_null, bool *replace) {
 	*replace = false;
 	if (!cache_valid)
 		Load();
-	if (!any_restricted)
+	if (is_null && !any_restricted)
 		return destinations;
 	const Oid role = GetUserId();
 	if (!is_null) {
@@ -145,7 +161,9 @@ Datum RestrictToWriterDestinations(Datum destinations, bool is_null, bool *repla
 				continue; // refused by the row checks
 			const char *name = TextDatumGetCString(names[i]);
 			const CachedDestination *destination = Find(name);
-			if (destination != nullptr && !MayWrite(*destination, role))
+			if (destination == nullptr)
+				RefuseUnknown(name);
+			if (!MayWrite(*destination, role))
 				RefuseWriter(name);
 		}
 		return destinations;

@@ -9,11 +9,12 @@
 namespace capi::pg {
 
 // For the outbox INSERT trigger, outside any live C++ object (it may raise ERROR). destinations is
-// the row's text[] (is_null: SQL NULL). When some destination restricts its writer roles:
-//   * a named destination the current role may not send to raises 42501;
-//   * NULL (every destination) becomes the array of the destinations the role may send to, returned
-//     with *replace set; none at all raises 42501.
-// Otherwise nothing is read per row and *replace stays false.
-Datum RestrictToWriterDestinations(Datum destinations, bool is_null, bool *replace);
+// the row's text[] (is_null: SQL NULL).
+//   * a named destination that does not exist raises 23503 (a typo would lose the event silently);
+//   * a named destination the current role may not send to (writer_roles) raises 42501;
+//   * NULL (every destination), when some destination restricts its writer roles, becomes the array
+//     of the destinations the role may send to, returned with *replace set; none at all raises 42501.
+// With destinations NULL and no restriction anywhere, nothing is looked at per row.
+Datum ResolveEventDestinations(Datum destinations, bool is_null, bool *replace);
 
 } // namespace capi::pg

@@ -62,6 +62,19 @@ void ValidateDestination(const char *name, const char *platform, const char *con
 		capi::dispatch::RequireAllowedEndpoint(destination, adapter, allowed_hosts);
 }
 
+// The table's NOT NULL and CHECK constraints would report a violation with the whole failing row in
+// the DETAIL, credentials included (and the server log keeps it). The trigger runs first, so it makes
+// those checks itself, with messages that name the column only.
+void RequireNotNullColumns(HeapTuple tuple, TupleDesc descriptor) {
+	for (int i = 0; i < descriptor->natts; i++) {
+		Form_pg_attribute attribute = TupleDescAttr(descriptor, i);
+		if (attribute->attisdropped || !attribute->attnotnull || !heap_attisnull(tuple, i + 1, descriptor))
+			continue;
+		ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
+		                errmsg("capi.destinations.%s must not be NULL", NameStr(attribute->attname))));
+	}
+}
+
 } // namespace
 
 CAPI_PG_FUNCTION(capi_destinations_row_trigger) {
@@ -77,7 +90,10 @@ CAPI_PG_FUNCTION(capi_destinations_row_trigger) {
 	if (TRIGGER_FIRED_BY_DELETE(trigger->tg_event))
 		return PointerGetDatum(tuple);
 	TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
+	RequireNotNullColumns(tuple, descriptor);
 	const char *name = ReadColumn(tuple, descriptor, "name", false);
+	if (name != nullptr)
+		capi::dispatch::RequireValidDestinationName(name); // throws; no C++ object lives yet
 	const char *platform = ReadColumn(tuple, descriptor, "platform", false);
 	const char *config = ReadColumn(tuple, descriptor, "config", true);
 	const char *credentials = ReadColumn(tuple, descriptor, "credentials", true);

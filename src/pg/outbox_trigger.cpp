@@ -133,10 +133,11 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	std::int64_t event_time_ms =
 	    is_null || !event_time_finite ? 0 : capi::pg::UnixMilliseconds(DatumGetTimestampTz(event_time));
 	Datum destinations = heap_getattr(tuple, ColumnNumber(descriptor, "destinations"), descriptor, &is_null);
-	// A role restricted by writer_roles: refused, or NULL (every destination) written out as its own.
+	// Unknown names and names a role restricted by writer_roles may not use are refused; NULL (every
+	// destination) is written out as the role's own list when it may not use them all.
 	bool replace_destinations = false;
 	Datum restricted_destinations =
-	    capi::pg::RestrictToWriterDestinations(destinations, is_null, &replace_destinations);
+	    capi::pg::ResolveEventDestinations(destinations, is_null, &replace_destinations);
 	Datum *names = nullptr;
 	bool *name_nulls = nullptr;
 	int name_count = -1; // -1: destinations IS NULL

@@ -3,6 +3,16 @@
 #include "core/error.hpp"
 
 namespace capi::dispatch {
+
+void RequireValidDestinationName(std::string_view name) {
+	bool valid = !name.empty() && name.size() <= 63;
+	for (char c : name)
+		valid = valid && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		                  c == '_' || c == '.' || c == '-');
+	if (!valid)
+		throw Error(sqlstate::kInvalidParameterValue, "destination name is not valid",
+		            "A destination name is 1 to 63 ASCII letters, digits, '_', '.' or '-'.");
+}
 namespace {
 
 [[noreturn]] void Throw(const Destination &destination, std::string_view what) {

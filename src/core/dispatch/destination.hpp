@@ -22,6 +22,11 @@ struct Destination {
 	std::string endpoint_override; // "scheme://host[:port]" replacing the platform's, or ""
 };
 
+// Throws capi::Error 22023 unless name is 1 to 63 ASCII letters, digits, '_', '.' or '-' (what
+// capi.destinations' CHECK constraint allows; checked first so that the constraint's error, which
+// shows the whole row, credentials included, never fires).
+void RequireValidDestinationName(std::string_view name);
+
 // One JSON-object setting of a destination ("config" or "credentials"), read key by key.
 // Every failure throws capi::Error 22023 "destination <name>: <section>.<key> <problem>".
 // For a secret section, values (and unknown key names) never appear in messages.
