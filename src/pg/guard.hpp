@@ -6,8 +6,10 @@
 //    capi::Interrupted (the core saw InterruptPending) becomes PostgreSQL's own cancel or
 //    terminate, through CHECK_FOR_INTERRUPTS.
 //  * PgCall: runs a PostgreSQL call from code that owns live C++ objects. A PostgreSQL ERROR inside
-//    it longjmps only as far as PgCall's own sigsetjmp, becomes a C++ PgError, and unwinds
-//    normally (destructors run); InvokeCpp then re-throws the original PostgreSQL error.
+//    it longjmps only as far as PgCall's own sigsetjmp, is copied into PgCall's own error memory,
+//    becomes a C++ PgError, and unwinds normally (destructors run); InvokeCpp then re-throws the
+//    original PostgreSQL error. However PgCall is left (return, PostgreSQL error, C++ exception),
+//    PG_exception_stack and error_context_stack are restored by an object in its frame.
 //
 // Rules (docs/architecture.md): fmgr bodies use CAPI_PG_FUNCTION; any PostgreSQL call made while a
 // C++ object with a destructor is alive goes through PgCall; src/core never calls PostgreSQL.
@@ -32,41 +34,93 @@ extern "C" {
 
 namespace capi::pg {
 
-// A PostgreSQL error caught by PgCall, carried through C++ frames as an exception.
+namespace detail {
+
+// PgCall's own memory for copied errors ("pg_capi errors", under TopMemoryContext), and the number of
+// PgError objects alive. The copy never lives in the caller's context: on the worker's commit path
+// that context can be one the guarded call has just deleted (SPI_finish), and an abort resets the
+// transaction's contexts while the error is still being logged. The context is reset when PgCall
+// catches the next error while no PgError is alive, so it holds at most the errors in flight.
+// (Plain pointers and an int: no static object with a destructor, docs/architecture.md.)
+inline MemoryContext error_memory = nullptr;
+inline int live_errors = 0;
+
+// Restores PostgreSQL's error-handling state saved when it was made: PG_exception_stack (the
+// innermost sigsetjmp) and error_context_stack (the CONTEXT callbacks).
+class ExceptionStackRestore {
+public:
+	ExceptionStackRestore() noexcept
+	    : saved_exception_stack_(PG_exception_stack), saved_error_context_(error_context_stack) {}
+	~ExceptionStackRestore() { Restore(); }
+	ExceptionStackRestore(const ExceptionStackRestore &) = delete;
+	ExceptionStackRestore &operator=(const ExceptionStackRestore &) = delete;
+	void Restore() const noexcept {
+		PG_exception_stack = saved_exception_stack_;
+		error_context_stack = saved_error_context_;
+	}
+
+private:
+	sigjmp_buf *const saved_exception_stack_;
+	ErrorContextCallback *const saved_error_context_;
+};
+
+} // namespace detail
+
+// A PostgreSQL error caught by PgCall, carried through C++ frames as an exception. Its ErrorData
+// lives in PgCall's error memory: valid while this object (or a copy) lives, and after the last copy
+// is gone until the next error PgCall catches (InvokeCpp re-raises it in between).
 class PgError : public std::exception {
 public:
-	explicit PgError(ErrorData *error_data) : error_data_(error_data) {}
+	explicit PgError(ErrorData *error_data) noexcept : error_data_(error_data) { ++detail::live_errors; }
+	PgError(const PgError &other) noexcept : std::exception(other), error_data_(other.error_data_) {
+		++detail::live_errors;
+	}
+	PgError &operator=(const PgError &other) noexcept {
+		error_data_ = other.error_data_;
+		return *this;
+	}
+	~PgError() override { --detail::live_errors; }
 	ErrorData *error_data() const noexcept { return error_data_; }
 	const char *what() const noexcept override {
 		return error_data_->message != nullptr ? error_data_->message : "PostgreSQL error";
 	}
 
 private:
-	ErrorData *error_data_; // palloc'd in the caller's memory context by CopyErrorData
+	ErrorData *error_data_;
 };
 
+// Why RAII rather than noexcept lambdas: a noexcept lambda that throws anyway (a std::bad_alloc, a
+// helper that grew a throw) calls std::terminate, an abort that makes the postmaster restart every
+// backend of the cluster; and noexcept(fn()) checks only the annotation, not what the body calls.
+// A restore in a destructor turns the same mistake into an ordinary C++ exception with
+// PostgreSQL's state intact.
+//
+// The restore object lives in PgCall's frame, constructed before sigsetjmp. The siglongjmp of an
+// ereport(ERROR) lands in this same frame, so it skips only fn's frames (which hold no objects with
+// destructors, the PgCall rule) and never this object: the jump is well-defined ([csetjmp.syn]: the
+// same as a throw caught here would be). On that path the state is restored explicitly first,
+// before PostgreSQL is called again; the destructor restores it once more, harmlessly, as the
+// PgError leaves.
 template <typename Fn> auto PgCall(Fn &&fn) -> decltype(fn()) {
-	sigjmp_buf *const saved_exception_stack = PG_exception_stack;
-	ErrorContextCallback *const saved_error_context = error_context_stack;
+	const detail::ExceptionStackRestore restore; // normal return, a C++ exception, and the error path
 	const MemoryContext caller_context = CurrentMemoryContext;
 	sigjmp_buf local_jump;
 	if (sigsetjmp(local_jump, 0) == 0) {
 		PG_exception_stack = &local_jump;
-		if constexpr (std::is_void_v<decltype(fn())>) {
-			fn();
-			PG_exception_stack = saved_exception_stack;
-			return;
-		} else {
-			auto result = fn();
-			PG_exception_stack = saved_exception_stack;
-			return result;
-		}
+		if (detail::error_memory == nullptr)
+			detail::error_memory =
+			    AllocSetContextCreate(TopMemoryContext, "pg_capi errors", ALLOCSET_SMALL_SIZES);
+		return fn();
 	}
-	PG_exception_stack = saved_exception_stack;
-	error_context_stack = saved_error_context;
-	MemoryContextSwitchTo(caller_context);
+	// A PostgreSQL ERROR inside fn: CurrentMemoryContext is ErrorContext, the error is on the stack.
+	restore.Restore();
+	MemoryContext errors = detail::error_memory != nullptr ? detail::error_memory : TopMemoryContext;
+	if (detail::live_errors == 0 && errors != TopMemoryContext)
+		MemoryContextReset(errors);
+	MemoryContextSwitchTo(errors);
 	ErrorData *error_data = CopyErrorData();
 	FlushErrorState();
+	MemoryContextSwitchTo(caller_context);
 	throw PgError(error_data);
 }
 

@@ -22,7 +22,8 @@ extern "C" {
 namespace capi::pg::worker {
 namespace {
 
-// A PostgreSQL error caught by PgCall, logged and summarized while the transaction's memory exists.
+// A PostgreSQL error caught by PgCall, logged and summarized (before the abort; the error itself
+// lives in PgCall's error memory, not in the transaction's).
 std::string LogAndDescribe(const PgError &error) {
 	ErrorData *data = error.error_data();
 	std::string message = data->message != nullptr ? data->message : "PostgreSQL error";
@@ -70,10 +71,15 @@ void RunTransaction(const std::function<void()> &body) {
 			PushActiveSnapshot(GetTransactionSnapshot());
 		});
 		body();
-		PgCall([&] {
+		PgCall([] {
 			SPI_finish();
 			PopActiveSnapshot();
 			RestoreSessionRole();
+		});
+		// A separate call: SPI_finish deleted the context the previous one started in, and an error
+		// at commit (a deferred trigger or constraint) returns to the context a call started in. This
+		// one starts in the transaction's context, which lives until the abort below.
+		PgCall([&] {
 			CommitTransactionCommand();
 			started = false;
 			pgstat_report_stat(false);

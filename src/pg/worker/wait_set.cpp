@@ -18,9 +18,22 @@ WaitEventSet *AsSet(void *set) {
 
 } // namespace
 
+// FreeWaitEventSet closes the epoll descriptor and pfrees the set; it raises no error in the
+// releases we build for, but it is PostgreSQL code, so it runs under PgCall like any other call. A
+// destructor cannot throw: should it ever fail, the set is leaked rather than the process ended.
 WaitSet::~WaitSet() {
-	if (set_ != nullptr)
-		FreeWaitEventSet(AsSet(set_));
+	try {
+		Free();
+	} catch (...) {
+	}
+}
+
+void WaitSet::Free() {
+	void *set = set_;
+	set_ = nullptr; // before the call: whatever happens below, this set is never freed twice
+	version_ = UINT64_MAX;
+	if (set != nullptr)
+		PgCall([&] { FreeWaitEventSet(AsSet(set)); });
 }
 
 void WaitSet::Watch(const std::vector<http::SocketWatch> &watches, std::uint64_t version) {
@@ -28,16 +41,16 @@ void WaitSet::Watch(const std::vector<http::SocketWatch> &watches, std::uint64_t
 		return;
 	const int count = static_cast<int>(watches.size());
 	const http::SocketWatch *items = watches.data();
-	void *old_set = set_;
-	void *new_set = nullptr;
+	Free();
 	PgCall([&] {
-		if (old_set != nullptr)
-			FreeWaitEventSet(AsSet(old_set));
 #if PG_VERSION_NUM >= 170000
 		WaitEventSet *set = CreateWaitEventSet(nullptr, count + 2);
 #else
 		WaitEventSet *set = CreateWaitEventSet(TopMemoryContext, count + 2);
 #endif
+		// Owned from here: should an AddWaitEventToSet fail, the half-built set (and its epoll
+		// descriptor) is freed once, by the next Watch or the destructor, and rebuilt.
+		set_ = set;
 		AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, nullptr);
 		AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, nullptr, nullptr);
 		for (int i = 0; i < count; i++) {
@@ -46,9 +59,7 @@ void WaitSet::Watch(const std::vector<http::SocketWatch> &watches, std::uint64_t
 			if (events != 0)
 				AddWaitEventToSet(set, events, items[i].fd, nullptr, nullptr);
 		}
-		new_set = set;
 	});
-	set_ = new_set;
 	version_ = version;
 	events_ = count + 2;
 }

@@ -33,6 +33,9 @@ public:
 	WaitResult Wait(long timeout_ms);
 
 private:
+	// Frees the set, if any, and forgets it first (so never twice); the next Watch rebuilds it.
+	void Free();
+
 	void *set_ = nullptr; // WaitEventSet *
 	std::uint64_t version_ = UINT64_MAX;
 	int events_ = 0;
