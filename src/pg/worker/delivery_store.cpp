@@ -1,5 +1,6 @@
 #include "pg/worker/delivery_store.hpp"
 
+#include "core/dispatch/settled_batch.hpp"
 #include "pg/worker/event_reader.hpp"
 #include "pg/worker/spi_session.hpp"
 
@@ -276,20 +277,22 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 				    "UPDATE capi.event_deliveries e SET status = 'delivered', delivered_at = "
 				    "pg_catalog.now(), "
 				    "last_attempt_at = pg_catalog.now(), attempts = e.attempts + $3::integer, trace_id = $4, "
-				    "last_error = NULL "
+				    "previous_error = e.last_error, last_error = NULL "
 				    "FROM pg_catalog.jsonb_array_elements_text($2::jsonb) AS d(id) "
 				    "WHERE e.destination = $1 AND e.outbox_id = d.id::bigint",
 				    {ack.destination, DeliveredIdsJson(ack),
 				     std::to_string(std::max(ack.settled.attempts, 1)), Optional(ack.settled.trace_id)});
 			} else {
-				Query("UPDATE capi.batches SET status = 'delivered', delivered_at = pg_catalog.now(), "
+				const dispatch::SettledBatchRecord record = dispatch::RecordSettledBatch(ack.settled);
+				Query("UPDATE capi.batches SET status = $6, delivered_at = pg_catalog.now(), "
 				      "last_attempt_at = pg_catalog.now(), "
 				      "next_attempt_at = NULL, attempts = greatest($2::integer, 1), last_error = $3, "
-				      "trace_id = $4, "
+				      "previous_error = $7, trace_id = $4, "
 				      "failed_events = $5::integer WHERE id = $1::bigint",
 				      {std::to_string(ack.batch_id), std::to_string(ack.settled.attempts),
-				       Optional(ack.settled.last_error), Optional(ack.settled.trace_id),
-				       std::to_string(ack.settled.failed.size())});
+				       Optional(record.last_error), Optional(ack.settled.trace_id),
+				       std::to_string(ack.settled.failed.size()), record.status,
+				       Optional(record.previous_error)});
 			}
 			if (!ack.settled.failed.empty())
 				Query("INSERT INTO capi.event_deliveries AS e (destination, outbox_id, event_id, event_name, "
@@ -373,7 +376,8 @@ std::int64_t PurgeDelivered(int retention_s, int batch_size) {
 		    {std::to_string(retention_s), std::to_string(batch_size)});
 		deleted = Int(rows.at(0).at(0));
 		Query("DELETE FROM capi.batches WHERE id IN (SELECT id FROM capi.batches"
-		      " WHERE status IN ('delivered', 'abandoned') AND claimed_at < pg_catalog.now() - "
+		      " WHERE status IN ('delivered', 'partial', 'failed', 'abandoned') AND claimed_at < "
+		      "pg_catalog.now() - "
 		      "pg_catalog.make_interval(secs => $1::double precision)"
 		      " ORDER BY id LIMIT $2::integer)",
 		      {std::to_string(retention_s), std::to_string(batch_size)});
