@@ -1,6 +1,9 @@
 # Delivery under faults injected by the loopback Meta stand-in: transient errors and Retry-After,
 # a permanently rejected event isolated by splitting, a stale event failed alone, an auth failure that
 # pauses the destination, connection resets (nothing lost), capi.max_attempts, and capi.retry_failed.
+# Every state tells the truth (issue 10 §3): a delivered row has no last_error (the earlier one is in
+# previous_error), a batch's status says whether its events were delivered (delivered, partial, failed),
+# and the events of a paused or disabled destination read paused / disabled with the reason.
 use strict;
 use warnings;
 use FindBin;
@@ -65,7 +68,11 @@ add_faults({ status => 503, count => 2 });
 insert_events($node, 10, 'tr-');
 wait_statuses('tr-', delivered => 10);
 is(last_batch('status, attempts, events'), 'delivered|3|10', 'the batch was delivered at the third attempt');
-like(last_batch('last_error'), qr/503|Please retry your request later/, 'its last_error records the 503');
+is(last_batch('last_error'), '', 'a delivered batch has no last_error');
+like(last_batch('previous_error'), qr/503|Please retry your request later/, 'its previous_error keeps the 503');
+is(sql(q{SELECT count(*) FROM capi.delivery_status WHERE event_id LIKE 'tr-%' AND last_error IS NULL
+	AND previous_error ~ '503|Please retry' AND reason IS NULL}),
+	'10', 'its events read delivered without an error, the 503 kept in previous_error');
 my $stats = server_stats();
 is($stats->{requests},         3,  'three requests reached the platform');
 is($stats->{faulted_requests}, 2,  'two of them faulted');
@@ -104,13 +111,16 @@ like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'bad-7'}
 $stats = server_stats();
 is($stats->{accepted_events},  19, 'the platform accepted the other 19');
 is($stats->{duplicate_events}, 0,  'none twice');
-is(last_batch('status, failed_events'), 'delivered|1', 'the batch is delivered with one failed event');
+is(last_batch('status, failed_events, last_error IS NULL'), 'partial|1|t',
+	'the batch is partial with one failed event');
 clear_faults();
 is(sql(q{SELECT capi.retry_failed('meta_main')}), '1', 'retry_failed requeues one event');
 wait_statuses('bad-', delivered => 20);
 is(server_stats()->{accepted_events}, 20, 'bad-7 accepted once the rule is gone');
 is(sql(q{SELECT status, last_error IS NULL FROM capi.event_deliveries WHERE event_id = 'bad-7'}),
 	'delivered|t', 'its event_deliveries row is delivered, error cleared');
+like(sql(q{SELECT previous_error FROM capi.delivery_status WHERE event_id = 'bad-7'}),
+	qr/rejected by a reject_event_id fault rule/, 'the error it failed with is kept in previous_error');
 
 # --- a stale event fails alone, never sent ---------------------------------------------------------
 reset_server();
@@ -139,11 +149,17 @@ unlike($pause_reason, qr/\Q$TOKEN\E/, 'and does not hold the token');
 sleep(1);    # proving that nothing fails or is resent while paused
 is(count_status('au-', 'failed'), 0, 'no event failed');
 is(server_stats()->{requests}, 1, 'no request sent while paused');
+is(count_status('au-', 'paused'), 10, 'capi.delivery_status shows the 10 events paused');
+is(sql(q{SELECT count(*) FROM capi.delivery_status d JOIN capi.cursors c USING (destination)
+	WHERE d.event_id LIKE 'au-%' AND d.reason = c.pause_reason AND d.next_attempt_at = c.paused_until}),
+	'10', 'with the pause reason, and the end of the pause as next_attempt_at');
 sql(q{UPDATE capi.destinations SET credentials = credentials WHERE name = 'meta_main'});
 # The pause has >= 18 s to run: delivery within 8 s comes from the UPDATE, not from its expiry.
 ok(wait_until(sub { count_status('au-', 'delivered') == 10 }, 8),
 	'UPDATE of the destination resumes it: 10 delivered')
   or diag(status_summary('au-'));
+is(sql(q{SELECT count(*) FROM capi.delivery_status WHERE event_id LIKE 'au-%' AND reason IS NULL
+	AND last_error IS NULL}), '10', 'delivered: no reason, no last_error');
 is(sql(q{SELECT paused_until IS NULL, pause_reason IS NULL FROM capi.cursors
 	WHERE destination = 'meta_main'}),
 	't|t', 'the pause is lifted in capi.cursors');
@@ -164,6 +180,18 @@ ok(wait_until(sub { sql(q{SELECT paused_until IS NULL AND pause_reason IS NULL F
 ok($node->log_contains(qr/pg_capi worker: destination "meta_main" resumed/, $offset), 'and "resumed" logged');
 is(server_stats()->{accepted_events}, 3, 'its 3 events delivered');
 reload_setting($node, "capi.auth_failure_pause = '20s'");
+
+# --- a disabled destination: what it has not taken reads disabled; enabling it sends them ----------
+reset_server();
+sql(q{UPDATE capi.destinations SET enabled = false WHERE name = 'meta_main'});
+insert_events($node, 4, 'di-');
+sleep(1);    # the worker would have taken them by now
+is(count_status('di-', 'disabled'), 4, 'the events of a disabled destination read disabled');
+like(sql(q{SELECT string_agg(DISTINCT reason, ',') FROM capi.delivery_status WHERE event_id LIKE 'di-%'}),
+	qr/^destination disabled/, 'with the reason');
+is(server_stats()->{requests}, 0, 'and nothing was sent');
+sql(q{UPDATE capi.destinations SET enabled = true WHERE name = 'meta_main'});
+wait_statuses('di-', delivered => 4);
 
 # --- connection resets, some after the platform accepted -------------------------------------------
 reset_server();
@@ -189,6 +217,8 @@ my $ma_start = sql('SELECT now()');
 add_faults({ status => 500, count => 10 });
 insert_events($node, 5, 'ma-');
 wait_statuses('ma-', failed => 5);
+like(last_batch('status, failed_events, last_error'), qr/^failed\|5\|gave up after 2 attempts/,
+	'a batch whose every event failed reads failed, with the reason');
 is(sql(q{SELECT count(*) FROM capi.delivery_status
 	WHERE event_id LIKE 'ma-%' AND last_error LIKE 'gave up after 2 attempts%'}),
 	'5', 'each last_error starts "gave up after 2 attempts"');
@@ -204,10 +234,17 @@ reload_setting($node, 'capi.max_attempts = 12');
 # --- secrets and log --------------------------------------------------------------------------------
 is(sql(qq{SELECT (SELECT count(*) FROM capi.batches WHERE last_error LIKE '%$TOKEN%')
 	+ (SELECT count(*) FROM capi.event_deliveries WHERE last_error LIKE '%$TOKEN%')
+	+ (SELECT count(*) FROM capi.batches WHERE previous_error LIKE '%$TOKEN%')
+	+ (SELECT count(*) FROM capi.event_deliveries WHERE previous_error LIKE '%$TOKEN%')
 	+ (SELECT count(*) FROM capi.cursors WHERE pause_reason LIKE '%$TOKEN%')}),
 	'0', 'the token is in no error text');
-is(sql(q{SELECT count(*) FROM capi.batches WHERE last_error IS NOT NULL}) > 0 ? 1 : 0, 1,
+is(sql(q{SELECT count(*) FROM capi.batches WHERE previous_error IS NOT NULL}) > 0 ? 1 : 0, 1,
 	'(errors were recorded at all)');
+
+is(sql(q{SELECT count(*) FROM capi.delivery_status WHERE status = 'delivered' AND last_error IS NOT NULL}),
+	'0', 'no delivered event reads as an error');
+is(sql(q{SELECT count(*) FROM capi.batches WHERE status IN ('delivered', 'partial') AND last_error IS NOT NULL}),
+	'0', 'no delivered or partial batch reads as an error');
 
 stop_and_check_log($node);
 my $own_log = CapiTest::log_without_statements($node);
