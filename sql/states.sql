@@ -81,6 +81,7 @@ SET ROLE capi_admin;
 SELECT status, count(*), count(reason) AS with_reason, count(previous_error) AS with_previous_error
 FROM capi.delivery_status GROUP BY status ORDER BY status;
 RESET ROLE;
+DROP VIEW states;
 DELETE FROM capi.destinations;
 DELETE FROM capi.outbox;
 
