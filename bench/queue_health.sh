@@ -266,7 +266,7 @@ psql -c "
            autoanalyze_count AS autoanalyzes
     FROM pg_stat_user_tables WHERE schemaname = 'capi' ORDER BY relname"
 echo "delivery state: $(psql -At -c "
-    SELECT (SELECT count(*) FROM capi.batches WHERE status <> 'delivered') || ' batches not delivered, '
+    SELECT (SELECT count(*) FROM capi.batches WHERE status IN ('in_flight', 'retrying')) || ' batches open, '
            || (SELECT count(*) FROM capi.event_deliveries WHERE status <> 'delivered') || ' event rows not delivered, '
            || (SELECT count(*) FROM capi.outbox) || ' outbox rows left'")"
 
