@@ -166,3 +166,27 @@ LEFT JOIN LATERAL (
 ) b ON e.status IS NULL;
 COMMENT ON VIEW capi.delivery_status IS
     'One row per (outbox event, destination): pending, in_flight, retrying, paused, disabled, delivered or failed';
+
+-- Writers: the documented statements work (issue 11)
+-- INSERT ... ON CONFLICT (event_name, event_id) DO NOTHING needs SELECT on the conflict columns, and
+-- RETURNING (which ORMs add, some as RETURNING *) on the returned ones. Writers get SELECT on the
+-- columns, and row-level security narrows it to the rows of the writer's own open transaction: the
+-- rows the statement it is running inserted, which it has just sent. No other application's events,
+-- and none of its own earlier ones, are ever visible (pg_stats hides the columns' statistics too,
+-- as it does for every table whose row security applies to the reader). ON CONFLICT DO NOTHING with
+-- another transaction's row is a silent no-op: it tells the writer that the key is taken, as the
+-- unique key itself would. txid and created_at are the trigger's (the inserting transaction's id and
+-- start time) and cannot be written by a writer, so the two together identify its own rows even where
+-- a logical restore brought back rows with an old transaction id.
+GRANT SELECT (id, txid, event_id, event_name, event_time, action_source, event_source_url, user_data,
+              custom_data, consent, destinations, created_at)
+    ON capi.outbox TO capi_writer;
+ALTER TABLE capi.outbox ENABLE ROW LEVEL SECURITY;
+-- The owner (and superusers) bypass row security; the operators and the worker see every row.
+CREATE POLICY outbox_admin_and_worker ON capi.outbox TO capi_admin, capi_worker
+    USING (true) WITH CHECK (true);
+CREATE POLICY outbox_writer_insert ON capi.outbox FOR INSERT TO capi_writer
+    WITH CHECK (true);
+CREATE POLICY outbox_writer_own_transaction ON capi.outbox FOR SELECT TO capi_writer
+    USING (txid = pg_catalog.pg_current_xact_id_if_assigned()
+           AND created_at = pg_catalog.transaction_timestamp());
