@@ -190,3 +190,20 @@ CREATE POLICY outbox_writer_insert ON capi.outbox FOR INSERT TO capi_writer
 CREATE POLICY outbox_writer_own_transaction ON capi.outbox FOR SELECT TO capi_writer
     USING (txid = pg_catalog.pg_current_xact_id_if_assigned()
            AND created_at = pg_catalog.transaction_timestamp());
+
+-- Setups that deliver nothing, said at once (issue 11): without shared_preload_libraries the worker
+-- never runs, and it serves only the database named by capi.database.
+CREATE FUNCTION capi.setup_warnings() RETURNS text[]
+    AS 'MODULE_PATHNAME', 'capi_setup_warnings'
+    LANGUAGE C STABLE;
+COMMENT ON FUNCTION capi.setup_warnings() IS
+    'Why this database''s outbox would not be delivered (no preload, another capi.database); empty when nothing';
+DO $$
+DECLARE
+    warning text;
+BEGIN
+    FOREACH warning IN ARRAY capi.setup_warnings() LOOP
+        RAISE WARNING 'pg_capi: %', warning;
+    END LOOP;
+END
+$$;

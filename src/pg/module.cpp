@@ -4,6 +4,7 @@
 
 #include "pg/guard.hpp"
 #include "pg/guc.hpp"
+#include "pg/setup_check.hpp"
 #include "pg/shared_state.hpp"
 #include "pg/worker/worker_main.hpp"
 
@@ -33,6 +34,7 @@ void _PG_init(void) {
 
 	if (!process_shared_preload_libraries_in_progress)
 		return; // hashing works anywhere; delivery needs the preload
+	capi::pg::NoteLoadedByPreload();
 	capi::pg::InstallSharedState();
 	capi::pg::worker::RegisterLauncher();
 }

@@ -12,7 +12,10 @@ $node->start;
 
 is($node->safe_psql('postgres', 'SHOW shared_preload_libraries'), 'pg_capi', 'pg_capi is preloaded');
 
-$node->safe_psql('postgres', 'CREATE EXTENSION pg_capi');
+my ($create_ret, $create_out, $create_err) = $node->psql('postgres', 'CREATE EXTENSION pg_capi');
+is($create_ret, 0, 'CREATE EXTENSION succeeds');
+unlike($create_err, qr/WARNING/, 'preloaded, in capi.database: CREATE EXTENSION warns of nothing');
+is($node->safe_psql('postgres', 'SELECT cardinality(capi.setup_warnings())'), '0', 'capi.setup_warnings() is empty');
 is($node->safe_psql('postgres', "SELECT extversion FROM pg_extension WHERE extname = 'pg_capi'"),
 	$node->safe_psql('postgres',
 		"SELECT default_version FROM pg_available_extensions WHERE name = 'pg_capi'"),
@@ -31,6 +34,26 @@ $node->safe_psql('postgres', 'DROP EXTENSION pg_capi');
 $node->restart;
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_capi');
 $node->stop('fast');
+
+# Setups that would deliver nothing say so at CREATE EXTENSION (and in capi.setup_warnings()).
+$node->start;
+$node->safe_psql('postgres', 'CREATE DATABASE shop');
+($create_ret, $create_out, $create_err) = $node->psql('shop', 'CREATE EXTENSION pg_capi');
+is($create_ret, 0, 'CREATE EXTENSION in another database succeeds');
+like($create_err, qr/WARNING:  pg_capi: the delivery worker serves the database "postgres" \(capi.database\), not "shop"/,
+	'and warns that the worker serves capi.database');
+$node->stop('fast');
+
+my $plain = PostgreSQL::Test::Cluster->new('no_preload');
+$plain->init;
+$plain->start;
+($create_ret, $create_out, $create_err) = $plain->psql('postgres', 'CREATE EXTENSION pg_capi');
+is($create_ret, 0, 'CREATE EXTENSION without the preload succeeds');
+like($create_err, qr/WARNING:  pg_capi: pg_capi is not in shared_preload_libraries: the delivery worker does not run/,
+	'and warns that nothing will be delivered');
+like($plain->safe_psql('postgres', 'SELECT array_to_string(capi.setup_warnings(), chr(10))'),
+	qr/not in shared_preload_libraries/, 'capi.setup_warnings() says it too');
+$plain->stop('fast');
 
 my $log = slurp_file($node->logfile);
 unlike($log, qr/terminated by signal/, 'no process was terminated by a signal');
