@@ -207,3 +207,19 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- No orphans (issue 11): deleting outbox rows (a superuser's DELETE, or the purge) deletes their
+-- per-event delivery rows in the same statement.
+CREATE FUNCTION capi.outbox_forget_deliveries() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    DELETE FROM capi.event_deliveries e USING gone g WHERE e.outbox_id = g.id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER outbox_forget_deliveries
+    AFTER DELETE ON capi.outbox
+    REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION capi.outbox_forget_deliveries();
