@@ -370,8 +370,8 @@ std::int64_t PurgeDelivered(int retention_s, int batch_size) {
 		    "    AND NOT EXISTS (SELECT FROM capi.event_deliveries e"
 		    "        WHERE e.outbox_id = o.id AND e.status <> 'delivered')"
 		    "  ORDER BY o.id LIMIT $2::integer),"
-		    " gone AS (DELETE FROM capi.outbox o USING doomed WHERE o.id = doomed.id RETURNING o.id),"
-		    " gone_deliveries AS (DELETE FROM capi.event_deliveries e USING gone WHERE e.outbox_id = gone.id)"
+		    // Their capi.event_deliveries rows go with them (the outbox's statement trigger).
+		    " gone AS (DELETE FROM capi.outbox o USING doomed WHERE o.id = doomed.id RETURNING o.id)"
 		    " SELECT pg_catalog.count(*) FROM gone",
 		    {std::to_string(retention_s), std::to_string(batch_size)});
 		deleted = Int(rows.at(0).at(0));
