@@ -147,7 +147,7 @@ void BuildRequest(benchmark::State &state) {
 	std::vector<const OutboxEvent *> batch = Batch();
 	size_t bytes = 0;
 	for (auto _ : state) {
-		capi::dispatch::HttpRequest request = adapter.BuildRequest(destination, batch, "", kNowMs);
+		capi::dispatch::HttpRequest request = adapter.BuildRequest(destination, batch, {}, kNowMs);
 		bytes = request.body.size();
 		benchmark::DoNotOptimize(request);
 	}
@@ -174,7 +174,7 @@ void RequestBuilder(benchmark::State &state) {
 	const MetaAdapter adapter;
 	const Destination destination = MetaDestination();
 	for (auto _ : state) {
-		std::unique_ptr<capi::dispatch::RequestBuilder> builder = adapter.StartRequest(destination, "");
+		std::unique_ptr<capi::dispatch::RequestBuilder> builder = adapter.StartRequest(destination, {});
 		for (const OutboxEvent &event : Events()) {
 			if (builder->Add(event, kNowMs)) {
 				state.SkipWithError("an event was refused");
@@ -232,7 +232,7 @@ int main(int argc, char **argv) {
 	}
 	// Same bodies, or the comparison is meaningless (the baseline sends no appsecret_proof/partner_agent).
 	std::vector<const OutboxEvent *> batch = Batch();
-	json ours = json::parse(MetaAdapter().BuildRequest(MetaDestination(), batch, "", kNowMs).body);
+	json ours = json::parse(MetaAdapter().BuildRequest(MetaDestination(), batch, {}, kNowMs).body);
 	json theirs = json::parse(NlohmannBody(batch));
 	ours.erase("appsecret_proof");
 	ours.erase("partner_agent");

@@ -115,10 +115,10 @@ protected:
 		const std::int64_t now = NowMs();
 		for (const OutboxEvent &event : events) {
 			if (!builder) {
-				builder = adapter_.StartRequest(destination, "");
+				builder = adapter_.StartRequest(destination, {});
 			}
-			std::optional<std::string> refused = builder->Add(event, now);
-			EXPECT_FALSE(refused.has_value()) << *refused;
+			std::optional<dispatch::Refusal> refused = builder->Add(event, now);
+			EXPECT_FALSE(refused.has_value()) << refused->reason;
 			if (builder->full()) {
 				sizes->push_back(builder->size());
 				requests.push_back(builder->Finish());
@@ -352,11 +352,11 @@ TEST_F(DeliveryPipelineTest, StaleEventIsRefusedByAddBeforeSending) {
 	std::vector<OutboxEvent> events = MakeEvents(2, now);
 	events[1].event_time_ms = now - 8 * dispatch::kDayMs;
 
-	std::unique_ptr<dispatch::RequestBuilder> builder = adapter_.StartRequest(destination, "");
+	std::unique_ptr<dispatch::RequestBuilder> builder = adapter_.StartRequest(destination, {});
 	EXPECT_FALSE(builder->Add(events[0], now).has_value());
-	std::optional<std::string> refused = builder->Add(events[1], now);
+	std::optional<dispatch::Refusal> refused = builder->Add(events[1], now);
 	ASSERT_TRUE(refused.has_value());
-	EXPECT_NE(refused->find("8 days old"), std::string::npos) << *refused;
+	EXPECT_NE(refused->reason.find("8 days old"), std::string::npos) << refused->reason;
 	EXPECT_EQ(builder->size(), 1u);
 
 	http::Response response = SendOne(builder->Finish());

@@ -92,7 +92,7 @@ OutboxEvent Lead() {
 TEST(MetaRequest, BodyMapsEveryColumn) {
 	const MetaAdapter adapter;
 	OutboxEvent purchase = Purchase(), lead = Lead();
-	HttpRequest request = adapter.BuildRequest(MetaDestination(), {&purchase, &lead}, "", kNow);
+	HttpRequest request = adapter.BuildRequest(MetaDestination(), {&purchase, &lead}, {""}, kNow);
 	json body = json::parse(request.body);
 
 	json expected_purchase = {
@@ -149,7 +149,7 @@ TEST(MetaRequest, ExactTextOfAMinimalEvent) {
 	event.event_name = "Contact";
 	event.event_time_ms = 1762902000999;
 	event.action_source = "chat";
-	HttpRequest request = adapter.BuildRequest(MetaDestination(), {&event}, "", kNow);
+	HttpRequest request = adapter.BuildRequest(MetaDestination(), {&event}, {""}, kNow);
 	EXPECT_EQ(request.body,
 	          R"({"data":[{"event_name":"Contact","event_time":1762902000,"action_source":"chat",)"
 	          R"("user_data":{}}],"access_token":"EAAtoken-123"})");
@@ -158,7 +158,7 @@ TEST(MetaRequest, ExactTextOfAMinimalEvent) {
 TEST(MetaRequest, UrlHeadersAndSecrets) {
 	const MetaAdapter adapter;
 	OutboxEvent event = Lead();
-	HttpRequest request = adapter.BuildRequest(MetaDestination(), {&event}, "", kNow);
+	HttpRequest request = adapter.BuildRequest(MetaDestination(), {&event}, {""}, kNow);
 	EXPECT_EQ(request.url, "https://graph.facebook.com/v25.0/123456789012345/events");
 	EXPECT_EQ(request.headers, std::vector<std::string>({"Content-Type: application/json"}));
 	EXPECT_EQ(request.url.find(kToken), std::string::npos);
@@ -173,17 +173,17 @@ TEST(MetaRequest, EndpointOverrides) {
 	OutboxEvent event = Lead();
 	Destination destination = MetaDestination();
 	destination.config_json = R"({"pixel_id": "42", "api_version": "v24.0"})";
-	EXPECT_EQ(adapter.BuildRequest(destination, {&event}, "http://127.0.0.1:18080", kNow).url,
+	EXPECT_EQ(adapter.BuildRequest(destination, {&event}, {"http://127.0.0.1:18080"}, kNow).url,
 	          "http://127.0.0.1:18080/v24.0/42/events");
-	EXPECT_EQ(adapter.BuildRequest(destination, {&event}, "https://[::1]:8443/", kNow).url,
+	EXPECT_EQ(adapter.BuildRequest(destination, {&event}, {"https://[::1]:8443/"}, kNow).url,
 	          "https://[::1]:8443/v24.0/42/events");
 	destination.endpoint_override = "http://localhost:9000";
-	EXPECT_EQ(adapter.BuildRequest(destination, {&event}, "", kNow).url,
+	EXPECT_EQ(adapter.BuildRequest(destination, {&event}, {""}, kNow).url,
 	          "http://localhost:9000/v24.0/42/events");
 	// The caller's override wins over the destination's.
-	EXPECT_EQ(adapter.BuildRequest(destination, {&event}, "http://127.0.0.1:1", kNow).url,
+	EXPECT_EQ(adapter.BuildRequest(destination, {&event}, {"http://127.0.0.1:1"}, kNow).url,
 	          "http://127.0.0.1:1/v24.0/42/events");
-	EXPECT_THROW(adapter.BuildRequest(destination, {&event}, "http://127.0.0.1:1/v1?x=1", kNow), Error);
+	EXPECT_THROW(adapter.BuildRequest(destination, {&event}, {"http://127.0.0.1:1/v1?x=1"}, kNow), Error);
 }
 
 TEST(MetaRequest, OptionalTopLevelFieldsAndAppSecretProof) {
@@ -193,7 +193,7 @@ TEST(MetaRequest, OptionalTopLevelFieldsAndAppSecretProof) {
 	destination.config_json =
 	    R"({"pixel_id": "42", "test_event_code": "TEST123", "partner_agent": "pg_capi-0.3"})";
 	destination.credentials_json = R"({"access_token": "EAAtoken-123", "app_secret": "app-secret-42"})";
-	HttpRequest request = adapter.BuildRequest(destination, {&event}, "", kNow);
+	HttpRequest request = adapter.BuildRequest(destination, {&event}, {""}, kNow);
 	json body = json::parse(request.body);
 	// python3: hmac.new(b'app-secret-42', b'EAAtoken-123', hashlib.sha256).hexdigest()
 	const std::string proof = "012d8cb0a810c5b078576c8a07e6e1a98256af561585c5e26935963c03483a68";
@@ -212,7 +212,7 @@ TEST(MetaRequest, EscapesTextColumns) {
 	OutboxEvent event = Lead();
 	event.event_name = "Custom \"quoted\" \\ name\n";
 	event.event_id = "id\t1";
-	HttpRequest request = adapter.BuildRequest(MetaDestination(), {&event}, "", kNow);
+	HttpRequest request = adapter.BuildRequest(MetaDestination(), {&event}, {""}, kNow);
 	json body = json::parse(request.body);
 	EXPECT_EQ(body["data"][0]["event_name"], "Custom \"quoted\" \\ name\n");
 	EXPECT_EQ(body["data"][0]["event_id"], "id\t1");
@@ -220,19 +220,19 @@ TEST(MetaRequest, EscapesTextColumns) {
 
 TEST(MetaRequest, RejectsInvalidBatches) {
 	const MetaAdapter adapter;
-	EXPECT_THROW(adapter.BuildRequest(MetaDestination(), {}, "", kNow), Error);
+	EXPECT_THROW(adapter.BuildRequest(MetaDestination(), {}, {""}, kNow), Error);
 	OutboxEvent event = Lead();
 	std::vector<const OutboxEvent *> too_many(1001, &event);
-	EXPECT_THROW(adapter.BuildRequest(MetaDestination(), too_many, "", kNow), Error);
+	EXPECT_THROW(adapter.BuildRequest(MetaDestination(), too_many, {""}, kNow), Error);
 	std::vector<const OutboxEvent *> full(1000, &event);
-	EXPECT_EQ(json::parse(adapter.BuildRequest(MetaDestination(), full, "", kNow).body)["data"].size(),
+	EXPECT_EQ(json::parse(adapter.BuildRequest(MetaDestination(), full, {""}, kNow).body)["data"].size(),
 	          1000u);
 
 	OutboxEvent broken = Lead();
 	broken.outbox_id = 77;
 	broken.custom_data_json = "[1]";
 	try {
-		adapter.BuildRequest(MetaDestination(), {&event, &broken}, "", kNow);
+		adapter.BuildRequest(MetaDestination(), {&event, &broken}, {""}, kNow);
 		FAIL() << "expected an error";
 	} catch (const Error &error) {
 		EXPECT_STREQ(error.what(),
@@ -240,7 +240,7 @@ TEST(MetaRequest, RejectsInvalidBatches) {
 	}
 	Destination invalid = MetaDestination();
 	invalid.config_json = "{}";
-	EXPECT_THROW(adapter.BuildRequest(invalid, {&event}, "", kNow), Error);
+	EXPECT_THROW(adapter.BuildRequest(invalid, {&event}, {""}, kNow), Error);
 }
 
 TEST(MetaRequest, BuilderRefusesBadEventsWithoutTouchingTheRequest) {
@@ -250,7 +250,7 @@ TEST(MetaRequest, BuilderRefusesBadEventsWithoutTouchingTheRequest) {
 	stale.event_time_ms = kNow - 8 * kDayMs;
 	unhashed.user_data_json = R"({"email": ["john@example.com"]})";
 
-	std::unique_ptr<RequestBuilder> builder = adapter.StartRequest(destination, "");
+	std::unique_ptr<RequestBuilder> builder = adapter.StartRequest(destination, {});
 	EXPECT_EQ(builder->Add(good, kNow), std::nullopt);
 	EXPECT_EQ(builder->Add(stale, kNow),
 	          "event_time is 8 days old; Meta rejects events older than 7 days (62 for physical_store)");
@@ -260,14 +260,14 @@ TEST(MetaRequest, BuilderRefusesBadEventsWithoutTouchingTheRequest) {
 	EXPECT_EQ(builder->size(), 2u);
 	EXPECT_FALSE(builder->full());
 	HttpRequest request = builder->Finish();
-	EXPECT_EQ(request.body, adapter.BuildRequest(destination, {&good, &good}, "", kNow).body);
+	EXPECT_EQ(request.body, adapter.BuildRequest(destination, {&good, &good}, {""}, kNow).body);
 	EXPECT_THROW(builder->Finish(), Error);
 }
 
 TEST(MetaRequest, BuilderFillsUpAtTheBatchLimit) {
 	const MetaAdapter adapter;
 	OutboxEvent event = Lead();
-	std::unique_ptr<RequestBuilder> builder = adapter.StartRequest(MetaDestination(), "");
+	std::unique_ptr<RequestBuilder> builder = adapter.StartRequest(MetaDestination(), {});
 	for (int i = 0; i < 1000; ++i) {
 		ASSERT_FALSE(builder->full());
 		ASSERT_EQ(builder->Add(event, kNow), std::nullopt);
@@ -275,14 +275,14 @@ TEST(MetaRequest, BuilderFillsUpAtTheBatchLimit) {
 	EXPECT_TRUE(builder->full());
 	EXPECT_THROW(builder->Add(event, kNow), Error);
 	EXPECT_EQ(json::parse(builder->Finish().body)["data"].size(), 1000u);
-	EXPECT_THROW(adapter.StartRequest(MetaDestination(), "")->Finish(), Error); // no events
+	EXPECT_THROW(adapter.StartRequest(MetaDestination(), {})->Finish(), Error); // no events
 }
 
 TEST(MetaRequest, StartRequestChecksTheDestination) {
 	const MetaAdapter adapter;
 	Destination destination = MetaDestination();
 	destination.credentials_json = "{}";
-	EXPECT_THROW(adapter.StartRequest(destination, ""), Error);
+	EXPECT_THROW(adapter.StartRequest(destination, {}), Error);
 }
 
 TEST(MetaRequest, OneGroupPerDestination) {

@@ -68,7 +68,7 @@ TEST(MetaSettings, ConfigErrors) {
 	EXPECT_EQ(
 	    ErrorOf(MetaDestination(R"({"pixel_id": "1", "pixelid": "2"})")),
 	    "destination shop_meta: config has an unknown key \"pixelid\" (expected: pixel_id, api_version, "
-	    "test_event_code, partner_agent)");
+	    "test_event_code, partner_agent, event_map, max_requests_per_second, denied_ad_user_data)");
 	EXPECT_EQ(ErrorOf(MetaDestination(R"({"pixel_id": "1",)")),
 	          "destination shop_meta: config is not valid JSON");
 	EXPECT_EQ(ErrorOf(MetaDestination(R"(["1"])")), "destination shop_meta: config must be a JSON object");

@@ -400,8 +400,8 @@ public:
 		return meta_.GroupingKey(destination, event);
 	}
 	std::unique_ptr<RequestBuilder> StartRequest(const Destination &destination,
-	                                             std::string_view base_url_override) const override {
-		return std::make_unique<Builder>(meta_.StartRequest(destination, base_url_override));
+	                                             const RequestContext &context) const override {
+		return std::make_unique<Builder>(meta_.StartRequest(destination, context));
 	}
 	BatchOutcome Classify(const Destination &destination, std::size_t batch_size, long http_status,
 	                      std::string_view body, const ResponseHeaders &headers) const override {
@@ -412,7 +412,7 @@ private:
 	class Builder final : public RequestBuilder {
 	public:
 		explicit Builder(std::unique_ptr<RequestBuilder> inner) : inner_(std::move(inner)) {}
-		std::optional<std::string> Add(const OutboxEvent &event, std::int64_t now_ms) override {
+		std::optional<Refusal> Add(const OutboxEvent &event, std::int64_t now_ms) override {
 			if (event.event_id.rfind("boom", 0) == 0) {
 				inner_->Add(MakeEvents(1).front(), now_ms); // a half-written request
 				throw std::length_error("basic_string::_M_create");

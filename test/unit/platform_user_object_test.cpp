@@ -70,7 +70,7 @@ TEST(PlatformUserObject, MetaRequestBodyCarriesWhatUserDataReturns) {
 	event.event_source_url = "https://shop.example/checkout";
 	event.user_data_json = outbox::BuildIdentityBag(kIdentifiers.dump(), "US");
 
-	auto builder = dispatch::MetaAdapter().StartRequest(destination, "");
+	auto builder = dispatch::MetaAdapter().StartRequest(destination, {});
 	ASSERT_EQ(builder->Add(event, 1762902400000), std::nullopt);
 	json sent = json::parse(builder->Finish().body)["data"][0]["user_data"];
 

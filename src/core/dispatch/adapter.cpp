@@ -14,6 +14,8 @@ std::string_view OutcomeKindName(OutcomeKind kind) noexcept {
 		return "rejected_batch";
 	case OutcomeKind::kRejectedEvents:
 		return "rejected_events";
+	case OutcomeKind::kPartial:
+		return "partial";
 	case OutcomeKind::kAuthFailed:
 		return "auth_failed";
 	case OutcomeKind::kPermanent:
@@ -24,18 +26,18 @@ std::string_view OutcomeKindName(OutcomeKind kind) noexcept {
 
 HttpRequest PlatformAdapter::BuildRequest(const Destination &destination,
                                           const std::vector<const OutboxEvent *> &batch,
-                                          std::string_view base_url_override, std::int64_t now_ms) const {
+                                          const RequestContext &context, std::int64_t now_ms) const {
 	if (batch.empty() || batch.size() > MaxBatchSize()) {
 		throw Error(sqlstate::kInvalidParameterValue, "destination " + destination.name +
 		                                                  ": a batch must hold 1 to " +
 		                                                  std::to_string(MaxBatchSize()) + " events");
 	}
-	std::unique_ptr<RequestBuilder> builder = StartRequest(destination, base_url_override);
+	std::unique_ptr<RequestBuilder> builder = StartRequest(destination, context);
 	for (const OutboxEvent *event : batch) {
-		if (std::optional<std::string> problem = builder->Add(*event, now_ms)) {
+		if (std::optional<Refusal> problem = builder->Add(*event, now_ms)) {
 			throw Error(sqlstate::kDataException,
 			            "outbox event " + std::to_string(event->outbox_id) + " cannot be sent to " +
-			                std::string(identity::PlatformName(platform())) + ": " + *problem);
+			                std::string(identity::PlatformName(platform())) + ": " + problem->reason);
 		}
 	}
 	return builder->Finish();

@@ -11,12 +11,22 @@
 //   3. Sends it (http::Client), then Classify the response; indexes in the outcome are positions
 //      among the events Add accepted, in order.
 // Retries rebuild the request the same way: events age, and Add checks them again.
+//
+// What some platforms need and Meta does not, once for all (docs/dispatch.md):
+//   * OAuth2: TokenRequest gives the refresh-token grant; the pipeline obtains and caches the access
+//     token and hands it to StartRequest (RequestContext::access_token), refreshes it once on a 401,
+//     and pauses the destination when the grant itself is refused (invalid_grant).
+//   * Per-event results in a successful reply: OutcomeKind::kPartial names the failed events.
+//   * Several list elements per event (LinkedIn: one per conversion rule): HttpRequest::element_events.
+//   * Request-rate limits: DefaultRequestsPerSecond (config.max_requests_per_second overrides).
+//   * Events not sent by design (consent, no mapping for the name): Refusal::Skip.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,7 +44,41 @@ struct HttpRequest {
 	std::string body;
 	// Credential values present in url, headers or body: to be scrubbed from anything logged or stored.
 	std::vector<std::string> secrets;
+	// When the platform's list holds several elements per event (LinkedIn: one per conversion rule),
+	// element i belongs to the accepted event element_events[i]; empty when element i is event i.
+	// Classify's indexes are element indexes; the pipeline maps them to events.
+	std::vector<std::size_t> element_events;
 };
+
+// Per-request facts the pipeline supplies to StartRequest.
+struct RequestContext {
+	// When not empty, replaces the platform's scheme://host[:port] and wins over
+	// Destination::endpoint_override (tests, capi.preview).
+	std::string_view base_url_override;
+	// The OAuth2 access token the pipeline obtained with TokenRequest; "" when the destination uses
+	// a static token (then the adapter reads it from credentials).
+	std::string_view access_token;
+};
+
+// Why an event is not sent. A failure ends as status 'failed' (the DBA can fix and retry it); a skip
+// is by design (consent denied, no mapping for the event name) and ends as status 'skipped'.
+struct Refusal {
+	Refusal(std::string why) : reason(std::move(why)) {} // NOLINT: a failure, implicitly
+	Refusal(const char *why) : reason(why) {}            // NOLINT
+	static Refusal Skip(std::string why) {
+		Refusal refusal(std::move(why));
+		refusal.skip = true;
+		return refusal;
+	}
+	std::string reason;
+	bool skip = false;
+};
+inline bool operator==(const Refusal &refusal, std::string_view reason) {
+	return std::string_view(refusal.reason) == reason;
+}
+inline std::ostream &operator<<(std::ostream &out, const Refusal &refusal) {
+	return out << (refusal.skip ? "skip: " : "failure: ") << refusal.reason;
+}
 
 // What Classify needs from the response headers (the HTTP client parses them).
 struct ResponseHeaders {
@@ -46,6 +90,7 @@ enum class OutcomeKind {
 	kRetry,          // transient: resend the same batch later (backoff.hpp)
 	kRejectedBatch,  // permanent for this batch, culprit unknown: split it to find the bad events
 	kRejectedEvents, // the platform named the bad events (bad_indexes); the others may be resent
+	kPartial,        // a success reply naming failed events (bad_indexes): the others were accepted
 	kAuthFailed,     // credentials invalid: pause the destination, do not burn retries
 	kPermanent,      // the destination itself is misconfigured (unknown pixel, missing permission)
 };
@@ -55,7 +100,10 @@ std::string_view OutcomeKindName(OutcomeKind kind) noexcept; // "delivered", "re
 struct BatchOutcome {
 	OutcomeKind kind = OutcomeKind::kRetry;
 	std::string message;                  // the platform's words (or ours), secrets redacted, at most 1 KiB
-	std::vector<std::size_t> bad_indexes; // kRejectedEvents: positions in the batch, ascending
+	std::vector<std::size_t> bad_indexes; // kRejectedEvents, kPartial: positions in the batch, ascending
+	// Optional, parallel to bad_indexes: the platform's words for each (redacted, at most 1 KiB each);
+	// when empty, message applies to every bad index.
+	std::vector<std::string> bad_messages;
 	std::optional<std::int64_t> retry_after_ms; // kRetry: the platform asked for at least this delay
 	std::string trace_id; // the platform's request id (Meta: fbtrace_id), for support tickets
 };
@@ -71,7 +119,7 @@ public:
 
 	// Appends event to the request unless it must not be sent: then returns why (as Preflight) and
 	// the request is unchanged. Precondition: !full() (else throws capi::Error XX000).
-	virtual std::optional<std::string> Add(const OutboxEvent &event, std::int64_t now_ms) = 0;
+	virtual std::optional<Refusal> Add(const OutboxEvent &event, std::int64_t now_ms) = 0;
 	virtual std::size_t size() const noexcept = 0; // events added
 	virtual bool full() const noexcept = 0;        // size() reached the platform's batch limit
 	// The request for the events added (at least one, else throws capi::Error XX000). Call once.
@@ -84,6 +132,9 @@ public:
 
 	virtual identity::Platform platform() const noexcept = 0;
 	virtual std::size_t MaxBatchSize() const noexcept = 0;
+	// Requests per second one destination may send by default (the platform's published limit);
+	// 0 = none. config.max_requests_per_second overrides it (common_settings.hpp).
+	virtual double DefaultRequestsPerSecond() const noexcept { return 0; }
 
 	// The hosts of the platform's own API, in CanonicalHost form (http/url.hpp). An endpoint override
 	// to one of them needs no capi.allowed_endpoint_hosts entry, and only their response bodies are
@@ -102,18 +153,27 @@ public:
 	// Only events with equal keys may share a request.
 	virtual std::string GroupingKey(const Destination &destination, const OutboxEvent &event) const = 0;
 
-	// A new request for events of one grouping key. base_url_override, when not empty, replaces the
-	// platform's scheme://host[:port] and wins over destination.endpoint_override. Throws capi::Error
-	// 22023 when the destination is invalid. The builder refers to destination: keep it alive.
+	// The OAuth2 refresh-token request (RFC 6749 section 6, oauth.hpp) when the destination's
+	// credentials hold a refresh grant; nullopt when it uses a static token. The URL keeps the
+	// platform's token path on the destination's endpoint override (or base_url_override). Throws
+	// capi::Error 22023 when the credentials are invalid.
+	virtual std::optional<HttpRequest> TokenRequest(const Destination &destination,
+	                                                std::string_view base_url_override) const {
+		return std::nullopt;
+	}
+
+	// A new request for events of one grouping key. Throws capi::Error 22023 when the destination is
+	// invalid. The builder refers to destination: keep it alive.
 	virtual std::unique_ptr<RequestBuilder> StartRequest(const Destination &destination,
-	                                                     std::string_view base_url_override) const = 0;
+	                                                     const RequestContext &context) const = 0;
 
 	// StartRequest + Add of every event of batch + Finish. Throws capi::Error 22000 naming the first
 	// event Add refuses, and 22023 for an empty or oversized batch or an invalid destination.
 	HttpRequest BuildRequest(const Destination &destination, const std::vector<const OutboxEvent *> &batch,
-	                         std::string_view base_url_override, std::int64_t now_ms) const;
+	                         const RequestContext &context, std::int64_t now_ms) const;
 
-	// What the platform said about a batch of batch_size events.
+	// What the platform said about a request of batch_size list elements (events, or
+	// HttpRequest::element_events.size() when that is set).
 	virtual BatchOutcome Classify(const Destination &destination, std::size_t batch_size, long http_status,
 	                              std::string_view body, const ResponseHeaders &headers) const = 0;
 };

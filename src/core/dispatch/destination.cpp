@@ -1,5 +1,6 @@
 #include "core/dispatch/destination.hpp"
 
+#include "core/dispatch/common_settings.hpp"
 #include "core/error.hpp"
 
 namespace capi::dispatch {
@@ -73,12 +74,22 @@ void SettingsReader::RejectUnknownKeys(std::initializer_list<std::string_view> k
 		for (std::string_view name : known) {
 			listed = listed || item.key() == name;
 		}
+		if (section_ == "config") { // read by ReadCommonSettings
+			for (std::string_view name : kCommonConfigKeys) {
+				listed = listed || item.key() == name;
+			}
+		}
 		if (listed) {
 			continue;
 		}
 		std::string expected;
 		for (std::string_view name : known) {
 			expected.append(expected.empty() ? "" : ", ").append(name);
+		}
+		if (section_ == "config") {
+			for (std::string_view name : kCommonConfigKeys) {
+				expected.append(", ").append(name);
+			}
 		}
 		if (secrecy_ == Secrecy::kSecret) {
 			Throw(destination_, section_ + " has an unknown key (expected: " + expected + ")");

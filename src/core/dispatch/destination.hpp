@@ -42,7 +42,8 @@ public:
 	std::optional<std::string> OptionalString(std::string_view key) const;
 	// Throws when absent, too.
 	std::string RequiredString(std::string_view key) const;
-	// Throws naming the first key (plain sections only) not listed.
+	// Throws naming the first key (plain sections only) not listed. The "config" section also
+	// accepts the keys every platform takes (kCommonConfigKeys, common_settings.hpp).
 	void RejectUnknownKeys(std::initializer_list<std::string_view> known) const;
 
 	[[noreturn]] void Fail(std::string_view key, std::string_view problem) const;

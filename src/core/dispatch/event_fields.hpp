@@ -42,6 +42,8 @@ public:
 	std::optional<std::string> Read(const OutboxEvent &event, identity::Platform platform);
 
 	const IdentityBag &identity() const { return bag_; }
+	// Empties the identity (consent_policy.hpp); see IdentityBag::Strip.
+	void StripIdentity(bool keep_click_ids) { bag_.Strip(keep_click_ids); }
 	const Consent &consent() const { return consent_; }
 	// The custom_data object's text as stored (surrounding blanks trimmed); "" when there is none
 	// (empty column or JSON null).

@@ -137,4 +137,16 @@ std::optional<std::string> IdentityBag::Load(std::string_view json, identity::Pl
 	return std::nullopt;
 }
 
+void IdentityBag::Strip(bool keep_click_ids) {
+	for (std::vector<std::string_view> &values : values_)
+		values.clear();
+	for (std::size_t i = 0; i < plain_.size(); ++i) {
+		const PlainKey key = static_cast<PlainKey>(i);
+		const bool google_click =
+		    key == PlainKey::kGclid || key == PlainKey::kGbraid || key == PlainKey::kWbraid;
+		if (!(keep_click_ids && google_click))
+			plain_[i] = std::string_view();
+	}
+}
+
 } // namespace capi::dispatch

@@ -47,6 +47,10 @@ public:
 	const std::vector<std::string_view> &Values(identity::Field field) const {
 		return values_[static_cast<std::size_t>(field)];
 	}
+	// Forgets every identifier (consent_policy.hpp); with keep_click_ids, Google's click ids (gclid,
+	// gbraid, wbraid) stay.
+	void Strip(bool keep_click_ids);
+
 	// The value of a plain key, "" when absent.
 	std::string_view Plain(PlainKey key) const { return plain_[static_cast<std::size_t>(key)]; }
 

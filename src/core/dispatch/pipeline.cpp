@@ -5,12 +5,42 @@
 #include <memory>
 #include <utility>
 
+#include "core/dispatch/common_settings.hpp"
 #include "core/dispatch/endpoint_policy.hpp"
+#include "core/dispatch/oauth.hpp"
 #include "core/dispatch/message_text.hpp"
 #include "core/error.hpp"
 #include "core/http/redact.hpp"
 
 namespace capi::dispatch {
+
+namespace {
+
+// A cached OAuth token is refreshed this long before it expires (or at half its life when shorter).
+constexpr std::int64_t kTokenRefreshMarginMs = 60 * 1000;
+// The rate window is a little longer than a second, so that jitter between our clock and the
+// platform's never puts one request too many into one of its seconds.
+constexpr std::int64_t kRateWindowSlackMs = 20;
+
+// Element indexes (several per event) to event positions: an event fails when any of its elements did.
+void MapElementsToEvents(BatchOutcome &outcome, const std::vector<std::size_t> &element_events) {
+	std::map<std::size_t, std::string> events;
+	for (std::size_t i = 0; i < outcome.bad_indexes.size(); ++i) {
+		const std::size_t element = outcome.bad_indexes[i];
+		if (element >= element_events.size())
+			continue;
+		std::string message = i < outcome.bad_messages.size() ? outcome.bad_messages[i] : outcome.message;
+		events.emplace(element_events[element], std::move(message));
+	}
+	outcome.bad_indexes.clear();
+	outcome.bad_messages.clear();
+	for (auto &[event, message] : events) {
+		outcome.bad_indexes.push_back(event);
+		outcome.bad_messages.push_back(std::move(message));
+	}
+}
+
+} // namespace
 
 std::uint64_t NextRequestId() noexcept {
 	static std::uint64_t next = 0;
@@ -20,17 +50,80 @@ std::uint64_t NextRequestId() noexcept {
 DestinationPipeline::DestinationPipeline(Destination destination, const PlatformAdapter &adapter,
                                          PipelineSettings settings, std::uint64_t rng_seed)
     : destination_(std::move(destination)), adapter_(adapter), settings_(std::move(settings)),
-      rng_(rng_seed) {}
+      rng_(rng_seed) {
+	ReadDestinationLimits();
+}
+
+// What the pipeline itself reads of the destination: its rate limit and whether it uses OAuth. An
+// invalid destination is paused when a request is built (Build), not here.
+void DestinationPipeline::ReadDestinationLimits() {
+	requests_per_second_ = adapter_.DefaultRequestsPerSecond();
+	bool uses_oauth = false;
+	try {
+		CommonSettings common = ReadCommonSettings(destination_);
+		if (common.max_requests_per_second)
+			requests_per_second_ = *common.max_requests_per_second;
+		uses_oauth = adapter_.TokenRequest(destination_, {}).has_value();
+	} catch (const Error &) {
+	}
+	if (!uses_oauth || !token_.used) {
+		const std::uint64_t serial = token_.serial;
+		token_ = TokenCache();
+		token_.serial = serial;
+	}
+	token_.used = uses_oauth;
+}
 
 void DestinationPipeline::Update(Destination destination, PipelineSettings settings) {
+	const bool credentials_changed = destination.credentials_json != destination_.credentials_json ||
+	                                 destination.endpoint_override != destination_.endpoint_override;
 	destination_ = std::move(destination);
 	settings_ = std::move(settings);
 	generation_++;
+	if (credentials_changed) { // a new grant: the cached token and a fetch in flight are the old one's
+		const std::uint64_t serial = token_.serial;
+		token_ = TokenCache();
+		token_.serial = serial;
+	}
+	ReadDestinationLimits();
 	if (paused_until_ms_ != 0) {
 		paused_until_ms_ = 0;
 		pause_reason_.clear();
 		pause_changed_ = true;
 	}
+}
+
+void DestinationPipeline::Pause(std::int64_t now_ms, std::string reason) {
+	paused_until_ms_ = now_ms + settings_.auth_pause_ms;
+	pause_reason_ = std::move(reason);
+	pause_changed_ = true;
+}
+
+std::int64_t DestinationPipeline::SlotFreeAtMs(std::int64_t now_ms) const {
+	if (requests_per_second_ <= 0)
+		return now_ms;
+	// At least one request per window; a limit below 1/s widens the window instead.
+	const double per_window = requests_per_second_ >= 1 ? requests_per_second_ : 1.0;
+	const std::size_t max_in_window = static_cast<std::size_t>(per_window);
+	const std::int64_t window_ms =
+	    static_cast<std::int64_t>(1000.0 * per_window / requests_per_second_) + kRateWindowSlackMs;
+	std::size_t recent = 0;
+	for (std::int64_t sent : sent_ms_)
+		recent += sent > now_ms - window_ms ? 1 : 0;
+	if (recent < max_in_window)
+		return now_ms;
+	// The (recent - max_in_window + 1)-th oldest of the recent sends must leave the window.
+	const std::size_t first_recent = sent_ms_.size() - recent;
+	return sent_ms_[first_recent + (recent - max_in_window)] + window_ms;
+}
+
+bool DestinationPipeline::RequestWaitingForSlot(std::int64_t now_ms) const {
+	if (requests_per_second_ <= 0)
+		return false;
+	for (const PendingRequest &pending : pending_)
+		if (pending.due_ms <= now_ms)
+			return true;
+	return false;
 }
 
 std::size_t DestinationPipeline::BatchCap() const noexcept {
@@ -39,7 +132,19 @@ std::size_t DestinationPipeline::BatchCap() const noexcept {
 }
 
 bool DestinationPipeline::WantsChunk(std::int64_t now_ms) const {
-	return !Paused(now_ms) && chunks_.size() < std::max<std::size_t>(settings_.max_in_flight, 1);
+	if (Paused(now_ms) || chunks_.size() >= std::max<std::size_t>(settings_.max_in_flight, 1))
+		return false;
+	if (requests_per_second_ > 0 && (SlotFreeAtMs(now_ms) > now_ms || RequestWaitingForSlot(now_ms)))
+		return false; // the next read, at the slot, takes everything committed until then
+	return true;
+}
+
+std::optional<std::int64_t> DestinationPipeline::ChunkWantedAtMs(std::int64_t now_ms) const {
+	if (Paused(now_ms) || chunks_.size() >= std::max<std::size_t>(settings_.max_in_flight, 1) ||
+	    requests_per_second_ <= 0 || RequestWaitingForSlot(now_ms))
+		return std::nullopt;
+	const std::int64_t slot = SlotFreeAtMs(now_ms);
+	return slot > now_ms ? std::optional<std::int64_t>(slot) : std::nullopt;
 }
 
 void DestinationPipeline::AddChunk(std::uint64_t chunk_id, std::vector<OutboxEvent> events,
@@ -119,27 +224,27 @@ void DestinationPipeline::CloseRequest(std::uint64_t chunk_id) {
 std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending, Chunk &chunk,
                                                         std::int64_t now_ms) {
 	std::unique_ptr<RequestBuilder> builder;
+	const RequestContext context{std::string_view(),
+	                             token_.used ? std::string_view(token_.access_token) : std::string_view()};
 	try {
 		RequireAllowedEndpoint(destination_, adapter_, settings_.allowed_endpoint_hosts);
-		builder = adapter_.StartRequest(destination_, {});
+		builder = adapter_.StartRequest(destination_, context);
 	} catch (const Error &error) {
 		// The destination became invalid or its endpoint is no longer allowed: pause it rather than
 		// failing its events.
-		paused_until_ms_ = now_ms + settings_.auth_pause_ms;
-		pause_reason_ = error.what();
-		pause_changed_ = true;
+		Pause(now_ms, error.what());
 		return std::nullopt;
 	}
 	std::vector<std::size_t> refused;
 	for (bool complete = false; !complete;) {
 		if (builder == nullptr)
-			builder = adapter_.StartRequest(destination_, {});
+			builder = adapter_.StartRequest(destination_, context);
 		complete = true;
 		pending.sent.clear();
 		for (std::size_t index : pending.events) {
 			if (std::find(refused.begin(), refused.end(), index) != refused.end())
 				continue;
-			std::optional<std::string> why;
+			std::optional<Refusal> why;
 			try {
 				why = builder->Add(chunk.events[index], now_ms);
 			} catch (const std::exception &error) {
@@ -153,7 +258,8 @@ std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending,
 				break;
 			}
 			if (why) {
-				chunk.result.failed.push_back(EventFailure{index, *why, pending.attempts});
+				chunk.result.failed.push_back(
+				    EventFailure{index, std::move(why->reason), why->skip ? 0 : pending.attempts, why->skip});
 				refused.push_back(index);
 			} else {
 				pending.sent.push_back(index);
@@ -177,6 +283,7 @@ std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending,
 	request.body = std::move(built.body);
 	request.timeout_ms = settings_.request_timeout_ms;
 	request.secrets = std::move(built.secrets);
+	pending.element_events = std::move(built.element_events);
 	return request;
 }
 
@@ -184,6 +291,13 @@ std::vector<http::Request> DestinationPipeline::TakeRequests(std::int64_t now_ms
 	std::vector<http::Request> requests;
 	if (Paused(now_ms))
 		return requests;
+	if (token_.used && !TokenReady(now_ms)) {
+		if (pending_.empty())
+			return requests; // no token is fetched before there is something to send
+		if (std::optional<http::Request> token_request = TakeTokenRequest(now_ms))
+			requests.push_back(std::move(*token_request));
+		return requests; // data requests wait for the token
+	}
 	const std::size_t limit = std::max<std::size_t>(settings_.max_in_flight, 1);
 	for (std::size_t i = 0; i < pending_.size() && in_flight_ < limit;) {
 		PendingRequest &pending = pending_[i];
@@ -191,6 +305,8 @@ std::vector<http::Request> DestinationPipeline::TakeRequests(std::int64_t now_ms
 			++i;
 			continue;
 		}
+		if (SlotFreeAtMs(now_ms) > now_ms)
+			break;
 		PendingRequest taken = std::move(pending);
 		pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
 		Chunk &chunk = chunks_[taken.chunk_id];
@@ -210,6 +326,13 @@ std::vector<http::Request> DestinationPipeline::TakeRequests(std::int64_t now_ms
 		taken.request_id = request->id;
 		taken.generation = generation_;
 		taken.secrets = request->secrets;
+		taken.token_serial = token_.serial;
+		if (requests_per_second_ > 0) {
+			sent_ms_.push_back(now_ms);
+			const std::size_t keep = static_cast<std::size_t>(std::max(1.0, requests_per_second_)) + 1;
+			if (sent_ms_.size() > keep)
+				sent_ms_.erase(sent_ms_.begin(), sent_ms_.end() - static_cast<std::ptrdiff_t>(keep));
+		}
 		in_flight_requests_.emplace(request->id, std::move(taken));
 		in_flight_++;
 		requests.push_back(std::move(*request));
@@ -217,11 +340,89 @@ std::vector<http::Request> DestinationPipeline::TakeRequests(std::int64_t now_ms
 	return requests;
 }
 
+bool DestinationPipeline::TokenReady(std::int64_t now_ms) const {
+	return !token_.access_token.empty() && now_ms < token_.refresh_at_ms;
+}
+
+std::optional<http::Request> DestinationPipeline::TakeTokenRequest(std::int64_t now_ms) {
+	if (token_.request_id != 0 || now_ms < token_.due_ms)
+		return std::nullopt;
+	std::optional<HttpRequest> built;
+	try {
+		RequireAllowedEndpoint(destination_, adapter_, settings_.allowed_endpoint_hosts);
+		built = adapter_.TokenRequest(destination_, {});
+	} catch (const Error &error) {
+		Pause(now_ms, error.what());
+		return std::nullopt;
+	}
+	if (!built) { // the credentials changed to a static token: Update resets the cache
+		token_.used = false;
+		return std::nullopt;
+	}
+	http::Request request;
+	request.id = NextRequestId();
+	request.url = std::move(built->url);
+	request.headers = std::move(built->headers);
+	request.body = std::move(built->body);
+	request.timeout_ms = settings_.request_timeout_ms;
+	request.secrets = std::move(built->secrets);
+	token_.secrets = request.secrets;
+	token_.request_id = request.id;
+	return request;
+}
+
+void DestinationPipeline::OnTokenResponse(const http::Response &response, std::int64_t now_ms) {
+	token_.request_id = 0;
+	TokenReply reply;
+	if (response.error != http::TransportError::kNone) {
+		reply.message = "OAuth token refresh failed: " +
+		                (response.error_text.empty() ? std::string(http::TransportErrorName(response.error))
+		                                             : response.error_text);
+	} else {
+		reply = ReadTokenReply(response.status, response.body);
+		if (response.retry_after_seconds)
+			reply.retry_after_ms = *response.retry_after_seconds * 1000;
+	}
+	std::vector<std::string> secrets = token_.secrets;
+	if (reply.kind == TokenReply::Kind::kToken)
+		secrets.push_back(reply.access_token);
+	const std::string message = OutcomeMessage(reply.message, secrets);
+	switch (reply.kind) {
+	case TokenReply::Kind::kToken: {
+		const std::int64_t lifetime_ms = std::max<std::int64_t>(reply.expires_in_s, 1) * 1000;
+		token_.access_token = std::move(reply.access_token);
+		token_.refresh_at_ms = now_ms + std::max(lifetime_ms - kTokenRefreshMarginMs, lifetime_ms / 2);
+		token_.serial++;
+		token_.after_auth_failure = token_.wanted_after_auth_failure;
+		token_.wanted_after_auth_failure = false;
+		token_.failures = 0;
+		return;
+	}
+	case TokenReply::Kind::kRejected:
+		// Nothing but a person can fix the grant: pause, and ask for a token once per pause (no storm).
+		Pause(now_ms, message);
+		token_.wanted_after_auth_failure = false;
+		return;
+	case TokenReply::Kind::kRetry:
+		token_.failures++;
+		token_.due_ms = now_ms + RetryDelayMs(settings_.backoff, token_.failures, reply.retry_after_ms, rng_);
+		// Shown where a retrying batch shows its error: on the chunks waiting for the token.
+		for (auto &[chunk_id, chunk] : chunks_)
+			chunk.result.last_error = message;
+		return;
+	}
+}
+
 bool DestinationPipeline::Owns(std::uint64_t request_id) const {
-	return in_flight_requests_.count(request_id) != 0;
+	return in_flight_requests_.count(request_id) != 0 ||
+	       (token_.request_id != 0 && token_.request_id == request_id);
 }
 
 void DestinationPipeline::OnResponse(const http::Response &response, std::int64_t now_ms) {
+	if (token_.request_id != 0 && response.id == token_.request_id) {
+		OnTokenResponse(response, now_ms);
+		return;
+	}
 	auto it = in_flight_requests_.find(response.id);
 	if (it == in_flight_requests_.end())
 		return;
@@ -239,13 +440,18 @@ void DestinationPipeline::OnResponse(const http::Response &response, std::int64_
 		ResponseHeaders headers;
 		if (response.retry_after_seconds)
 			headers.retry_after_ms = *response.retry_after_seconds * 1000;
-		outcome =
-		    adapter_.Classify(destination_, pending.sent.size(), response.status, response.body, headers);
+		const std::size_t elements =
+		    pending.element_events.empty() ? pending.sent.size() : pending.element_events.size();
+		outcome = adapter_.Classify(destination_, elements, response.status, response.body, headers);
 		if (outcome.trace_id.empty())
 			outcome.trace_id = response.request_id;
+		if (!pending.element_events.empty())
+			MapElementsToEvents(outcome, pending.element_events);
 	}
 	// Classify redacted the current credentials; the request may have carried older ones (Update).
 	outcome.message = OutcomeMessage(outcome.message, pending.secrets);
+	for (std::string &message : outcome.bad_messages)
+		message = OutcomeMessage(message, pending.secrets);
 	HandleOutcome(std::move(pending), outcome, now_ms);
 }
 
@@ -278,6 +484,8 @@ void DestinationPipeline::HandleOutcome(PendingRequest pending, const BatchOutco
 	Chunk &chunk = chunks_[pending.chunk_id];
 	switch (outcome.kind) {
 	case OutcomeKind::kDelivered:
+		if (pending.token_serial == token_.serial)
+			token_.after_auth_failure = false; // the token works: a later 401 may refresh again
 		chunk.result.attempts = std::max(chunk.result.attempts, pending.attempts);
 		if (!outcome.trace_id.empty())
 			chunk.result.trace_id = outcome.trace_id;
@@ -305,37 +513,69 @@ void DestinationPipeline::HandleOutcome(PendingRequest pending, const BatchOutco
 			CloseRequest(pending.chunk_id);
 		}
 		return;
-	case OutcomeKind::kRejectedEvents: {
+	case OutcomeKind::kRejectedEvents:
+	case OutcomeKind::kPartial: {
 		chunk.result.attempts = std::max(chunk.result.attempts, pending.attempts);
-		std::vector<std::size_t> bad;
 		std::vector<std::size_t> rest;
+		bool named = false;
 		for (std::size_t position = 0; position < pending.sent.size(); ++position) {
-			const bool is_bad =
-			    std::binary_search(outcome.bad_indexes.begin(), outcome.bad_indexes.end(), position);
-			(is_bad ? bad : rest).push_back(pending.sent[position]);
+			auto found = std::lower_bound(outcome.bad_indexes.begin(), outcome.bad_indexes.end(), position);
+			if (found == outcome.bad_indexes.end() || *found != position) {
+				rest.push_back(pending.sent[position]);
+				continue;
+			}
+			named = true;
+			const std::size_t k = static_cast<std::size_t>(found - outcome.bad_indexes.begin());
+			const std::string &reason = k < outcome.bad_messages.size() && !outcome.bad_messages[k].empty()
+			                                ? outcome.bad_messages[k]
+			                                : outcome.message;
+			chunk.result.failed.push_back(EventFailure{pending.sent[position], reason, pending.attempts});
 		}
-		if (bad.empty()) { // the platform named nothing we sent: treat as a whole-batch rejection
-			BatchOutcome whole = outcome;
+		if (!named) {
+			if (outcome.kind == OutcomeKind::kPartial) { // a success naming nothing we sent
+				if (!outcome.trace_id.empty())
+					chunk.result.trace_id = outcome.trace_id;
+				CloseRequest(pending.chunk_id);
+				return;
+			}
+			BatchOutcome whole = outcome; // named nothing we sent: treat as a whole-batch rejection
 			whole.kind = OutcomeKind::kRejectedBatch;
 			HandleOutcome(std::move(pending), whole, now_ms);
 			return;
 		}
-		FailEvents(chunk, bad, outcome.message, pending.attempts);
-		if (!rest.empty())
+		if (outcome.kind == OutcomeKind::kPartial) { // the others were accepted
+			if (!outcome.trace_id.empty())
+				chunk.result.trace_id = outcome.trace_id;
+		} else if (!rest.empty()) {
 			Queue(pending.chunk_id, std::move(rest), 0, now_ms);
+		}
 		CloseRequest(pending.chunk_id);
 		return;
 	}
 	case OutcomeKind::kAuthFailed:
+		if (token_.used && pending.generation == generation_) {
+			// OAuth: a token may be revoked or expire early. Refresh once and resend without counting
+			// the attempt; a 401 with a token fetched because of a 401 pauses (below).
+			if (pending.token_serial < token_.serial || !token_.after_auth_failure) {
+				if (pending.token_serial == token_.serial) {
+					token_.access_token.clear();
+					token_.refresh_at_ms = 0;
+					token_.wanted_after_auth_failure = true;
+				}
+				chunk.result.last_error = outcome.message;
+				pending.attempts = std::max(0, pending.attempts - 1);
+				pending.due_ms = now_ms;
+				pending_.insert(pending_.begin(), std::move(pending));
+				return;
+			}
+		}
+		[[fallthrough]];
 	case OutcomeKind::kPermanent:
 		// The destination, not the events, is wrong: hold everything and pause. The send does not
 		// count as an attempt of these events. An answer to a request sent before Update says nothing
 		// about the current destination: resend without a pause.
-		if (pending.generation == generation_) {
-			paused_until_ms_ = now_ms + settings_.auth_pause_ms;
-			pause_reason_ = outcome.message;
-			pause_changed_ = true;
-		}
+		if (pending.generation == generation_)
+			Pause(now_ms, outcome.message);
 		chunk.result.last_error = outcome.message;
 		pending.attempts = std::max(0, pending.attempts - 1);
 		pending.due_ms = now_ms;
@@ -369,12 +609,19 @@ const std::vector<OutboxEvent> *DestinationPipeline::ChunkEvents(std::uint64_t c
 std::optional<std::int64_t> DestinationPipeline::NextDueMs() const {
 	if (in_flight_ >= std::max<std::size_t>(settings_.max_in_flight, 1))
 		return std::nullopt; // only a response frees a slot
+	if (token_.used && token_.request_id != 0)
+		return std::nullopt; // only the token's answer lets requests go
 	std::optional<std::int64_t> next;
+	const std::int64_t token_due = token_.used && token_.access_token.empty() ? token_.due_ms : 0;
 	for (const PendingRequest &pending : pending_) {
-		const std::int64_t due = std::max(pending.due_ms, paused_until_ms_);
+		const std::int64_t due =
+		    std::max({pending.due_ms, paused_until_ms_, token_due, SlotFreeAtMs(pending.due_ms)});
 		if (!next || due < *next)
 			next = due;
 	}
+	if (token_.used && !token_.access_token.empty() && !pending_.empty())
+		next =
+		    next ? std::min(*next, std::max(token_.refresh_at_ms, paused_until_ms_)) : token_.refresh_at_ms;
 	return next;
 }
 

@@ -10,6 +10,14 @@
 //   * a whole-batch rejection is split in halves until the culprits are isolated and failed alone;
 //   * transient failures (transport errors, 429, 5xx, the platform's transient codes) are resent
 //     after exponential backoff with jitter, honouring Retry-After, up to max_attempts sends;
+//   * OAuth2 destinations: an access token is obtained before the first request, cached until
+//     shortly before it expires, refreshed once when a request using it gets a 401; a refused grant
+//     (invalid_grant) pauses the destination with the endpoint's words;
+//   * a request-rate limit per destination (config.max_requests_per_second, else the platform's):
+//     never more requests than that in any second. While no slot is free, no chunk is read, so the
+//     next request takes every event committed meanwhile (up to the batch cap): batches grow under
+//     load instead of requests piling up;
+//   * an event not sent by design (consent, no mapping for its name) is skipped with the reason;
 //   * invalid credentials, a misconfigured account or an endpoint capi.allowed_endpoint_hosts does
 //     not allow pause the whole destination (no retries are burnt); the pause ends after
 //     auth_pause_ms or when the destination or the settings are updated.
@@ -46,14 +54,15 @@ struct PipelineSettings {
 struct EventFailure {
 	std::size_t index = 0; // position in the chunk
 	std::string reason;
-	int attempts = 0; // sends that included it
+	int attempts = 0;     // sends that included it
+	bool skipped = false; // not sent by design (Refusal::Skip): status 'skipped', not 'failed'
 };
 
 struct SettledChunk {
 	std::uint64_t chunk_id = 0;
 	std::size_t events = 0;
 	std::vector<OutboxEvent> event_rows; // the chunk's events, handed back (EventFailure::index refers here)
-	std::vector<EventFailure> failed;    // every other event was delivered
+	std::vector<EventFailure> failed;    // failed or skipped; every other event was delivered
 	int attempts = 0;                    // the most sends any of its requests needed
 	std::string last_error;              // the last transient error seen, "" when none
 	std::string trace_id;                // the platform's id of the last accepted request
@@ -79,8 +88,13 @@ public:
 	// on and ends a pause.
 	void Update(Destination destination, PipelineSettings settings);
 
-	// True when another chunk may be added now: not paused and fewer than max_in_flight held.
+	// True when another chunk may be added now: not paused, fewer than max_in_flight held, and, for a
+	// rate-limited destination, a request slot free now with no request already waiting for it.
 	bool WantsChunk(std::int64_t now_ms) const;
+	// When WantsChunk turns true by time alone (the next rate slot); nullopt when it does not wait on time.
+	std::optional<std::int64_t> ChunkWantedAtMs(std::int64_t now_ms) const;
+	// The request-rate limit in force (requests per second), 0 when none.
+	double requests_per_second() const noexcept { return requests_per_second_; }
 	std::size_t ChunksHeld() const noexcept { return chunks_.size(); }
 	std::size_t InFlight() const noexcept { return in_flight_; }
 
@@ -125,11 +139,35 @@ private:
 		std::int64_t due_ms = 0;
 		bool in_flight = false;
 		std::uint64_t request_id = 0;
-		std::uint64_t generation = 0;     // generation_ when it was sent
-		std::vector<std::string> secrets; // of the request sent: scrubbed from what its answer says
+		std::uint64_t generation = 0;            // generation_ when it was sent
+		std::vector<std::string> secrets;        // of the request sent: scrubbed from what its answer says
+		std::vector<std::size_t> element_events; // HttpRequest::element_events of the request sent
+		std::uint64_t token_serial = 0;          // the OAuth token it carried (TokenCache::serial)
+	};
+	// The OAuth2 access token of the destination (oauth.hpp), when it uses one.
+	struct TokenCache {
+		bool used = false; // the destination's credentials are a refresh grant
+		std::string access_token;
+		std::int64_t refresh_at_ms = 0;  // refreshed from then on (shortly before it expires)
+		std::uint64_t serial = 0;        // counts tokens obtained
+		bool after_auth_failure = false; // obtained because a request got a 401: another 401 pauses
+		bool wanted_after_auth_failure = false;
+		std::uint64_t request_id = 0; // the token request in flight, 0 when none
+		std::int64_t due_ms = 0;      // the next token request not before
+		int failures = 0;             // transient failures in a row
+		std::vector<std::string> secrets;
 	};
 
 	std::size_t BatchCap() const noexcept;
+	void ReadDestinationLimits();
+	void Pause(std::int64_t now_ms, std::string reason);
+	// The OAuth token request when a token is needed now and none is being fetched.
+	std::optional<http::Request> TakeTokenRequest(std::int64_t now_ms);
+	void OnTokenResponse(const http::Response &response, std::int64_t now_ms);
+	bool TokenReady(std::int64_t now_ms) const;
+	// Rate limit: when the next request may be sent (now_ms when a slot is free).
+	std::int64_t SlotFreeAtMs(std::int64_t now_ms) const;
+	bool RequestWaitingForSlot(std::int64_t now_ms) const;
 	void Queue(std::uint64_t chunk_id, std::vector<std::size_t> events, int attempts, std::int64_t due_ms);
 	void FailEvents(Chunk &chunk, const std::vector<std::size_t> &indexes, const std::string &reason,
 	                int attempts);
@@ -154,6 +192,9 @@ private:
 	std::int64_t paused_until_ms_ = 0;
 	std::string pause_reason_;
 	bool pause_changed_ = false;
+	TokenCache token_;
+	double requests_per_second_ = 0;
+	std::vector<std::int64_t> sent_ms_; // send times within the last rate window, oldest first
 };
 
 // Request ids are unique across every pipeline of the process.

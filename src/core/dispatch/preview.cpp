@@ -15,6 +15,9 @@ void ReplaceAll(std::string &text, std::string_view secret, std::string_view rep
 		text.replace(at, secret.size(), replacement);
 }
 
+// What an OAuth destination's requests carry instead of a token capi.preview never obtains.
+constexpr std::string_view kPreviewAccessToken = "[OAUTH ACCESS TOKEN]";
+
 } // namespace
 
 std::string PreviewBody(const Destination &destination, const std::vector<OutboxEvent> &events,
@@ -24,7 +27,8 @@ std::string PreviewBody(const Destination &destination, const std::vector<Outbox
 	batch.reserve(events.size());
 	for (const OutboxEvent &event : events)
 		batch.push_back(&event);
-	HttpRequest request = adapter.BuildRequest(destination, batch, "", now_ms);
+	HttpRequest request =
+	    adapter.BuildRequest(destination, batch, RequestContext{"", kPreviewAccessToken}, now_ms);
 	// Longest first, so that a secret containing another is replaced whole.
 	std::vector<std::string> secrets = request.secrets;
 	std::sort(secrets.begin(), secrets.end(),

@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "core/dispatch/common_settings.hpp"
+#include "core/dispatch/consent_policy.hpp"
 #include "core/dispatch/event_fields.hpp"
 #include "core/dispatch/json_writer.hpp"
 #include "core/dispatch/user_object_json.hpp"
@@ -150,24 +152,40 @@ void AppendEvent(std::string *out, const OutboxEvent &event, const EventFields &
 	out->push_back('}');
 }
 
-// Every check of an event, for Preflight and RequestBuilder::Add. fields is filled as a side effect.
-std::optional<std::string> CheckEvent(const OutboxEvent &event, std::int64_t now_ms, EventFields &fields) {
+// Every check of an event, for Preflight and RequestBuilder::Add, consent applied (consent_policy.hpp).
+// fields is filled as a side effect.
+std::optional<Refusal> CheckEvent(const OutboxEvent &event, std::int64_t now_ms, const ConsentRule &consent,
+                                  EventFields &fields) {
 	if (std::optional<std::string> problem = CheckColumns(event, now_ms)) {
 		return problem;
 	}
 	if (std::optional<std::string> problem = fields.Read(event, identity::Platform::kMeta)) {
 		return problem;
 	}
+	if (std::optional<Refusal> skip = ApplyConsent(fields, consent)) {
+		return skip;
+	}
+	if (AdUserDataDenied(fields) && event.action_source == "website") {
+		return Refusal::Skip(
+		    "consent: ad_user_data is denied and Meta requires client_user_agent for website "
+		    "events, so the event is not sent");
+	}
 	return CheckIdentity(event, fields.identity());
+}
+
+ConsentRule MetaConsentRule(const Destination &destination) {
+	return ConsentRuleFor(ReadCommonSettings(destination), DeniedAdUserData::kSkip);
 }
 
 class MetaRequestBuilder final : public RequestBuilder {
 public:
-	MetaRequestBuilder(const Destination &destination, std::string_view base_url_override)
-	    : settings_(ReadMetaSettings(destination)), destination_(destination) {
-		std::string base = ResolveBaseUrl(
-		    destination, kMetaDefaultBaseUrl,
-		    base_url_override.empty() ? std::string_view(destination.endpoint_override) : base_url_override);
+	MetaRequestBuilder(const Destination &destination, const RequestContext &context)
+	    : settings_(ReadMetaSettings(destination)), consent_(MetaConsentRule(destination)),
+	      destination_(destination) {
+		std::string base =
+		    ResolveBaseUrl(destination, kMetaDefaultBaseUrl,
+		                   context.base_url_override.empty() ? std::string_view(destination.endpoint_override)
+		                                                     : context.base_url_override);
 		request_.url = base + "/" + settings_.api_version + "/" + settings_.pixel_id + "/events";
 		request_.headers.push_back("Content-Type: application/json");
 		// Room for a full batch of typical events (~1.2 KB each), so that the body is not copied as it
@@ -176,11 +194,11 @@ public:
 		request_.body.append("{\"data\":[");
 	}
 
-	std::optional<std::string> Add(const OutboxEvent &event, std::int64_t now_ms) override {
+	std::optional<Refusal> Add(const OutboxEvent &event, std::int64_t now_ms) override {
 		if (full()) {
 			throw Error(sqlstate::kInternalError, "Meta request already holds 1000 events");
 		}
-		if (std::optional<std::string> problem = CheckEvent(event, now_ms, fields_)) {
+		if (std::optional<Refusal> problem = CheckEvent(event, now_ms, consent_, fields_)) {
 			return problem;
 		}
 		if (size_ > 0) {
@@ -228,6 +246,7 @@ public:
 
 private:
 	MetaSettings settings_;
+	ConsentRule consent_;
 	const Destination &destination_;
 	EventFields fields_;
 	HttpRequest request_;
@@ -239,12 +258,18 @@ private:
 
 void MetaAdapter::Validate(const Destination &destination) const {
 	ReadMetaSettings(destination);
+	ReadCommonSettings(destination);
 	ResolveBaseUrl(destination, kMetaDefaultBaseUrl, destination.endpoint_override);
 }
 
 std::optional<std::string> MetaAdapter::Preflight(const Destination &destination, const OutboxEvent &event,
                                                   std::int64_t now_ms) const {
-	return CheckEvent(event, now_ms, ThreadEventFields());
+	std::optional<Refusal> refusal =
+	    CheckEvent(event, now_ms, MetaConsentRule(destination), ThreadEventFields());
+	if (!refusal) {
+		return std::nullopt;
+	}
+	return std::move(refusal->reason);
 }
 
 std::string MetaAdapter::GroupingKey(const Destination &destination, const OutboxEvent &event) const {
@@ -253,8 +278,8 @@ std::string MetaAdapter::GroupingKey(const Destination &destination, const Outbo
 }
 
 std::unique_ptr<RequestBuilder> MetaAdapter::StartRequest(const Destination &destination,
-                                                          std::string_view base_url_override) const {
-	return std::make_unique<MetaRequestBuilder>(destination, base_url_override);
+                                                          const RequestContext &context) const {
+	return std::make_unique<MetaRequestBuilder>(destination, context);
 }
 
 } // namespace capi::dispatch

@@ -50,7 +50,7 @@ public:
 	                                     std::int64_t now_ms) const override;
 	std::string GroupingKey(const Destination &destination, const OutboxEvent &event) const override;
 	std::unique_ptr<RequestBuilder> StartRequest(const Destination &destination,
-	                                             std::string_view base_url_override) const override;
+	                                             const RequestContext &context) const override;
 	BatchOutcome Classify(const Destination &destination, std::size_t batch_size, long http_status,
 	                      std::string_view body, const ResponseHeaders &headers) const override;
 };
