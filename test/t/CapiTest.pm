@@ -14,7 +14,7 @@ use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(start_test_server stop_test_server server_url server_stats server_get server_post
   server_delete add_faults clear_faults reset_server new_capi_node add_meta_destination wait_until
-  insert_events reload_setting stop_and_check_log $TOKEN $PIXEL);
+  insert_events reload_setting stop_and_check_log add_destination $TOKEN $PIXEL);
 
 our $TOKEN = 'EAAB-tap-secret-token-5f1c9a';    # a realistic token: redaction must find it whole
 our $PIXEL = '1234567890';
@@ -101,6 +101,16 @@ sub add_meta_destination {
 		INSERT INTO capi.destinations (name, platform, enabled, config, credentials, endpoint)
 		VALUES ('$name', 'meta', $enabled, '{"pixel_id": "$PIXEL", "api_version": "v25.0"}',
 		        '{"access_token": "$token"}', '$url')});
+}
+
+# Registers a destination of any platform at the test server; $config and $credentials are JSON text.
+sub add_destination {
+	my ($node, $name, $platform, $config, $credentials, %options) = @_;
+	my $enabled = $options{enabled} // 'true';
+	my $url = server_url();
+	$node->safe_psql($options{dbname} // 'postgres', qq{
+		INSERT INTO capi.destinations (name, platform, enabled, config, credentials, endpoint)
+		VALUES ('$name', '$platform', $enabled, '$config', '$credentials', '$url')});
 }
 
 # Inserts $count events named "$prefix<n>" (n = 1..count), raw identifiers, one transaction.
