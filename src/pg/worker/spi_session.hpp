@@ -53,9 +53,9 @@ void ExecuteWithTextParameters(const char *sql, const char *const *texts, int co
 // extension for the transaction, so DROP EXTENSION waits for this short transaction only.
 bool LockExtensionIfPresent();
 
-// Inside RunTransaction: true when the extension is installed but the role kWorkerRoleName is not
-// there (an extension created by an older version, not yet updated).
-bool ExtensionWithoutWorkerRole();
+// Inside RunTransaction: the installed extension's version (pg_extension.extversion), "" when the
+// extension is not installed in this database.
+std::string InstalledExtensionVersion();
 
 // Outside transactions: true when someone holds DROP DATABASE's lock on our database.
 bool DatabaseBeingDropped();
