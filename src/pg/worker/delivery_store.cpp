@@ -191,6 +191,7 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 	ClaimedWindow claimed;
 	RunTransaction([&] {
 		RequireExtension();
+		PinOrderedIndexScans();
 		std::string end = window_end;
 		const bool new_window = end.empty();
 		if (new_window)

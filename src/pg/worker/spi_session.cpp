@@ -21,6 +21,7 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/rel.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
@@ -188,6 +189,15 @@ bool LockExtensionIfPresent() {
 		        OidIsValid(worker_role);
 	});
 	return ready;
+}
+
+void PinOrderedIndexScans() {
+	PgCall([] {
+		for (const char *name : {"enable_seqscan", "enable_bitmapscan", "enable_sort", "enable_hashjoin",
+		                         "enable_mergejoin", "enable_material"})
+			(void)set_config_option(name, "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0,
+			                        false);
+	});
 }
 
 std::string InstalledExtensionVersion() {
