@@ -383,6 +383,74 @@ TEST_F(ContractTest, SkippedEventsSettleAsSkippedNotFailed) {
 	EXPECT_EQ(RecordSettledBatch(all_skipped[0]).status, "skipped");
 }
 
+TEST_F(ContractTest, AnOutageOpensTheCircuitProbesWithOneEventAndNothingFails) {
+	PipelineSettings settings = Settings();
+	settings.circuit_failures = 3;
+	settings.circuit_probe_min_ms = 1000;
+	settings.backoff.cap_ms = 8000;
+	DestinationPipeline pipeline(MakeDestination(json::object(), json{{"access_token", "s"}}), adapter_,
+	                             settings, 7);
+	pipeline.AddChunk(1, Events(10), kNow);
+	std::int64_t t = kNow;
+	int sends_while_open = 0;
+	std::vector<std::int64_t> probe_times;
+	// Two hours of 503s: far longer than any fixed retry schedule.
+	for (; t < kNow + 2 * 3600 * 1000; t += 250) {
+		for (http::Request &request : pipeline.TakeRequests(t)) {
+			if (pipeline.circuit_open()) {
+				++sends_while_open;
+				probe_times.push_back(t);
+				EXPECT_EQ(json::parse(request.body)["ids"].size(), 1u) << "a probe carries one event";
+			}
+			pipeline.OnResponse(Answer(request, 503), t);
+		}
+	}
+	EXPECT_TRUE(pipeline.circuit_open());
+	EXPECT_TRUE(pipeline.Paused(t - 250) || pipeline.NextDueMs().has_value());
+	EXPECT_NE(pipeline.pause_reason().find("circuit open after"), std::string::npos)
+	    << pipeline.pause_reason();
+	EXPECT_TRUE(pipeline.TakeSettled().empty()) << "nothing failed during the outage";
+	ASSERT_GE(probe_times.size(), 5u);
+	EXPECT_LE(probe_times.size(), 2u * 3600 / 8 + 10) << "probes at growing intervals, up to the cap";
+	EXPECT_GE(probe_times[3] - probe_times[2], probe_times[2] - probe_times[1]) << "intervals grow";
+	// The platform is back: the next probe closes the circuit and everything goes.
+	int delivered_requests = 0;
+	for (std::int64_t end = t + 60'000; t < end; t += 250)
+		for (http::Request &request : pipeline.TakeRequests(t)) {
+			pipeline.OnResponse(Answer(request, 200), t);
+			++delivered_requests;
+		}
+	EXPECT_FALSE(pipeline.circuit_open());
+	EXPECT_FALSE(pipeline.Paused(t));
+	std::vector<SettledChunk> settled = pipeline.TakeSettled();
+	ASSERT_EQ(settled.size(), 1u);
+	EXPECT_TRUE(settled[0].failed.empty()) << settled[0].failed.front().reason;
+	EXPECT_GE(delivered_requests, 2) << "the probe, then the rest";
+}
+
+TEST_F(ContractTest, EventsOlderThanTheLimitStopBeingRetriedWithTheLastError) {
+	PipelineSettings settings = Settings();
+	settings.circuit_failures = 0;
+	settings.max_event_age_ms = 60'000;
+	DestinationPipeline pipeline(MakeDestination(json::object(), json{{"access_token", "s"}}), adapter_,
+	                             settings, 7);
+	std::vector<OutboxEvent> events = Events(2);
+	for (OutboxEvent &event : events)
+		event.event_time_ms = kNow;
+	pipeline.AddChunk(1, std::move(events), kNow);
+	std::int64_t t = kNow;
+	for (; t < kNow + 120'000; t += 100)
+		for (http::Request &request : pipeline.TakeRequests(t))
+			pipeline.OnResponse(Answer(request, 503), t);
+	std::vector<SettledChunk> settled = pipeline.TakeSettled();
+	ASSERT_EQ(settled.size(), 1u);
+	ASSERT_EQ(settled[0].failed.size(), 2u);
+	EXPECT_NE(
+	    settled[0].failed[0].reason.find("days old: no more retries (it was being retried after: try again)"),
+	    std::string::npos)
+	    << settled[0].failed[0].reason;
+}
+
 TEST(TokenReply, ReadsTokensErrorsAndTransientAnswers) {
 	TokenReply token =
 	    ReadTokenReply(200, R"({"access_token": "ya29.x", "expires_in": 3599, "token_type": "Bearer"})");

@@ -62,6 +62,7 @@ dispatch::PipelineSettings PipelineSettingsFrom(const WorkerSettings &settings) 
 	pipeline.backoff.floor_ms = std::min<std::int64_t>(250, settings.retry_base_delay_ms);
 	pipeline.backoff.max_attempts = settings.max_attempts;
 	pipeline.auth_pause_ms = settings.auth_failure_pause_ms;
+	pipeline.circuit_probe_min_ms = settings.retry_base_delay_ms;
 	pipeline.request_timeout_ms = settings.request_timeout_ms;
 	pipeline.allowed_endpoint_hosts = settings.allowed_endpoint_hosts;
 	return pipeline;
