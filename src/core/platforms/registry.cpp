@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/platforms/google/google_user_object.hpp"
+#include "core/platforms/linkedin/linkedin_adapter.hpp"
 #include "core/platforms/linkedin/linkedin_user_object.hpp"
 #include "core/platforms/meta/meta_adapter.hpp"
 #include "core/platforms/meta/meta_user_object.hpp"
@@ -39,7 +40,7 @@ constexpr PlatformParts kPlatforms[] = {
     {Platform::kMeta, &kMetaUserObject, &Instance<dispatch::MetaAdapter>},
     {Platform::kGoogle, &kGoogleUserObject, nullptr},
     {Platform::kTikTok, &kTikTokUserObject, nullptr},
-    {Platform::kLinkedIn, &kLinkedInUserObject, nullptr},
+    {Platform::kLinkedIn, &kLinkedInUserObject, &Instance<dispatch::LinkedInAdapter>},
     {Platform::kSnap, &kSnapUserObject, nullptr},
     {Platform::kReddit, &kRedditUserObject, nullptr},
     {Platform::kPinterest, &kPinterestUserObject, nullptr},
