@@ -236,14 +236,20 @@ std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending,
 		return std::nullopt;
 	}
 	std::vector<std::size_t> refused;
+	std::vector<std::size_t> overflow; // did not fit (the builder was full()): a request of their own
 	for (bool complete = false; !complete;) {
 		if (builder == nullptr)
 			builder = adapter_.StartRequest(destination_, context);
 		complete = true;
 		pending.sent.clear();
+		overflow.clear();
 		for (std::size_t index : pending.events) {
 			if (std::find(refused.begin(), refused.end(), index) != refused.end())
 				continue;
+			if (builder->full()) { // LinkedIn: an event is several elements, the cap counts elements
+				overflow.push_back(index);
+				continue;
+			}
 			std::optional<Refusal> why;
 			try {
 				const std::int64_t age_ms = now_ms - chunk.events[index].event_time_ms;
@@ -281,6 +287,13 @@ std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending,
 		std::set_difference(pending.events.begin(), pending.events.end(), refused.begin(), refused.end(),
 		                    std::back_inserter(kept));
 		pending.events = std::move(kept);
+	}
+	if (!overflow.empty()) {
+		std::vector<std::size_t> kept;
+		std::set_difference(pending.events.begin(), pending.events.end(), overflow.begin(), overflow.end(),
+		                    std::back_inserter(kept));
+		pending.events = std::move(kept);
+		Queue(pending.chunk_id, std::move(overflow), pending.attempts, now_ms);
 	}
 	if (pending.sent.empty())
 		return std::nullopt;
