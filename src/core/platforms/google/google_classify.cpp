@@ -177,11 +177,13 @@ BatchOutcome FromError(long status, const json &error, std::size_t batch_size,
 		return std::any_of(failure.codes.begin(), failure.codes.end(),
 		                   [&](const std::string &code) { return code.find(name) != std::string::npos; });
 	};
+	// An account or developer-token problem: a new access token cannot fix it, nor can splitting.
+	const bool account = has_code("CUSTOMER_NOT_FOUND") || has_code("TWO_STEP_VERIFICATION_NOT_ENROLLED") ||
+	                     has_code("NOT_ADS_USER") || has_code("DEVELOPER_TOKEN");
 	if (status == 401 || code_name == "UNAUTHENTICATED") {
-		// An account problem a new token cannot fix (Ads AuthenticationError).
-		const bool account = has_code("CUSTOMER_NOT_FOUND") ||
-		                     has_code("TWO_STEP_VERIFICATION_NOT_ENROLLED") || has_code("NOT_ADS_USER");
 		outcome.kind = account ? OutcomeKind::kPermanent : OutcomeKind::kAuthFailed;
+	} else if (account && status >= 400 && status < 500) {
+		outcome.kind = OutcomeKind::kPermanent;
 	} else if (status == 403 || status == 404 || code_name == "PERMISSION_DENIED" ||
 	           code_name == "NOT_FOUND") {
 		outcome.kind = OutcomeKind::kPermanent;
