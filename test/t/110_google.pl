@@ -85,6 +85,12 @@ is_deeply($stats->{batch_sizes}, { 2000 => 2, 500 => 1 }, 'Data Manager: batches
 is($stats->{platforms}{google}{accepted_events}, 4500, '4500 events accepted');
 is($stats->{duplicate_events}, 0, 'no duplicates');
 is($stats->{oauth}{token_requests}, 1, 'one token request for g_dm');
+my ($dm_event) = grep { $_->{event_id} eq 'order-cap-7' } recorded();
+ok($dm_event, 'the Data Manager event order-cap-7 was recorded');
+is($dm_event->{event_name}, '555', 'under its conversion action');
+is($dm_event->{event}{consent}{adUserData}, 'CONSENT_GRANTED', 'consent GRANTED');
+is($dm_event->{event}{adIdentifiers}{gclid}, 'Cj0KCQ-gclid-7', 'gclid sent');
+like($dm_event->{event}{userData}{userIdentifiers}[0]{emailAddress}, qr/^[0-9a-f]{64}$/, 'email hashed');
 reset_server();
 insert_google('capa-', 2100, q{'g_ads'});
 wait_statuses('g_ads', 'capa-', 'delivered|2100');
@@ -92,13 +98,11 @@ $stats = server_stats();
 is_deeply($stats->{batch_sizes}, { 2000 => 1, 100 => 1 }, 'Ads API: batches of 2000 and 100');
 is($stats->{oauth}{token_requests}, 1, 'one token request for g_ads');
 is($stats->{destinations}{'google/2222222222'}, 2100, 'Ads API: counted under its customer id');
+my ($ads_event) = grep { $_->{event_id} eq 'order-capa-7' } recorded();
+is($ads_event->{event}{conversionAction}, 'customers/2222222222/conversionActions/555', 'Ads: conversionAction');
+like($ads_event->{event}{conversionDateTime}, qr/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00$/, 'Ads: conversionDateTime');
+is($ads_event->{event}{userIdentifiers}[0]{hashedEmail} =~ /^[0-9a-f]{64}$/ ? 1 : 0, 1, 'Ads: hashed email');
 
-my ($dm_event) = grep { $_->{event_id} eq 'order-cap-7' } recorded();
-ok($dm_event, 'the Data Manager event order-cap-7 was recorded');
-is($dm_event->{event_name}, '555', 'under its conversion action');
-is($dm_event->{event}{consent}{adUserData}, 'CONSENT_GRANTED', 'consent GRANTED');
-is($dm_event->{event}{adIdentifiers}{gclid}, 'Cj0KCQ-gclid-7', 'gclid sent');
-like($dm_event->{event}{userData}{userIdentifiers}[0]{emailAddress}, qr/^[0-9a-f]{64}$/, 'email hashed');
 
 # --- OAuth: every token expires; each destination refreshes once and delivers -----------------------
 reset_server();

@@ -159,6 +159,24 @@ TEST(GoogleClassify, AdsPartialFailureFailsOnlyTheNamedRows) {
 	EXPECT_EQ(by_results.bad_messages, std::vector<std::string>{"row failed"});
 }
 
+// A 2,000-row reply is longer than the HTTP client keeps (64 KiB): the body arrives cut short.
+TEST(GoogleClassify, AdsReplyCutShortIsReadFromItsFirstMember) {
+	std::string results = R"("results":[)";
+	for (int i = 0; i < 3000; ++i)
+		results += std::string(i ? "," : "") + R"({"gclid":"Cj0KCQ-gclid-)" + std::to_string(i) + R"("})";
+	std::string failure = R"({"partialFailureError":{"code":3,"message":"m","details":[{"errors":[
+	  {"errorCode":{"conversionUploadError":"EXPIRED_EVENT"},"message":"old \"}\" click",
+	   "location":{"fieldPathElements":[{"fieldName":"conversions","index":1500}]}}]}]},)";
+	std::string cut = (failure + results).substr(0, 65536);
+	BatchOutcome outcome = Classify(Ads(), 2000, 200, cut);
+	EXPECT_EQ(outcome.kind, OutcomeKind::kPartial) << outcome.message;
+	EXPECT_EQ(outcome.bad_indexes, std::vector<std::size_t>{1500});
+	EXPECT_EQ(Classify(Ads(), 2000, 200, ("{" + results).substr(0, 65536)).kind, OutcomeKind::kDelivered);
+	EXPECT_EQ(Classify(Ads(), 2000, 200, R"({"partialFailureError":{"code":3,"mess)").kind,
+	          OutcomeKind::kRetry);
+	EXPECT_EQ(Classify(DataManager(), 2000, 200, ("{" + results).substr(0, 65536)).kind, OutcomeKind::kRetry);
+}
+
 TEST(GoogleClassify, AdsSuccessAndNotAllowlisted) {
 	EXPECT_EQ(Classify(Ads(), 2, 200, R"({"results": [{"gclid": "a"}, {"gclid": "b"}], "jobId": "9"})").kind,
 	          OutcomeKind::kDelivered);

@@ -8,6 +8,8 @@
 // shape as "error"): kPartial.
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -253,6 +255,56 @@ BatchOutcome ByStatus(long status, std::string message) {
 	return outcome;
 }
 
+// The first member of a JSON object text, even when the text is cut short: its key and, when the
+// value is a complete object, that value ("" otherwise).
+std::pair<std::string, std::string_view> FirstMember(std::string_view body) {
+	std::size_t at = body.find_first_not_of(" \t\r\n");
+	if (at == std::string_view::npos || body[at] != '{')
+		return {};
+	at = body.find('"', at);
+	std::size_t key_end = at == std::string_view::npos ? at : body.find('"', at + 1);
+	std::size_t colon = key_end == std::string_view::npos ? key_end : body.find(':', key_end);
+	if (colon == std::string_view::npos)
+		return {};
+	std::string key(body.substr(at + 1, key_end - at - 1));
+	std::size_t start = body.find_first_not_of(" \t\r\n", colon + 1);
+	if (start == std::string_view::npos || body[start] != '{')
+		return {key, {}};
+	int depth = 0;
+	bool in_string = false;
+	for (std::size_t i = start; i < body.size(); ++i) {
+		const char c = body[i];
+		if (in_string) {
+			if (c == '\\')
+				++i;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			++depth;
+		} else if ((c == '}' || c == ']') && --depth == 0) {
+			return {key, body.substr(start, i + 1 - start)};
+		}
+	}
+	return {key, {}};
+}
+
+// An uploadClickConversions reply too long for the HTTP client, cut short (its 2,000 results echo
+// every row). Its members come in proto field order (partialFailureError, results, jobId), so the
+// failure, if any, is whole at the start.
+std::optional<json> ReadCutAdsReply(std::string_view body) {
+	auto [key, value] = FirstMember(body);
+	if (key == "results" || key == "jobId")
+		return json::object(); // no partialFailureError
+	if (key == "partialFailureError" && !value.empty()) {
+		json failure = json::parse(value.begin(), value.end(), nullptr, false);
+		if (failure.is_object())
+			return json{{"partialFailureError", std::move(failure)}};
+	}
+	return std::nullopt;
+}
+
 GoogleApi ApiOf(const Destination &destination) {
 	try {
 		return ReadGoogleSettings(destination).api;
@@ -276,12 +328,18 @@ BatchOutcome GoogleAdapter::Classify(const Destination &destination, std::size_t
 			error = &*found;
 	}
 	BatchOutcome outcome;
-	if (http_status >= 200 && http_status < 300 && error == nullptr) {
+	const bool ads = ApiOf(destination) == GoogleApi::kAds;
+	std::optional<json> cut;
+	if (http_status >= 200 && http_status < 300 && ads && response.is_discarded())
+		cut = ReadCutAdsReply(body);
+	if (cut) {
+		outcome = FromAdsSuccess(*cut, batch_size, secrets);
+	} else if (http_status >= 200 && http_status < 300 && error == nullptr) {
 		if (!response.is_object()) {
 			outcome.kind = OutcomeKind::kRetry;
 			outcome.message = "HTTP " + std::to_string(http_status) +
 			                  " without a JSON object: " + QuotableBody(body, own_host);
-		} else if (ApiOf(destination) == GoogleApi::kAds) {
+		} else if (ads) {
 			outcome = FromAdsSuccess(response, batch_size, secrets);
 		} else {
 			outcome.kind = OutcomeKind::kDelivered; // {"requestId": "..."}; processing is asynchronous

@@ -214,21 +214,23 @@ HttpResponse GoogleHandler::SuccessResponse(const HandlerOutcome &outcome) {
 		}
 		results.push_back(std::move(result));
 	}
-	nlohmann::json reply = nlohmann::json::object();
-	if (outcome.test_event_code.empty())
-		reply["results"] = std::move(results);
+	// Members in proto field order, as Google writes them: partialFailureError, results, jobId.
+	std::string reply = "{";
 	if (!errors.empty()) {
 		std::string message = errors[0]["message"].get<std::string>() + ", at conversions[" +
 		                      std::to_string(outcome.rejected_events[0].index) + "]";
 		if (errors.size() > 1)
 			message += " (and " + std::to_string(errors.size() - 1) + " more)";
-		reply["partialFailureError"] = {
+		nlohmann::json failure = {
 		    {"code", 3},
 		    {"message", message},
 		    {"details", nlohmann::json::array({AdsFailureDetail(errors, request_id_)})}};
+		reply += "\"partialFailureError\":" + failure.dump() + ",";
 	}
-	reply["jobId"] = std::to_string(1000 + (request_id_.size() % 7));
-	return JsonResponse(200, reply.dump());
+	if (outcome.test_event_code.empty()) // validateOnly: no results
+		reply += "\"results\":" + results.dump() + ",";
+	reply += "\"jobId\":\"" + std::to_string(1000 + (request_id_.size() % 7)) + "\"}";
+	return JsonResponse(200, std::move(reply));
 }
 
 HttpResponse GoogleHandler::InvalidEventResponse(size_t index, std::string_view detail) {
