@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/platforms/google/google_adapter.hpp"
 #include "core/platforms/google/google_user_object.hpp"
 #include "core/platforms/linkedin/linkedin_adapter.hpp"
 #include "core/platforms/linkedin/linkedin_user_object.hpp"
@@ -38,7 +39,7 @@ struct PlatformParts {
 // In the order of identity::Platform.
 constexpr PlatformParts kPlatforms[] = {
     {Platform::kMeta, &kMetaUserObject, &Instance<dispatch::MetaAdapter>},
-    {Platform::kGoogle, &kGoogleUserObject, nullptr},
+    {Platform::kGoogle, &kGoogleUserObject, &Instance<dispatch::GoogleAdapter>},
     {Platform::kTikTok, &kTikTokUserObject, nullptr},
     {Platform::kLinkedIn, &kLinkedInUserObject, &Instance<dispatch::LinkedInAdapter>},
     {Platform::kSnap, &kSnapUserObject, nullptr},

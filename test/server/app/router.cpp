@@ -1,6 +1,7 @@
 #include "server/app/router.hpp"
 
 #include "server/http/url_encoding.hpp"
+#include "server/platforms/google/google_handler.hpp"
 #include "server/platforms/linkedin/linkedin_handler.hpp"
 #include "server/platforms/meta/meta_handler.hpp"
 
@@ -39,6 +40,7 @@ Router::Router(const ServerOptions &options)
 	meta.tokens = options.meta_tokens;
 	meta.pixels = options.meta_pixels;
 	handlers_.push_back(std::make_unique<MetaHandler>(meta));
+	handlers_.push_back(std::make_unique<GoogleHandler>(context_));
 	handlers_.push_back(std::make_unique<LinkedInHandler>(context_));
 	// Further platforms (Google, TikTok, LinkedIn, Snap, Reddit, Pinterest) are added here.
 }
