@@ -34,14 +34,17 @@
 #   STATS: "stale" (default) times the drain as a user's queue is: the backlog just committed, no
 #   VACUUM/ANALYZE (a queue's statistics are always stale; the planner may then read a window badly,
 #   issue 10 §1); "analyzed" runs VACUUM ANALYZE on both tables before timing (the earlier figures).
-#   Both modes run CHECKPOINT first, so that the timed drain does not pay for the load's dirty pages.
+#   "small" analyzes a 10,000-row queue first and then loads the N events (statistics that describe a
+#   small queue: what a queue that grew since its last autovacuum looks like).
+#   All modes run CHECKPOINT first, so that the timed drain does not pay for the load's dirty pages.
+#   bench/drain_matrix.sh runs the three modes at 200,000 and 2,000,000 events.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS=${1:-200000}
 PARTS=${2:-"baseline pg_capi faults"}
 ROUNDS=${ROUNDS:-1}
 STATS=${STATS:-stale}
-case "$STATS" in stale) PREPARE="" ;; analyzed) PREPARE="VACUUM ANALYZE" ;; *) echo "STATS must be stale or analyzed" >&2; exit 2 ;; esac
+case "$STATS" in stale|small) PREPARE="" ;; analyzed) PREPARE="VACUUM ANALYZE" ;; *) echo "STATS must be stale, small or analyzed" >&2; exit 2 ;; esac
 
 if [ -z "${DRAIN_BENCH_CLUSTER:-}" ]; then
     export DRAIN_BENCH_CLUSTER=1
@@ -158,6 +161,14 @@ batch_timing() {
 pg_capi_run() {
     local prefix=$1 faults=$2 t0 t1 end field=accepted_events timeout pids cpu0 cpu1
     psql -c "UPDATE capi.destinations SET enabled = false WHERE name = 'meta_main'"
+    if [ "$STATS" = small ]; then # statistics of a 10,000-row queue, then the backlog
+        psql -c "INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data)
+                 SELECT event_id || '-small', event_name, event_source_url,
+                        jsonb_build_object('email', email, 'client_user_agent', client_user_agent), custom_data
+                 FROM bench_raw_events('${prefix}s', 10000)"
+        psql -c 'VACUUM ANALYZE capi.outbox'
+        psql -c "DELETE FROM capi.outbox WHERE event_id LIKE '${prefix}s%'"
+    fi
     t0=$(now_ms)
     psql -c "INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data)
              SELECT event_id, event_name, event_source_url,
@@ -186,6 +197,7 @@ pg_capi_run() {
     # shellcheck disable=SC2086
     cpu1=$(cpu_ms $pids)
     [ "$(worker_pids)" = "$pids" ] || cpu1=
+    C_CPU_MS=$( [ -n "$cpu1" ] && echo "$((cpu1 - cpu0))" || echo "")
     C_DIAGNOSTICS="worker processes ($pids): $( [ -n "$cpu1" ] && echo "$((cpu1 - cpu0)) ms CPU" || echo "restarted, CPU n/a")"
     C_DIAGNOSTICS="$C_DIAGNOSTICS over $((${end:-$t0} - t0)) ms; $(batch_timing "$t0")"
     C_RATE=$(awk -v n="$EVENTS" -v a="$t0" -v b="${end:-$t0}" 'BEGIN { printf "%.0f", (b > a ? n / ((b - a) / 1000) : 0) }')
@@ -210,6 +222,7 @@ pg_capi_status_line() {
 pg_capi_round() {
     local round=$1
     pg_capi_run "c$round-" ""
+    [ -z "$C_CPU_MS" ] || echo "worker CPU per event: $(awk -v c="$C_CPU_MS" -v n="$EVENTS" 'BEGIN { printf "%.2f", c * 1000 / n }') us"
     echo "round $round, pg_capi: $C_RATE events/s; accepted $C_ACCEPTED, duplicates $C_DUPLICATES, delivered $C_DELIVERED" \
         "(load: capi.outbox INSERT with hashing ${C_LOAD_S} s)"
     echo "  delivery_status: $(pg_capi_status_line "c$round-")"
