@@ -14,6 +14,7 @@
 #include "core/platforms/pinterest/pinterest_user_object.hpp"
 #include "core/platforms/reddit/reddit_user_object.hpp"
 #include "core/platforms/snap/snap_user_object.hpp"
+#include "core/platforms/tiktok/tiktok_adapter.hpp"
 #include "core/platforms/tiktok/tiktok_user_object.hpp"
 
 namespace capi::platforms {
@@ -38,7 +39,7 @@ struct PlatformParts {
 constexpr PlatformParts kPlatforms[] = {
     {Platform::kMeta, &kMetaUserObject, &Instance<dispatch::MetaAdapter>},
     {Platform::kGoogle, &kGoogleUserObject, nullptr},
-    {Platform::kTikTok, &kTikTokUserObject, nullptr},
+    {Platform::kTikTok, &kTikTokUserObject, &Instance<dispatch::TikTokAdapter>},
     {Platform::kLinkedIn, &kLinkedInUserObject, nullptr},
     {Platform::kSnap, &kSnapUserObject, nullptr},
     {Platform::kReddit, &kRedditUserObject, nullptr},
