@@ -13,6 +13,7 @@
 #include "core/platforms/meta/meta_user_object.hpp"
 #include "core/platforms/pinterest/pinterest_user_object.hpp"
 #include "core/platforms/reddit/reddit_user_object.hpp"
+#include "core/platforms/snap/snap_adapter.hpp"
 #include "core/platforms/snap/snap_user_object.hpp"
 #include "core/platforms/tiktok/tiktok_adapter.hpp"
 #include "core/platforms/tiktok/tiktok_user_object.hpp"
@@ -41,7 +42,7 @@ constexpr PlatformParts kPlatforms[] = {
     {Platform::kGoogle, &kGoogleUserObject, nullptr},
     {Platform::kTikTok, &kTikTokUserObject, &Instance<dispatch::TikTokAdapter>},
     {Platform::kLinkedIn, &kLinkedInUserObject, nullptr},
-    {Platform::kSnap, &kSnapUserObject, nullptr},
+    {Platform::kSnap, &kSnapUserObject, &Instance<dispatch::SnapAdapter>},
     {Platform::kReddit, &kRedditUserObject, nullptr},
     {Platform::kPinterest, &kPinterestUserObject, nullptr},
 };
