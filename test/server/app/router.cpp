@@ -2,6 +2,7 @@
 
 #include "server/http/url_encoding.hpp"
 #include "server/platforms/meta/meta_handler.hpp"
+#include "server/platforms/snap/snap_handler.hpp"
 #include "server/platforms/tiktok/tiktok_handler.hpp"
 
 #include <algorithm>
@@ -40,6 +41,7 @@ Router::Router(const ServerOptions &options)
 	meta.pixels = options.meta_pixels;
 	handlers_.push_back(std::make_unique<MetaHandler>(meta));
 	handlers_.push_back(std::make_unique<TikTokHandler>(context_));
+	handlers_.push_back(std::make_unique<SnapHandler>(context_));
 	// Further platforms (Google, TikTok, LinkedIn, Snap, Reddit, Pinterest) are added here.
 }
 
