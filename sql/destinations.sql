@@ -23,7 +23,7 @@ INSERT INTO capi.destinations (name, platform, config, credentials, endpoint)
 VALUES ('meta-path', 'meta', '{"pixel_id": "1234567890"}', '{"access_token": "t"}', 'https://proxy.example/v1');
 UPDATE capi.destinations SET config = '{"pixel_id": ""}' WHERE name = 'meta-shop';
 -- platforms without a delivery adapter yet are refused rather than silently never delivered
-INSERT INTO capi.destinations (name, platform, config) VALUES ('tt', 'tiktok', '{}');
+INSERT INTO capi.destinations (name, platform, config) VALUES ('pin', 'pinterest', '{}');
 INSERT INTO capi.destinations (name, platform) VALUES ('x', 'myspace');
 
 -- credentials: readable by capi_admin members only

@@ -110,13 +110,13 @@ TEST(AdapterRegistry, MetaOnlyForNow) {
 	EXPECT_EQ(FindAdapter(identity::Platform::kMeta)->platform(), identity::Platform::kMeta);
 	EXPECT_EQ(FindAdapter(identity::Platform::kMeta), &AdapterFor(identity::Platform::kMeta));
 	EXPECT_EQ(AdapterFor(identity::Platform::kMeta).MaxBatchSize(), 1000u);
-	EXPECT_EQ(FindAdapter(identity::Platform::kTikTok), nullptr);
+	EXPECT_EQ(FindAdapter(identity::Platform::kReddit), nullptr);
 	try {
-		AdapterFor(identity::Platform::kTikTok);
+		AdapterFor(identity::Platform::kReddit);
 		FAIL() << "expected an error";
 	} catch (const Error &error) {
 		EXPECT_STREQ(error.sqlstate(), "0A000");
-		EXPECT_STREQ(error.what(), "delivery to tiktok is not supported yet");
+		EXPECT_STREQ(error.what(), "delivery to reddit is not supported yet");
 	}
 	EXPECT_EQ(OutcomeKindName(OutcomeKind::kRejectedEvents), "rejected_events");
 }

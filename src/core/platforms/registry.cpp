@@ -15,7 +15,9 @@
 #include "core/platforms/meta/meta_user_object.hpp"
 #include "core/platforms/pinterest/pinterest_user_object.hpp"
 #include "core/platforms/reddit/reddit_user_object.hpp"
+#include "core/platforms/snap/snap_adapter.hpp"
 #include "core/platforms/snap/snap_user_object.hpp"
+#include "core/platforms/tiktok/tiktok_adapter.hpp"
 #include "core/platforms/tiktok/tiktok_user_object.hpp"
 
 namespace capi::platforms {
@@ -40,9 +42,9 @@ struct PlatformParts {
 constexpr PlatformParts kPlatforms[] = {
     {Platform::kMeta, &kMetaUserObject, &Instance<dispatch::MetaAdapter>},
     {Platform::kGoogle, &kGoogleUserObject, &Instance<dispatch::GoogleAdapter>},
-    {Platform::kTikTok, &kTikTokUserObject, nullptr},
+    {Platform::kTikTok, &kTikTokUserObject, &Instance<dispatch::TikTokAdapter>},
     {Platform::kLinkedIn, &kLinkedInUserObject, &Instance<dispatch::LinkedInAdapter>},
-    {Platform::kSnap, &kSnapUserObject, nullptr},
+    {Platform::kSnap, &kSnapUserObject, &Instance<dispatch::SnapAdapter>},
     {Platform::kReddit, &kRedditUserObject, nullptr},
     {Platform::kPinterest, &kPinterestUserObject, nullptr},
 };

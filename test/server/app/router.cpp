@@ -4,6 +4,8 @@
 #include "server/platforms/google/google_handler.hpp"
 #include "server/platforms/linkedin/linkedin_handler.hpp"
 #include "server/platforms/meta/meta_handler.hpp"
+#include "server/platforms/snap/snap_handler.hpp"
+#include "server/platforms/tiktok/tiktok_handler.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -42,6 +44,8 @@ Router::Router(const ServerOptions &options)
 	handlers_.push_back(std::make_unique<MetaHandler>(meta));
 	handlers_.push_back(std::make_unique<GoogleHandler>(context_));
 	handlers_.push_back(std::make_unique<LinkedInHandler>(context_));
+	handlers_.push_back(std::make_unique<TikTokHandler>(context_));
+	handlers_.push_back(std::make_unique<SnapHandler>(context_));
 	// Further platforms (Google, TikTok, LinkedIn, Snap, Reddit, Pinterest) are added here.
 }
 
