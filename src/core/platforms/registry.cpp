@@ -11,6 +11,7 @@
 #include "core/platforms/linkedin/linkedin_user_object.hpp"
 #include "core/platforms/meta/meta_adapter.hpp"
 #include "core/platforms/meta/meta_user_object.hpp"
+#include "core/platforms/pinterest/pinterest_adapter.hpp"
 #include "core/platforms/pinterest/pinterest_user_object.hpp"
 #include "core/platforms/reddit/reddit_user_object.hpp"
 #include "core/platforms/snap/snap_user_object.hpp"
@@ -42,7 +43,7 @@ constexpr PlatformParts kPlatforms[] = {
     {Platform::kLinkedIn, &kLinkedInUserObject, nullptr},
     {Platform::kSnap, &kSnapUserObject, nullptr},
     {Platform::kReddit, &kRedditUserObject, nullptr},
-    {Platform::kPinterest, &kPinterestUserObject, nullptr},
+    {Platform::kPinterest, &kPinterestUserObject, &Instance<dispatch::PinterestAdapter>},
 };
 
 constexpr bool InEnumOrder() {
