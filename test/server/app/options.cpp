@@ -16,6 +16,8 @@ const char *Usage() {
 	       "  --record PATH         append every accepted event as one JSON line\n"
 	       "  --meta-token TOKEN    a valid Meta access token (repeatable; none: any token)\n"
 	       "  --meta-pixel ID       a known Meta pixel id (repeatable; none: any digits)\n"
+	       "  --token P=TOKEN       a valid static token of platform P (repeatable; none for P: any)\n"
+	       "  --oauth-token-lifetime S  expires_in of issued OAuth tokens (default 3600)\n"
 	       "  --max-body-bytes N    largest request body (default 67108864)\n"
 	       "  --recent-events N     accepted events kept for GET /__control/events (default 10000)\n"
 	       "  --quiet               no startup line on stderr\n";
@@ -73,6 +75,20 @@ bool ParseCommandLine(int argc, char **argv, ServerOptions *options, std::string
 			options->meta_tokens.emplace_back(value);
 		} else if (flag == "--meta-pixel") {
 			options->meta_pixels.emplace_back(value);
+		} else if (flag == "--token") {
+			std::string text = value;
+			const std::size_t equals = text.find('=');
+			if (equals == std::string::npos || equals == 0 || equals + 1 == text.size()) {
+				*message = "--token takes PLATFORM=TOKEN";
+				return false;
+			}
+			options->platform_tokens[text.substr(0, equals)].push_back(text.substr(equals + 1));
+		} else if (flag == "--oauth-token-lifetime") {
+			if (!ParseNumber(value, 1ULL << 31, &number) || number == 0) {
+				*message = "invalid --oauth-token-lifetime " + std::string(value);
+				return false;
+			}
+			options->oauth_token_lifetime_s = static_cast<int64_t>(number);
 		} else if (flag == "--max-body-bytes" || flag == "--recent-events") {
 			if (!ParseNumber(value, 1ULL << 32, &number) || number == 0) {
 				*message = "invalid " + flag + " " + std::string(value);

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,11 @@ struct ServerOptions {
 	std::string record_path;              // JSON lines of accepted events; empty: off
 	std::vector<std::string> meta_tokens; // empty: any non-empty token is accepted
 	std::vector<std::string> meta_pixels; // empty: any all-digit pixel id is accepted
-	size_t max_body_bytes = 64u << 20;    // larger bodies get 413
-	size_t recent_events = 10000;         // kept for GET /__control/events
+	// --token platform=TOKEN: the valid static tokens per platform (none listed: any non-empty token)
+	std::map<std::string, std::vector<std::string>, std::less<>> platform_tokens;
+	int64_t oauth_token_lifetime_s = 3600; // expires_in of tokens the OAuth endpoints issue
+	size_t max_body_bytes = 64u << 20;     // larger bodies get 413
+	size_t recent_events = 10000;          // kept for GET /__control/events
 	bool quiet = false;
 };
 

@@ -3,6 +3,7 @@
 #include "server/http/url_encoding.hpp"
 #include "server/platforms/meta/meta_handler.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -29,7 +30,10 @@ int64_t WallClockMs() {
 	    .count();
 }
 
-Router::Router(const ServerOptions &options) : recorder_(options.record_path, options.recent_events) {
+Router::Router(const ServerOptions &options)
+    : context_(options.platform_tokens), oauth_(context_),
+      recorder_(options.record_path, options.recent_events) {
+	context_.tokens().set_lifetime_s(options.oauth_token_lifetime_s);
 	MetaOptions meta;
 	meta.tokens = options.meta_tokens;
 	meta.pixels = options.meta_pixels;
@@ -50,6 +54,10 @@ void Router::Handle(HttpRequest &request, Reply *reply) {
 	if (request.path.compare(0, kControlPrefix.size(), kControlPrefix) == 0) {
 		stats_.ControlRequest();
 		HandleControl(request, reply);
+		return;
+	}
+	if (std::string_view platform = oauth_.PlatformOf(request); !platform.empty()) {
+		HandleToken(request, platform, reply);
 		return;
 	}
 	for (auto &handler : handlers_) {
@@ -75,6 +83,7 @@ void Router::HandlePlatform(PlatformHandler &handler, HttpRequest &request, Repl
 	int64_t now_ms = WallClockMs();
 	PlatformCounters &counters = stats_.Platform(handler.name());
 	++counters.requests;
+	counters.CountRequestAt(now_ms);
 	FaultRule fault;
 	bool faulted = faults_.Take(handler.name(), request.path, &fault);
 	if (faulted && fault.replaces_reply() && !fault.accept_events) {
@@ -85,19 +94,12 @@ void Router::HandlePlatform(PlatformHandler &handler, HttpRequest &request, Repl
 
 	handler.Handle(request, now_ms / 1000, &outcome_);
 	if (outcome_.accepted && faults_.has_rejected_event_ids()) {
-		for (size_t i = 0; i < outcome_.events.size(); ++i) {
-			std::string_view id = outcome_.events[i].event_id;
-			if (faults_.IsRejectedEventId(id)) {
-				outcome_.accepted = false;
-				outcome_.error = handler.InvalidEventResponse(
-				    i, "event_id '" + std::string(id) + "' is rejected by a reject_event_id fault rule");
-				break;
-			}
-		}
+		ApplyRejectedEventIds(handler);
 	}
 	if (outcome_.accepted) {
 		++counters.accepted_requests;
 		counters.accepted_events += outcome_.events.size();
+		counters.rejected_events += outcome_.rejected_events.size();
 		if (!outcome_.test_event_code.empty()) {
 			counters.test_events += outcome_.events.size();
 		}
@@ -122,6 +124,71 @@ void Router::HandlePlatform(PlatformHandler &handler, HttpRequest &request, Repl
 			reply->delay_ms = fault.delay_ms;
 		}
 	}
+}
+
+void Router::ApplyRejectedEventIds(PlatformHandler &handler) {
+	if (!handler.PartialSuccess()) {
+		for (size_t i = 0; i < outcome_.events.size(); ++i) {
+			std::string_view id = outcome_.events[i].event_id;
+			if (faults_.IsRejectedEventId(id)) {
+				outcome_.accepted = false;
+				outcome_.error = handler.InvalidEventResponse(
+				    i, "event_id '" + std::string(id) + "' is rejected by a reject_event_id fault rule");
+				return;
+			}
+		}
+		return;
+	}
+	// Positions in the request: rejected_events already named by the handler keep theirs, and the
+	// accepted events fill the others in order.
+	std::vector<bool> taken;
+	for (const RejectedEvent &rejected : outcome_.rejected_events) {
+		if (rejected.index >= taken.size()) {
+			taken.resize(rejected.index + 1, false);
+		}
+		taken[rejected.index] = true;
+	}
+	std::vector<AcceptedEvent> kept;
+	size_t position = 0;
+	for (AcceptedEvent &event : outcome_.events) {
+		while (position < taken.size() && taken[position]) {
+			++position;
+		}
+		if (faults_.IsRejectedEventId(event.event_id)) {
+			outcome_.rejected_events.push_back(
+			    RejectedEvent{position, "event_id '" + std::string(event.event_id) +
+			                                "' is rejected by a reject_event_id fault rule"});
+		} else {
+			kept.push_back(event);
+		}
+		++position;
+	}
+	outcome_.events = std::move(kept);
+	std::sort(outcome_.rejected_events.begin(), outcome_.rejected_events.end(),
+	          [](const RejectedEvent &a, const RejectedEvent &b) { return a.index < b.index; });
+}
+
+void Router::HandleToken(HttpRequest &request, std::string_view platform, Reply *reply) {
+	oauth_.CountRequest();
+	FaultRule fault;
+	if (faults_.Take("oauth", request.path, &fault)) {
+		reply->delay_ms = fault.delay_ms;
+		if (fault.reset) {
+			reply->reset = true;
+			return;
+		}
+		if (fault.replaces_reply()) {
+			reply->response =
+			    JsonResponse(fault.status, nlohmann::json({{"error", "temporarily_unavailable"},
+			                                               {"error_description", "injected fault"}})
+			                                   .dump());
+			if (fault.retry_after >= 0) {
+				reply->response.headers.emplace_back("Retry-After", std::to_string(fault.retry_after));
+			}
+			return;
+		}
+	}
+	reply->response = oauth_.Handle(request, platform, WallClockMs());
 }
 
 void Router::ApplyFault(PlatformHandler &handler, const FaultRule &fault, Reply *reply) {
@@ -155,10 +222,22 @@ void Router::HandleControl(HttpRequest &request, Reply *reply) {
 			}
 			reply->response = ControlJson({{"status", "ok"}, {"platforms", platforms}});
 		} else if (what == "stats" && method == "GET") {
-			reply->response = ControlJson(stats_.ToJson());
+			nlohmann::json stats = stats_.ToJson();
+			stats["oauth"] = oauth_.Stats();
+			reply->response = ControlJson(stats);
+		} else if (what == "oauth" && method == "POST") {
+			nlohmann::json settings = nlohmann::json::parse(request.body.view());
+			if (settings.contains("expires_in")) {
+				context_.tokens().set_lifetime_s(settings.at("expires_in").get<int64_t>());
+			}
+			if (settings.value("expire_all", false)) {
+				context_.tokens().ExpireAll(WallClockMs());
+			}
+			reply->response = ControlJson({{"expires_in", context_.tokens().lifetime_s()}});
 		} else if (what == "reset" && method == "POST") {
 			stats_.Reset();
 			recorder_.Reset();
+			oauth_.Reset();
 			reply->response = ControlJson({{"reset", true}});
 		} else if (what == "events" && method == "GET") {
 			size_t limit = 100;
@@ -175,7 +254,8 @@ void Router::HandleControl(HttpRequest &request, Reply *reply) {
 		} else if (what == "faults" && method == "POST") {
 			nlohmann::json rules = nlohmann::json::parse(request.body.view());
 			size_t added = faults_.Add(rules, [this](const FaultRule &rule) {
-				if (!rule.platform.empty() && FindHandler(rule.platform) == nullptr) {
+				if (!rule.platform.empty() && rule.platform != "oauth" &&
+				    FindHandler(rule.platform) == nullptr) {
 					throw std::invalid_argument("unknown platform \"" + rule.platform + "\"");
 				}
 				if (!rule.error_platform.empty()) {
@@ -186,7 +266,7 @@ void Router::HandleControl(HttpRequest &request, Reply *reply) {
 			json["added"] = added;
 			reply->response = ControlJson(json);
 		} else if (what == "health" || what == "stats" || what == "reset" || what == "events" ||
-		           what == "faults") {
+		           what == "faults" || what == "oauth") {
 			reply->response = ControlError(405, method + " is not allowed on " + request.path);
 		} else {
 			reply->response = ControlError(404, "unknown control path " + request.path);

@@ -8,6 +8,8 @@
 #include "server/app/options.hpp"
 #include "server/app/server_stats.hpp"
 #include "server/net/request_handler.hpp"
+#include "server/platforms/oauth/oauth_endpoint.hpp"
+#include "server/platforms/platform_context.hpp"
 #include "server/platforms/platform_handler.hpp"
 
 #include <memory>
@@ -28,8 +30,14 @@ private:
 	void HandlePlatform(PlatformHandler &handler, HttpRequest &request, Reply *reply);
 	void ApplyFault(PlatformHandler &handler, const FaultRule &fault, Reply *reply);
 	void HandleControl(HttpRequest &request, Reply *reply);
+	void HandleToken(HttpRequest &request, std::string_view platform, Reply *reply);
+	// Moves events named by reject_event_id rules out of outcome_: a whole-request error, or, for a
+	// platform that answers per event, per-event failures.
+	void ApplyRejectedEventIds(PlatformHandler &handler);
 	PlatformHandler *FindHandler(std::string_view name);
 
+	PlatformContext context_;
+	OAuthEndpoint oauth_;
 	std::vector<std::unique_ptr<PlatformHandler>> handlers_;
 	HandlerOutcome outcome_;
 	FaultInjector faults_;

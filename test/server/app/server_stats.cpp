@@ -2,6 +2,8 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
+
 namespace capi::testserver {
 namespace {
 
@@ -14,7 +16,9 @@ nlohmann::json CountersJson(const PlatformCounters &counters) {
 	        {"faulted_requests", counters.faulted_requests},
 	        {"accepted_events", counters.accepted_events},
 	        {"duplicate_events", counters.duplicate_events},
-	        {"test_events", counters.test_events}};
+	        {"test_events", counters.test_events},
+	        {"rejected_events", counters.rejected_events},
+	        {"max_requests_per_second", counters.max_requests_per_second}};
 }
 
 } // namespace
@@ -63,6 +67,9 @@ nlohmann::json ServerStats::ToJson() const {
 		total.accepted_events += counters.accepted_events;
 		total.duplicate_events += counters.duplicate_events;
 		total.test_events += counters.test_events;
+		total.rejected_events += counters.rejected_events;
+		total.max_requests_per_second =
+		    std::max(total.max_requests_per_second, counters.max_requests_per_second);
 		platforms[name] = CountersJson(counters);
 	}
 	nlohmann::json stats = CountersJson(total);

@@ -21,8 +21,21 @@ struct PlatformCounters {
 	uint64_t faulted_requests = 0;  // answered (or reset) by an injected fault
 	uint64_t accepted_events = 0;
 	uint64_t duplicate_events =
-	    0;                    // accepted events whose (destination, event_name, event_id) was seen before
-	uint64_t test_events = 0; // accepted events of requests in test mode (test_event_code)
+	    0;                        // accepted events whose (destination, event_name, event_id) was seen before
+	uint64_t test_events = 0;     // accepted events of requests in test mode (test_event_code)
+	uint64_t rejected_events = 0; // refused one by one in a success reply (HandlerOutcome::rejected_events)
+	// The most requests that arrived within any 1000 ms (a sliding window), for rate-limit checks.
+	uint64_t max_requests_per_second = 0;
+	std::deque<int64_t> recent_request_ms; // arrival times within the last second
+	void CountRequestAt(int64_t now_ms) {
+		recent_request_ms.push_back(now_ms);
+		while (!recent_request_ms.empty() && recent_request_ms.front() <= now_ms - 1000) {
+			recent_request_ms.pop_front();
+		}
+		if (recent_request_ms.size() > max_requests_per_second) {
+			max_requests_per_second = recent_request_ms.size();
+		}
+	}
 };
 
 class ServerStats {

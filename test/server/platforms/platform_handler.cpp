@@ -8,6 +8,7 @@ void HandlerOutcome::Clear() {
 	destination.clear();
 	test_event_code.clear();
 	events.clear();
+	rejected_events.clear();
 	id_storage.clear();
 }
 

@@ -26,6 +26,13 @@ struct AcceptedEvent {
 	simdjson::dom::element json;
 };
 
+// An event of an accepted request that the platform refused on its own, in a success reply
+// (Pinterest events[].status, Google Ads partialFailure).
+struct RejectedEvent {
+	size_t index = 0; // position in the request's list
+	std::string message;
+};
+
 // The result of validating one request.
 struct HandlerOutcome {
 	bool accepted = false;
@@ -33,6 +40,8 @@ struct HandlerOutcome {
 	std::string destination;     // pixel / dataset / account id the request is for
 	std::string test_event_code; // the platform's test-mode marker, if any
 	std::vector<AcceptedEvent> events;
+	// With accepted: events refused individually (the others are in events); SuccessResponse names them.
+	std::vector<RejectedEvent> rejected_events;
 	// Storage for event ids that were not JSON strings (AcceptedEvent::event_id points here).
 	std::deque<std::string> id_storage; // a deque: views stay valid while it grows
 
@@ -50,6 +59,9 @@ public:
 	// Validates the whole request. Either outcome->accepted with every event, or the error reply.
 	// `now_unix_s` is the wall clock time used for event age checks.
 	virtual void Handle(const HttpRequest &request, int64_t now_unix_s, HandlerOutcome *outcome) = 0;
+	// True when the platform answers a request with some bad events by accepting the others and naming
+	// the bad ones in its success reply: the reject_event_id fault then fails those events alone.
+	virtual bool PartialSuccess() const { return false; }
 	// The success reply for an accepted outcome.
 	virtual HttpResponse SuccessResponse(const HandlerOutcome &outcome) = 0;
 	// The platform's reply when event number `index` of an otherwise valid request is invalid
