@@ -2,6 +2,7 @@
 
 #include "server/http/url_encoding.hpp"
 #include "server/platforms/meta/meta_handler.hpp"
+#include "server/platforms/pinterest/pinterest_handler.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -38,6 +39,7 @@ Router::Router(const ServerOptions &options)
 	meta.tokens = options.meta_tokens;
 	meta.pixels = options.meta_pixels;
 	handlers_.push_back(std::make_unique<MetaHandler>(meta));
+	handlers_.push_back(std::make_unique<PinterestHandler>(context_));
 	// Further platforms (Google, TikTok, LinkedIn, Snap, Reddit, Pinterest) are added here.
 }
 
