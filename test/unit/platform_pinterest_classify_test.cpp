@@ -103,3 +103,41 @@ TEST(PinterestClassify, OtherHostsAreNotQuoted) {
 
 } // namespace
 } // namespace capi::dispatch
+
+namespace capi::dispatch {
+namespace {
+
+// A reply for many events, as long as the HTTP client may cut it (64 KiB kept).
+std::string LongReply(std::size_t events, std::size_t processed, std::size_t failed_at) {
+	std::string body = R"({"num_events_received":)" + std::to_string(events) + R"(,"num_events_processed":)" +
+	                   std::to_string(processed) + R"(,"events":[)";
+	for (std::size_t i = 0; i < events; ++i) {
+		body += i > 0 ? "," : "";
+		body += i == failed_at
+		            ? R"({"status":"failed","error_message":"em \"x\" is not hashed","warning_message":null})"
+		            : R"({"status":"processed","error_message":null,"warning_message":null})";
+	}
+	return body + "]}";
+}
+
+TEST(PinterestClassify, ACutReplyIsReadAsFarAsItGoes) {
+	std::string whole = LongReply(1000, 1000, 9999);
+	ASSERT_GT(whole.size(), 65536u);
+	BatchOutcome outcome = Classify(200, std::string_view(whole).substr(0, 65536), 1000);
+	EXPECT_EQ(outcome.kind, OutcomeKind::kDelivered) << outcome.message;
+
+	std::string one_failed = LongReply(1000, 999, 5);
+	outcome = Classify(200, std::string_view(one_failed).substr(0, 65536), 1000);
+	EXPECT_EQ(outcome.kind, OutcomeKind::kPartial);
+	EXPECT_EQ(outcome.bad_indexes, std::vector<std::size_t>({5}));
+	EXPECT_EQ(outcome.bad_messages, std::vector<std::string>({"Pinterest: em \"x\" is not hashed"}));
+
+	// The failed event is in the part cut off: nothing is known, so the batch is retried.
+	std::string late_failure = LongReply(1000, 999, 995);
+	EXPECT_EQ(Classify(200, std::string_view(late_failure).substr(0, 65536), 1000).kind, OutcomeKind::kRetry);
+	// Cut inside the counts.
+	EXPECT_EQ(Classify(200, std::string_view(whole).substr(0, 40), 1000).kind, OutcomeKind::kRetry);
+}
+
+} // namespace
+} // namespace capi::dispatch

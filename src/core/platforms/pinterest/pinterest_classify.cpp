@@ -11,6 +11,7 @@
 #include "core/dispatch/endpoint_policy.hpp"
 #include "core/dispatch/message_text.hpp"
 #include "core/platforms/pinterest/pinterest_adapter.hpp"
+#include "core/platforms/pinterest/pinterest_cut_reply.hpp"
 
 namespace capi::dispatch {
 namespace {
@@ -119,8 +120,11 @@ BatchOutcome PinterestAdapter::Classify(const Destination &destination, std::siz
 	const bool own_host = ReachesOwnHost(destination, *this);
 	BatchOutcome outcome;
 	if (http_status >= 200 && http_status < 300) {
+		std::optional<BatchOutcome> cut;
 		if (reply.is_object())
 			outcome = FromReply(reply, batch_size, own_host);
+		else if (reply.is_discarded() && (cut = ClassifyCutPinterestReply(body, batch_size)))
+			outcome = std::move(*cut);
 		else {
 			outcome.kind = OutcomeKind::kRetry;
 			outcome.message = "HTTP " + std::to_string(http_status) +

@@ -135,23 +135,27 @@ void PinterestHandler::Handle(const HttpRequest &request, int64_t now_unix_s, Ha
 }
 
 HttpResponse PinterestHandler::SuccessResponse(const HandlerOutcome &outcome) {
+	// Pinterest's order: the counts first, then one status per event in request order.
 	size_t total = outcome.events.size() + outcome.rejected_events.size();
-	nlohmann::json events = nlohmann::json::array();
+	nlohmann::ordered_json reply;
+	reply["num_events_received"] = total;
+	reply["num_events_processed"] = outcome.events.size();
+	nlohmann::ordered_json &events = reply["events"] = nlohmann::ordered_json::array();
 	size_t next_rejected = 0;
 	for (size_t i = 0; i < total; ++i) {
+		nlohmann::ordered_json event;
 		if (next_rejected < outcome.rejected_events.size() &&
 		    outcome.rejected_events[next_rejected].index == i) {
-			events.push_back({{"status", "failed"},
-			                  {"error_message", outcome.rejected_events[next_rejected].message},
-			                  {"warning_message", nullptr}});
+			event["status"] = "failed";
+			event["error_message"] = outcome.rejected_events[next_rejected].message;
 			++next_rejected;
 		} else {
-			events.push_back(
-			    {{"status", "processed"}, {"error_message", nullptr}, {"warning_message", nullptr}});
+			event["status"] = "processed";
+			event["error_message"] = nullptr;
 		}
+		event["warning_message"] = nullptr;
+		events.push_back(std::move(event));
 	}
-	nlohmann::json reply = {
-	    {"num_events_received", total}, {"num_events_processed", outcome.events.size()}, {"events", events}};
 	return JsonResponse(200, reply.dump());
 }
 
