@@ -18,7 +18,8 @@ namespace capi::dispatch {
 
 inline constexpr std::string_view kPinterestApiHost = "api.pinterest.com";
 inline constexpr std::string_view kPinterestDefaultBaseUrl = "https://api.pinterest.com";
-// 1,000 events per request: Pinterest's Conversions API guide (the v5 reference gives no other figure).
+// 1,000 events per request: the Conversions API guide
+// (https://developers.pinterest.com/docs/api-features/conversion-overview/).
 inline constexpr std::size_t kPinterestMaxBatchSize = 1000;
 // "This endpoint has a rate limit of 5,000 calls per minute per ad account"
 // (https://developers.pinterest.com/docs/api/v5/events-create).
