@@ -13,6 +13,7 @@
 #include "core/platforms/meta/meta_user_object.hpp"
 #include "core/platforms/pinterest/pinterest_adapter.hpp"
 #include "core/platforms/pinterest/pinterest_user_object.hpp"
+#include "core/platforms/reddit/reddit_adapter.hpp"
 #include "core/platforms/reddit/reddit_user_object.hpp"
 #include "core/platforms/snap/snap_user_object.hpp"
 #include "core/platforms/tiktok/tiktok_user_object.hpp"
@@ -42,7 +43,7 @@ constexpr PlatformParts kPlatforms[] = {
     {Platform::kTikTok, &kTikTokUserObject, nullptr},
     {Platform::kLinkedIn, &kLinkedInUserObject, nullptr},
     {Platform::kSnap, &kSnapUserObject, nullptr},
-    {Platform::kReddit, &kRedditUserObject, nullptr},
+    {Platform::kReddit, &kRedditUserObject, &Instance<dispatch::RedditAdapter>},
     {Platform::kPinterest, &kPinterestUserObject, &Instance<dispatch::PinterestAdapter>},
 };
 
