@@ -3,6 +3,7 @@
 #include "server/http/url_encoding.hpp"
 #include "server/platforms/meta/meta_handler.hpp"
 #include "server/platforms/pinterest/pinterest_handler.hpp"
+#include "server/platforms/reddit/reddit_handler.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -40,6 +41,7 @@ Router::Router(const ServerOptions &options)
 	meta.pixels = options.meta_pixels;
 	handlers_.push_back(std::make_unique<MetaHandler>(meta));
 	handlers_.push_back(std::make_unique<PinterestHandler>(context_));
+	handlers_.push_back(std::make_unique<RedditHandler>(context_));
 	// Further platforms (Google, TikTok, LinkedIn, Snap, Reddit, Pinterest) are added here.
 }
 
