@@ -29,7 +29,6 @@ json Event(std::string id, json user_data = json()) {
 
 class PinterestServerTest : public ::testing::Test {
 protected:
-
 	Reply Send(const json &body, const std::string &path = "/v5/ad_accounts/549755885175/events",
 	           const std::string &token = "good-token", const std::string &method = "POST") {
 		HttpRequest request;
