@@ -18,7 +18,7 @@ char *database_setting = nullptr;
 int batch_size_setting = 0;
 int max_concurrent_setting = 8;
 int request_timeout_setting = 30000;
-int max_attempts_setting = 12;
+int max_attempts_setting = 0;
 int retry_base_delay_setting = 1000;
 int retry_max_delay_setting = 15 * 60 * 1000;
 int auth_pause_setting = 5 * 60 * 1000;
@@ -77,8 +77,11 @@ void DefineSettings() {
 	    "capi.request_timeout", "Time limit of one delivery request, connection included.", nullptr,
 	    &request_timeout_setting, 30000, 100, 600000, PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("capi.max_attempts",
-	                        "Sends of a batch (the first included) before its events fail for good.", nullptr,
-	                        &max_attempts_setting, 12, 1, 1000, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+	                        "Sends of a batch (the first included) before its events fail for good; 0 = no "
+	                        "count: transient failures are retried while the platform would still take the "
+	                        "events.",
+	                        nullptr, &max_attempts_setting, 0, 0, 1000, PGC_SIGHUP, 0, nullptr, nullptr,
+	                        nullptr);
 	DefineCustomIntVariable("capi.retry_base_delay",
 	                        "Ceiling of the first retry's delay; it doubles with each failure (full jitter).",
 	                        nullptr, &retry_base_delay_setting, 1000, 1, 3600000, PGC_SIGHUP, GUC_UNIT_MS,

@@ -112,8 +112,12 @@ TEST(Backoff, PolicyValidation) {
 	policy.floor_ms = -1;
 	EXPECT_THROW(ValidateBackoffPolicy(policy), Error);
 	policy = Policy();
-	policy.max_attempts = 0;
+	policy.max_attempts = -1;
 	EXPECT_THROW(ValidateBackoffPolicy(policy), Error);
+	policy = Policy();
+	policy.max_attempts = 0; // no count: retried while the platform would take the events
+	EXPECT_NO_THROW(ValidateBackoffPolicy(policy));
+	EXPECT_TRUE(ShouldRetry(1000, 0));
 }
 
 } // namespace

@@ -327,7 +327,9 @@ TEST_F(PipelineTest, EventThatAgesPastTheLimitDuringBackoffFailsAloneAtTheResend
 	ASSERT_EQ(settled[0].failed.size(), 1u);
 	EXPECT_EQ(settled[0].failed[0].index, 1u);
 	EXPECT_EQ(settled[0].failed[0].reason,
-	          "event_time is 7 days old; Meta rejects events older than 7 days (62 for physical_store)");
+	          "event_time is 7 days old; Meta rejects events older than 7 days (62 for physical_store) (it "
+	          "was being "
+	          "retried after: HTTP 429: (#4) Application request limit reached)");
 	EXPECT_EQ(settled[0].failed[0].attempts, 1);
 	EXPECT_EQ(settled[0].attempts, 2);
 }

@@ -862,7 +862,8 @@ TEST_F(TestServerTest, ConnectionCloseAndHttp10CloseAfterTheReply) {
 		EXPECT_TRUE(closed) << request;
 		EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
 		EXPECT_NE(reply.find("Connection: close\r\n"), std::string::npos) << reply;
-		EXPECT_NE(reply.find("{\"platforms\":[\"meta\"],\"status\":\"ok\"}"), std::string::npos) << reply;
+		EXPECT_NE(reply.find("{\"platforms\":[\"meta\","), std::string::npos) << reply;
+		EXPECT_NE(reply.find("],\"status\":\"ok\"}"), std::string::npos) << reply;
 	}
 }
 

@@ -17,8 +17,8 @@ void ValidateBackoffPolicy(const BackoffPolicy &policy) {
 	if (policy.max_retry_after_ms < 0) {
 		fail("backoff: max_retry_after_ms must not be negative");
 	}
-	if (policy.max_attempts < 1) {
-		fail("backoff: max_attempts must be at least 1");
+	if (policy.max_attempts < 0) {
+		fail("backoff: max_attempts must not be negative");
 	}
 }
 

@@ -236,17 +236,32 @@ std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending,
 		return std::nullopt;
 	}
 	std::vector<std::size_t> refused;
+	std::vector<std::size_t> overflow; // did not fit (the builder was full()): a request of their own
 	for (bool complete = false; !complete;) {
 		if (builder == nullptr)
 			builder = adapter_.StartRequest(destination_, context);
 		complete = true;
 		pending.sent.clear();
+		overflow.clear();
 		for (std::size_t index : pending.events) {
 			if (std::find(refused.begin(), refused.end(), index) != refused.end())
 				continue;
+			if (builder->full()) { // LinkedIn: an event is several elements, the cap counts elements
+				overflow.push_back(index);
+				continue;
+			}
 			std::optional<Refusal> why;
 			try {
-				why = builder->Add(chunk.events[index], now_ms);
+				const std::int64_t age_ms = now_ms - chunk.events[index].event_time_ms;
+				if (pending.attempts > 0 && chunk.events[index].event_time_ms > 0 &&
+				    age_ms > settings_.max_event_age_ms)
+					why = Refusal("event_time is " + std::to_string(age_ms / (24LL * 3600 * 1000)) +
+					              " days old: no more retries");
+				else
+					why = builder->Add(chunk.events[index], now_ms);
+				// An event that aged out while retrying: say what kept it from being delivered.
+				if (why && !why->skip && pending.attempts > 0 && !chunk.result.last_error.empty())
+					why->reason += " (it was being retried after: " + chunk.result.last_error + ")";
 			} catch (const std::exception &error) {
 				// The event cannot be built: it fails alone. The builder may hold part of it, so the
 				// request is built again from the start without it.
@@ -273,6 +288,13 @@ std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending,
 		                    std::back_inserter(kept));
 		pending.events = std::move(kept);
 	}
+	if (!overflow.empty()) {
+		std::vector<std::size_t> kept;
+		std::set_difference(pending.events.begin(), pending.events.end(), overflow.begin(), overflow.end(),
+		                    std::back_inserter(kept));
+		pending.events = std::move(kept);
+		Queue(pending.chunk_id, std::move(overflow), pending.attempts, now_ms);
+	}
 	if (pending.sent.empty())
 		return std::nullopt;
 	HttpRequest built = builder->Finish();
@@ -298,8 +320,10 @@ std::vector<http::Request> DestinationPipeline::TakeRequests(std::int64_t now_ms
 			requests.push_back(std::move(*token_request));
 		return requests; // data requests wait for the token
 	}
-	const std::size_t limit = std::max<std::size_t>(settings_.max_in_flight, 1);
-	for (std::size_t i = 0; i < pending_.size() && in_flight_ < limit;) {
+	// An open circuit sends one probe of one event at a time.
+	const std::size_t limit = circuit_.open ? (circuit_.probe_request_id != 0 ? 0 : 1)
+	                                        : std::max<std::size_t>(settings_.max_in_flight, 1);
+	for (std::size_t i = 0; i < pending_.size() && in_flight_ < limit && requests.size() < limit;) {
 		PendingRequest &pending = pending_[i];
 		if (pending.due_ms > now_ms) {
 			++i;
@@ -309,6 +333,13 @@ std::vector<http::Request> DestinationPipeline::TakeRequests(std::int64_t now_ms
 			break;
 		PendingRequest taken = std::move(pending);
 		pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+		if (circuit_.open && taken.events.size() > 1) { // the probe is small: the others wait
+			PendingRequest rest = taken;
+			rest.events.erase(rest.events.begin());
+			taken.events.resize(1);
+			chunks_[taken.chunk_id].open_requests++;
+			pending_.insert(pending_.begin() + static_cast<std::ptrdiff_t>(i), std::move(rest));
+		}
 		Chunk &chunk = chunks_[taken.chunk_id];
 		std::optional<http::Request> request = Build(taken, chunk, now_ms);
 		if (!request) {
@@ -327,6 +358,8 @@ std::vector<http::Request> DestinationPipeline::TakeRequests(std::int64_t now_ms
 		taken.generation = generation_;
 		taken.secrets = request->secrets;
 		taken.token_serial = token_.serial;
+		if (circuit_.open)
+			circuit_.probe_request_id = request->id;
 		if (requests_per_second_ > 0) {
 			sent_ms_.push_back(now_ms);
 			const std::size_t keep = static_cast<std::size_t>(std::max(1.0, requests_per_second_)) + 1;
@@ -452,7 +485,48 @@ void DestinationPipeline::OnResponse(const http::Response &response, std::int64_
 	outcome.message = OutcomeMessage(outcome.message, pending.secrets);
 	for (std::string &message : outcome.bad_messages)
 		message = OutcomeMessage(message, pending.secrets);
+	const bool probe = circuit_.probe_request_id != 0 && circuit_.probe_request_id == response.id;
+	if (probe)
+		circuit_.probe_request_id = 0;
+	if (outcome.kind == OutcomeKind::kRetry) {
+		if (circuit_.open) // the outage goes on: the probe costs its event no attempt
+			pending.attempts = std::max(0, pending.attempts - 1);
+		OnTransientFailure(outcome.message, probe, now_ms);
+	} else {
+		circuit_.failures_in_a_row = 0;
+		if (circuit_.open) { // the platform answers again: close the circuit and end the pause
+			circuit_.open = false;
+			if (paused_until_ms_ != 0) {
+				paused_until_ms_ = 0;
+				pause_reason_.clear();
+				pause_changed_ = true;
+			}
+		}
+	}
 	HandleOutcome(std::move(pending), outcome, now_ms);
+}
+
+void DestinationPipeline::OnTransientFailure(const std::string &error, bool probe, std::int64_t now_ms) {
+	circuit_.failures_in_a_row++;
+	if (settings_.circuit_failures <= 0)
+		return;
+	if (circuit_.open && !probe)
+		return; // a request sent before the circuit opened: the pause stands as it is
+	if (!circuit_.open) {
+		if (circuit_.failures_in_a_row < settings_.circuit_failures)
+			return;
+		circuit_.open = true;
+		circuit_.probe_interval_ms = std::max<std::int64_t>(settings_.circuit_probe_min_ms, 1);
+	} else {
+		circuit_.probe_interval_ms =
+		    std::min(circuit_.probe_interval_ms * 2,
+		             std::max(settings_.backoff.cap_ms, settings_.circuit_probe_min_ms));
+	}
+	paused_until_ms_ = now_ms + circuit_.probe_interval_ms;
+	pause_reason_ = "circuit open after " + std::to_string(circuit_.failures_in_a_row) +
+	                " transient failures in a row (last: " + error + "); probing with one event every " +
+	                std::to_string(circuit_.probe_interval_ms / 1000) + " s";
+	pause_changed_ = true;
 }
 
 void DestinationPipeline::Retry(PendingRequest pending, const std::string &error,
@@ -468,8 +542,9 @@ void DestinationPipeline::Retry(PendingRequest pending, const std::string &error
 		CloseRequest(pending.chunk_id);
 		return;
 	}
-	const std::int64_t delay = RetryDelayMs(settings_.backoff, pending.attempts, retry_after_ms, rng_);
-	pending.due_ms = now_ms + delay;
+	const std::int64_t delay =
+	    RetryDelayMs(settings_.backoff, std::max(pending.attempts, 1), retry_after_ms, rng_);
+	pending.due_ms = circuit_.open ? std::max(now_ms, paused_until_ms_) : now_ms + delay;
 	RetryingChunk &retrying = retrying_[pending.chunk_id];
 	retrying.chunk_id = pending.chunk_id;
 	retrying.attempts = std::max(retrying.attempts, pending.attempts);

@@ -9,7 +9,13 @@
 //     an event the worker could not read (OutboxEvent::unreadable_reason) or the builder cannot take;
 //   * a whole-batch rejection is split in halves until the culprits are isolated and failed alone;
 //   * transient failures (transport errors, 429, 5xx, the platform's transient codes) are resent
-//     after exponential backoff with jitter, honouring Retry-After, up to max_attempts sends;
+//     after exponential backoff with jitter, honouring Retry-After, until the events are too old for
+//     the platform (its adapter refuses them at the resend, or max_event_age_ms), or, when
+//     max_attempts is set, after that many sends;
+//   * an outage is not a data error: after circuit_failures transient failures in a row the circuit
+//     opens: the destination pauses with the reason, one request of one event probes at growing
+//     intervals (circuit_probe_min_ms doubling up to the backoff cap), and the first answer that is not
+//     transient closes it; events burn no attempts while it is open;
 //   * OAuth2 destinations: an access token is obtained before the first request, cached until
 //     shortly before it expires, refreshed once when a request using it gets a 401; a refused grant
 //     (invalid_grant) pauses the destination with the endpoint's words;
@@ -44,6 +50,11 @@ struct PipelineSettings {
 	std::size_t max_in_flight = 8; // requests of this destination in flight, and chunks held
 	BackoffPolicy backoff;
 	std::int64_t auth_pause_ms = 5 * 60 * 1000;
+	int circuit_failures = 5;                 // transient failures in a row that open the circuit; 0 = never
+	std::int64_t circuit_probe_min_ms = 5000; // the first probe's delay; doubles up to backoff.cap_ms
+	// Transient failures are not retried for an event older than this (a platform's adapter usually
+	// refuses such events sooner: Meta 7 days).
+	std::int64_t max_event_age_ms = 90LL * 24 * 60 * 60 * 1000;
 	long request_timeout_ms = 30000;
 	// capi.allowed_endpoint_hosts: checked before each request (endpoint_policy.hpp); a destination
 	// whose endpoint it no longer allows is paused.
@@ -120,6 +131,7 @@ public:
 	std::optional<std::int64_t> NextDueMs() const;
 
 	bool Paused(std::int64_t now_ms) const noexcept { return now_ms < paused_until_ms_; }
+	bool circuit_open() const noexcept { return circuit_.open; }
 	std::int64_t paused_until_ms() const noexcept { return paused_until_ms_; }
 	const std::string &pause_reason() const noexcept { return pause_reason_; }
 	// True once after the pause state changed (to persist it).
@@ -193,6 +205,15 @@ private:
 	std::string pause_reason_;
 	bool pause_changed_ = false;
 	TokenCache token_;
+	// The destination's circuit (transient failures in a row).
+	struct Circuit {
+		int failures_in_a_row = 0;
+		bool open = false;
+		std::int64_t probe_interval_ms = 0;
+		std::uint64_t probe_request_id = 0; // the probe in flight, 0 when none
+	};
+	Circuit circuit_;
+	void OnTransientFailure(const std::string &error, bool probe, std::int64_t now_ms);
 	double requests_per_second_ = 0;
 	std::vector<std::int64_t> sent_ms_; // send times within the last rate window, oldest first
 };

@@ -9,9 +9,11 @@
 namespace capi::dispatch {
 
 struct SettledBatchRecord {
-	// "delivered" (every event accepted), "partial" (some failed, each with its own row) or "failed"
-	// (every event failed).
+	// "delivered" (every event sent was accepted), "partial" (some failed, each with its own row),
+	// "failed" (every event sent failed) or "skipped" (none was sent, by design: consent, no mapping).
 	std::string status;
+	std::size_t failed_events = 0;  // failed for good
+	std::size_t skipped_events = 0; // not sent by design
 	// Why a failed batch failed (its first event's reason; each event's is on its own row); "" otherwise.
 	std::string last_error;
 	// The last transient error of an earlier attempt (history), "" when every send succeeded first time.

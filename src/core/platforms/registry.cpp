@@ -7,7 +7,9 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/platforms/google/google_adapter.hpp"
 #include "core/platforms/google/google_user_object.hpp"
+#include "core/platforms/linkedin/linkedin_adapter.hpp"
 #include "core/platforms/linkedin/linkedin_user_object.hpp"
 #include "core/platforms/meta/meta_adapter.hpp"
 #include "core/platforms/meta/meta_user_object.hpp"
@@ -39,9 +41,9 @@ struct PlatformParts {
 // In the order of identity::Platform.
 constexpr PlatformParts kPlatforms[] = {
     {Platform::kMeta, &kMetaUserObject, &Instance<dispatch::MetaAdapter>},
-    {Platform::kGoogle, &kGoogleUserObject, nullptr},
+    {Platform::kGoogle, &kGoogleUserObject, &Instance<dispatch::GoogleAdapter>},
     {Platform::kTikTok, &kTikTokUserObject, nullptr},
-    {Platform::kLinkedIn, &kLinkedInUserObject, nullptr},
+    {Platform::kLinkedIn, &kLinkedInUserObject, &Instance<dispatch::LinkedInAdapter>},
     {Platform::kSnap, &kSnapUserObject, nullptr},
     {Platform::kReddit, &kRedditUserObject, &Instance<dispatch::RedditAdapter>},
     {Platform::kPinterest, &kPinterestUserObject, &Instance<dispatch::PinterestAdapter>},

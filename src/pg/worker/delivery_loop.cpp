@@ -5,6 +5,7 @@
 #include "core/http/client.hpp"
 #include "pg/guc.hpp"
 #include "pg/shared_state.hpp"
+#include "pg/version.hpp"
 #include "pg/worker/delivery_store.hpp"
 #include "pg/worker/spi_session.hpp"
 #include "pg/worker/wait_set.hpp"
@@ -61,6 +62,7 @@ dispatch::PipelineSettings PipelineSettingsFrom(const WorkerSettings &settings) 
 	pipeline.backoff.floor_ms = std::min<std::int64_t>(250, settings.retry_base_delay_ms);
 	pipeline.backoff.max_attempts = settings.max_attempts;
 	pipeline.auth_pause_ms = settings.auth_failure_pause_ms;
+	pipeline.circuit_probe_min_ms = settings.retry_base_delay_ms;
 	pipeline.request_timeout_ms = settings.request_timeout_ms;
 	pipeline.allowed_endpoint_hosts = settings.allowed_endpoint_hosts;
 	return pipeline;
@@ -68,7 +70,7 @@ dispatch::PipelineSettings PipelineSettingsFrom(const WorkerSettings &settings) 
 
 http::ClientOptions ClientOptionsFrom(const WorkerSettings &settings) {
 	http::ClientOptions options;
-	options.version = "0.3.0";
+	options.version = kLibraryVersion;
 	options.max_concurrent = 256; // per-destination limits are the pipelines'
 	options.connect_timeout_ms = std::min(10000, settings.request_timeout_ms);
 	options.timeout_ms = settings.request_timeout_ms;
@@ -132,7 +134,7 @@ private:
 	std::map<std::string, DestinationState> destinations_;
 	std::map<std::uint64_t, std::string> request_owner_;
 	bool ready_ = false;
-	bool reported_role_missing_ = false;
+	std::string reported_waiting_reason_;
 	std::uint64_t generation_ = 0;
 	std::int64_t next_ready_check_ms_ = 0;
 	std::int64_t next_drop_check_ms_ = 0;
@@ -158,12 +160,11 @@ void DeliveryLoop::ApplySettings() {
 
 // (Re)starts work in this database: stale leases are released and destinations read.
 void DeliveryLoop::Start() {
-	bool role_missing = false;
-	ready_ = ExtensionReady(&role_missing);
-	if (role_missing && !reported_role_missing_)
-		Log("the role capi_worker, which the worker's statements run as, does not exist: run ALTER "
-		    "EXTENSION pg_capi UPDATE (waiting)");
-	reported_role_missing_ = role_missing;
+	std::string waiting_reason;
+	ready_ = ExtensionReady(&waiting_reason);
+	if (!waiting_reason.empty() && waiting_reason != reported_waiting_reason_)
+		Log(waiting_reason);
+	reported_waiting_reason_ = waiting_reason;
 	if (!ready_)
 		return;
 	ForgetEverything();
@@ -429,6 +430,11 @@ long DeliveryLoop::Timeout(std::int64_t now) const {
 			return 0;
 		if (auto due = state.pipeline->NextDueMs())
 			deadline = std::min(deadline, *due);
+		const bool has_rows = (!state.window_end.empty() && !state.window_exhausted) ||
+		                      (state.window_end.empty() && state.maybe_new_rows);
+		if (has_rows)
+			if (auto slot = state.pipeline->ChunkWantedAtMs(now)) // rate limit: read at the next slot
+				deadline = std::min(deadline, *slot);
 		if (state.pipeline->WantsChunk(now))
 			deadline = std::min(deadline, state.next_requeue_check_ms);
 		if (state.cursor_dirty)

@@ -2,6 +2,7 @@
 
 #include "core/dispatch/settled_batch.hpp"
 #include "pg/worker/event_reader.hpp"
+#include "pg/version.hpp"
 #include "pg/worker/spi_session.hpp"
 
 #include <algorithm>
@@ -37,6 +38,7 @@ std::string FailuresJson(const ChunkAck &ack) {
 		                    {"event_id", event.event_id},
 		                    {"event_name", event.event_name},
 		                    {"attempts", failure.attempts},
+		                    {"status", failure.skipped ? "skipped" : "failed"},
 		                    {"error", failure.reason}});
 	}
 	return failures.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -116,16 +118,29 @@ Value Optional(const std::string &text) {
 // Every state transaction starts here. "Not available" must never read as "no rows": a claim that
 // found the extension locked by a DROP that is later rolled back would otherwise move the cursor past
 // rows it never read. So it throws, and the loop starts over from the stored cursors.
+// Every transaction of the worker starts here: the extension must be there, not being dropped, and
+// at this library's version (it may have been dropped and created again at another one).
 static void RequireExtension() {
 	if (!LockExtensionIfPresent())
 		throw WorkerDbError("pg_capi is not installed in this database, or is being dropped");
+	if (InstalledExtensionVersion() != kLibraryVersion)
+		throw WorkerDbError("pg_capi's version in this database changed");
 }
 
-bool ExtensionReady(bool *role_missing) {
+bool ExtensionReady(std::string *waiting_reason) {
 	bool ready = false;
+	waiting_reason->clear();
 	RunTransaction([&] {
+		const std::string version = InstalledExtensionVersion();
+		if (version.empty())
+			return;
+		if (version != kLibraryVersion) {
+			*waiting_reason = "the extension pg_capi is at version " + version +
+			                  " in this database and this library is " + kLibraryVersion +
+			                  ": run ALTER EXTENSION pg_capi UPDATE (waiting)";
+			return;
+		}
 		ready = LockExtensionIfPresent();
-		*role_missing = !ready && ExtensionWithoutWorkerRole();
 	});
 	return ready;
 }
@@ -176,6 +191,7 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 	ClaimedWindow claimed;
 	RunTransaction([&] {
 		RequireExtension();
+		PinOrderedIndexScans();
 		std::string end = window_end;
 		const bool new_window = end.empty();
 		if (new_window)
@@ -288,23 +304,23 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 				      "last_attempt_at = pg_catalog.now(), "
 				      "next_attempt_at = NULL, attempts = greatest($2::integer, 1), last_error = $3, "
 				      "previous_error = $7, trace_id = $4, "
-				      "failed_events = $5::integer WHERE id = $1::bigint",
+				      "failed_events = $5::integer, skipped_events = $8::integer WHERE id = $1::bigint",
 				      {std::to_string(ack.batch_id), std::to_string(ack.settled.attempts),
 				       Optional(record.last_error), Optional(ack.settled.trace_id),
-				       std::to_string(ack.settled.failed.size()), record.status,
-				       Optional(record.previous_error)});
+				       std::to_string(record.failed_events), record.status, Optional(record.previous_error),
+				       std::to_string(record.skipped_events)});
 			}
 			if (!ack.settled.failed.empty())
 				Query("INSERT INTO capi.event_deliveries AS e (destination, outbox_id, event_id, event_name, "
 				      "status, "
 				      "attempts, last_attempt_at, last_error) "
-				      "SELECT $1, f.outbox_id, f.event_id, f.event_name, 'failed', f.attempts, "
+				      "SELECT $1, f.outbox_id, f.event_id, f.event_name, f.status, f.attempts, "
 				      "pg_catalog.now(), "
 				      "f.error FROM pg_catalog.jsonb_to_recordset($2::jsonb) AS f(outbox_id bigint, event_id "
 				      "text, event_name "
 				      "text, "
-				      "attempts integer, error text) "
-				      "ON CONFLICT (destination, outbox_id) DO UPDATE SET status = 'failed', "
+				      "attempts integer, status text, error text) "
+				      "ON CONFLICT (destination, outbox_id) DO UPDATE SET status = excluded.status, "
 				      "attempts = e.attempts + excluded.attempts, last_attempt_at = pg_catalog.now(), "
 				      "last_error = excluded.last_error, next_attempt_at = NULL",
 				      {ack.destination, failures});
@@ -368,7 +384,7 @@ std::int64_t PurgeDelivered(int retention_s, int batch_size) {
 		    "          AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.origin)"
 		    "          AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.window_start))"
 		    "    AND NOT EXISTS (SELECT FROM capi.event_deliveries e"
-		    "        WHERE e.outbox_id = o.id AND e.status <> 'delivered')"
+		    "        WHERE e.outbox_id = o.id AND e.status NOT IN ('delivered', 'skipped'))"
 		    "  ORDER BY o.id LIMIT $2::integer),"
 		    // Their capi.event_deliveries rows go with them (the outbox's statement trigger).
 		    " gone AS (DELETE FROM capi.outbox o USING doomed WHERE o.id = doomed.id RETURNING o.id)"
@@ -376,7 +392,7 @@ std::int64_t PurgeDelivered(int retention_s, int batch_size) {
 		    {std::to_string(retention_s), std::to_string(batch_size)});
 		deleted = Int(rows.at(0).at(0));
 		Query("DELETE FROM capi.batches WHERE id IN (SELECT id FROM capi.batches"
-		      " WHERE status IN ('delivered', 'partial', 'failed', 'abandoned') AND claimed_at < "
+		      " WHERE status IN ('delivered', 'partial', 'failed', 'skipped', 'abandoned') AND claimed_at < "
 		      "pg_catalog.now() - "
 		      "pg_catalog.make_interval(secs => $1::double precision)"
 		      " ORDER BY id LIMIT $2::integer)",

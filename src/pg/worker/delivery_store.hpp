@@ -62,9 +62,9 @@ struct ChunkAck {
 	dispatch::SettledChunk settled; // with its events (event_rows)
 };
 
-// False when the extension is not usable in this database now (absent, being dropped, or created
-// by an older version without the worker role: then *role_missing is set).
-bool ExtensionReady(bool *role_missing);
+// False when the extension is not usable in this database now: absent, being dropped, or at another
+// version than this library's (then *waiting_reason says so and what to run; else it is cleared).
+bool ExtensionReady(std::string *waiting_reason);
 
 // At worker start: leases of a previous worker are void (their rows are read again).
 void ReleaseStaleLeases();

@@ -3,6 +3,10 @@
 #include "pg/guard.hpp"
 
 extern "C" {
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/skey.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_extension.h"
@@ -15,6 +19,10 @@ extern "C" {
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/rel.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 }
@@ -183,10 +191,38 @@ bool LockExtensionIfPresent() {
 	return ready;
 }
 
-bool ExtensionWithoutWorkerRole() {
-	bool missing = false;
-	PgCall([&] { missing = OidIsValid(get_extension_oid("pg_capi", true)) && !OidIsValid(worker_role); });
-	return missing;
+void PinOrderedIndexScans() {
+	PgCall([] {
+		for (const char *name : {"enable_seqscan", "enable_bitmapscan", "enable_sort", "enable_hashjoin",
+		                         "enable_mergejoin", "enable_material"})
+			(void)set_config_option(name, "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0,
+			                        false);
+	});
+}
+
+std::string InstalledExtensionVersion() {
+	char version[64] = "";
+	PgCall([&] {
+		Relation catalog = table_open(ExtensionRelationId, AccessShareLock);
+		ScanKeyData key;
+		ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+		            CStringGetDatum("pg_capi"));
+		SysScanDesc scan = systable_beginscan(catalog, ExtensionNameIndexId, true, NULL, 1, &key);
+		HeapTuple tuple = systable_getnext(scan);
+		if (HeapTupleIsValid(tuple)) {
+			bool is_null = true;
+			Datum datum =
+			    heap_getattr(tuple, Anum_pg_extension_extversion, RelationGetDescr(catalog), &is_null);
+			if (!is_null) {
+				char *installed = TextDatumGetCString(datum);
+				strlcpy(version, installed, sizeof version);
+				pfree(installed);
+			}
+		}
+		systable_endscan(scan);
+		table_close(catalog, AccessShareLock);
+	});
+	return version;
 }
 
 bool DatabaseBeingDropped() {

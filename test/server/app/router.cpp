@@ -1,6 +1,8 @@
 #include "server/app/router.hpp"
 
 #include "server/http/url_encoding.hpp"
+#include "server/platforms/google/google_handler.hpp"
+#include "server/platforms/linkedin/linkedin_handler.hpp"
 #include "server/platforms/meta/meta_handler.hpp"
 #include "server/platforms/pinterest/pinterest_handler.hpp"
 #include "server/platforms/reddit/reddit_handler.hpp"
@@ -40,6 +42,8 @@ Router::Router(const ServerOptions &options)
 	meta.tokens = options.meta_tokens;
 	meta.pixels = options.meta_pixels;
 	handlers_.push_back(std::make_unique<MetaHandler>(meta));
+	handlers_.push_back(std::make_unique<GoogleHandler>(context_));
+	handlers_.push_back(std::make_unique<LinkedInHandler>(context_));
 	handlers_.push_back(std::make_unique<PinterestHandler>(context_));
 	handlers_.push_back(std::make_unique<RedditHandler>(context_));
 	// Further platforms (Google, TikTok, LinkedIn, Snap, Reddit, Pinterest) are added here.
