@@ -22,8 +22,19 @@ VALUES ('meta-http', 'meta', '{"pixel_id": "1234567890"}', '{"access_token": "t"
 INSERT INTO capi.destinations (name, platform, config, credentials, endpoint)
 VALUES ('meta-path', 'meta', '{"pixel_id": "1234567890"}', '{"access_token": "t"}', 'https://proxy.example/v1');
 UPDATE capi.destinations SET config = '{"pixel_id": ""}' WHERE name = 'meta-shop';
--- platforms without a delivery adapter yet are refused rather than silently never delivered
-INSERT INTO capi.destinations (name, platform, config) VALUES ('pin', 'pinterest', '{}');
+-- every platform's adapter checks its settings when saved (22023, naming the key, never a secret)
+\set VERBOSITY default
+INSERT INTO capi.destinations (name, platform, config) VALUES ('g', 'google', '{}');
+INSERT INTO capi.destinations (name, platform, config, credentials)
+VALUES ('g', 'google', '{"operating_account_id": "1234567890", "conversion_actions": {"Purchase": "1"}}', '{"refresh_token": "1//secret-refresh"}');
+INSERT INTO capi.destinations (name, platform, config) VALUES ('t', 'tiktok', '{}');
+INSERT INTO capi.destinations (name, platform, config) VALUES ('l', 'linkedin', '{"api_version": "2026-07"}');
+INSERT INTO capi.destinations (name, platform, config) VALUES ('s', 'snap', '{}');
+INSERT INTO capi.destinations (name, platform, config) VALUES ('r', 'reddit', '{"pixel_id": "a2_x", "max_requests_per_second": 0}');
+INSERT INTO capi.destinations (name, platform, config) VALUES ('p', 'pinterest', '{"ad_account_id": "1", "event_map": {"Purchase": 7}}');
+INSERT INTO capi.destinations (name, platform, config, credentials)
+VALUES ('p', 'pinterest', '{"ad_account_id": "549755885175", "denied_ad_user_data": "send_without_identifiers"}', '{"access_token": "pina-ok"}');
+SELECT name, platform, config FROM capi.destinations WHERE name = 'p';
 INSERT INTO capi.destinations (name, platform) VALUES ('x', 'myspace');
 
 -- credentials: readable by capi_admin members only

@@ -105,20 +105,21 @@ TEST(MetaSettings, ValidateChecksTheEndpointOverrideToo) {
 	EXPECT_THROW(adapter.Validate(destination), Error);
 }
 
-TEST(AdapterRegistry, MetaOnlyForNow) {
-	ASSERT_NE(FindAdapter(identity::Platform::kMeta), nullptr);
-	EXPECT_EQ(FindAdapter(identity::Platform::kMeta)->platform(), identity::Platform::kMeta);
-	EXPECT_EQ(FindAdapter(identity::Platform::kMeta), &AdapterFor(identity::Platform::kMeta));
-	EXPECT_EQ(AdapterFor(identity::Platform::kMeta).MaxBatchSize(), 1000u);
-	EXPECT_EQ(FindAdapter(identity::Platform::kReddit), nullptr);
-	try {
-		AdapterFor(identity::Platform::kReddit);
-		FAIL() << "expected an error";
-	} catch (const Error &error) {
-		EXPECT_STREQ(error.sqlstate(), "0A000");
-		EXPECT_STREQ(error.what(), "delivery to reddit is not supported yet");
+TEST(AdapterRegistry, EveryPlatformDelivers) {
+	const std::pair<identity::Platform, std::size_t> kCaps[] = {
+	    {identity::Platform::kMeta, 1000u},     {identity::Platform::kGoogle, 2000u},
+	    {identity::Platform::kTikTok, 1000u},   {identity::Platform::kLinkedIn, 5000u},
+	    {identity::Platform::kSnap, 2000u},     {identity::Platform::kReddit, 1000u},
+	    {identity::Platform::kPinterest, 1000u}};
+	for (const auto &[platform, cap] : kCaps) {
+		const PlatformAdapter *adapter = FindAdapter(platform);
+		ASSERT_NE(adapter, nullptr) << identity::PlatformName(platform);
+		EXPECT_EQ(adapter->platform(), platform);
+		EXPECT_EQ(adapter, &AdapterFor(platform));
+		EXPECT_EQ(adapter->MaxBatchSize(), cap) << identity::PlatformName(platform);
 	}
 	EXPECT_EQ(OutcomeKindName(OutcomeKind::kRejectedEvents), "rejected_events");
+	EXPECT_EQ(OutcomeKindName(OutcomeKind::kPartial), "partial");
 }
 
 } // namespace

@@ -13,7 +13,9 @@
 #include "core/platforms/linkedin/linkedin_user_object.hpp"
 #include "core/platforms/meta/meta_adapter.hpp"
 #include "core/platforms/meta/meta_user_object.hpp"
+#include "core/platforms/pinterest/pinterest_adapter.hpp"
 #include "core/platforms/pinterest/pinterest_user_object.hpp"
+#include "core/platforms/reddit/reddit_adapter.hpp"
 #include "core/platforms/reddit/reddit_user_object.hpp"
 #include "core/platforms/snap/snap_adapter.hpp"
 #include "core/platforms/snap/snap_user_object.hpp"
@@ -45,8 +47,8 @@ constexpr PlatformParts kPlatforms[] = {
     {Platform::kTikTok, &kTikTokUserObject, &Instance<dispatch::TikTokAdapter>},
     {Platform::kLinkedIn, &kLinkedInUserObject, &Instance<dispatch::LinkedInAdapter>},
     {Platform::kSnap, &kSnapUserObject, &Instance<dispatch::SnapAdapter>},
-    {Platform::kReddit, &kRedditUserObject, nullptr},
-    {Platform::kPinterest, &kPinterestUserObject, nullptr},
+    {Platform::kReddit, &kRedditUserObject, &Instance<dispatch::RedditAdapter>},
+    {Platform::kPinterest, &kPinterestUserObject, &Instance<dispatch::PinterestAdapter>},
 };
 
 constexpr bool InEnumOrder() {

@@ -6,6 +6,8 @@
 #include "server/platforms/meta/meta_handler.hpp"
 #include "server/platforms/snap/snap_handler.hpp"
 #include "server/platforms/tiktok/tiktok_handler.hpp"
+#include "server/platforms/pinterest/pinterest_handler.hpp"
+#include "server/platforms/reddit/reddit_handler.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -46,7 +48,8 @@ Router::Router(const ServerOptions &options)
 	handlers_.push_back(std::make_unique<LinkedInHandler>(context_));
 	handlers_.push_back(std::make_unique<TikTokHandler>(context_));
 	handlers_.push_back(std::make_unique<SnapHandler>(context_));
-	// Further platforms (Google, TikTok, LinkedIn, Snap, Reddit, Pinterest) are added here.
+	handlers_.push_back(std::make_unique<PinterestHandler>(context_));
+	handlers_.push_back(std::make_unique<RedditHandler>(context_));
 }
 
 PlatformHandler *Router::FindHandler(std::string_view name) {
