@@ -10,7 +10,7 @@ INSERT INTO capi.destinations (name, platform, config, credentials, endpoint) VA
    '{"client_id": "demo.apps.googleusercontent.com", "client_secret": "demo-secret", "refresh_token": "1//demo-refresh"}',
    :'url'),
   ('google_ads', 'google',
-   '{"api": "ads", "operating_account_id": "1234567890", "conversion_actions": {"Purchase": "555000111"}}',
+   '{"api": "ads", "operating_account_id": "2345678901", "conversion_actions": {"Purchase": "555000111"}}',
    '{"client_id": "demo.apps.googleusercontent.com", "client_secret": "demo-secret", "refresh_token": "1//demo-refresh", "developer_token": "demo-developer-token"}',
    :'url'),
   ('tiktok_shop', 'tiktok', '{"pixel_code": "C4ABCDEF12345"}', '{"access_token": "tiktok-demo-token"}', :'url'),

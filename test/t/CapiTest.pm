@@ -14,7 +14,7 @@ use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(start_test_server stop_test_server server_url server_stats server_get server_post
   server_delete add_faults clear_faults reset_server new_capi_node add_meta_destination wait_until
-  insert_events reload_setting stop_and_check_log add_destination $TOKEN $PIXEL);
+  insert_events reload_setting stop_and_check_log add_destination record_file $TOKEN $PIXEL);
 
 our $TOKEN = 'EAAB-tap-secret-token-5f1c9a';    # a realistic token: redaction must find it whole
 our $PIXEL = '1234567890';

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <utility>
 
@@ -21,6 +22,8 @@ constexpr std::int64_t kTokenRefreshMarginMs = 60 * 1000;
 // The rate window is a little longer than a second, so that jitter between our clock and the
 // platform's never puts one request too many into one of its seconds.
 constexpr std::int64_t kRateWindowSlackMs = 20;
+// The end of a rate slot whose request has not been answered yet.
+constexpr std::int64_t kNoSlotYet = std::numeric_limits<std::int64_t>::max();
 
 // Element indexes (several per event) to event positions: an event fails when any of its elements did.
 void MapElementsToEvents(BatchOutcome &outcome, const std::vector<std::size_t> &element_events) {
@@ -99,22 +102,31 @@ void DestinationPipeline::Pause(std::int64_t now_ms, std::string reason) {
 	pause_changed_ = true;
 }
 
+std::size_t DestinationPipeline::RequestsPerWindow() const noexcept {
+	// At least one request per window; a limit below 1/s widens the window instead.
+	return static_cast<std::size_t>(requests_per_second_ >= 1 ? requests_per_second_ : 1.0);
+}
+
+std::int64_t DestinationPipeline::RateWindowMs() const noexcept {
+	const double per_window = requests_per_second_ >= 1 ? requests_per_second_ : 1.0;
+	return static_cast<std::int64_t>(1000.0 * per_window / requests_per_second_) + kRateWindowSlackMs;
+}
+
+// A request occupies a slot from its send until one window after its answer: it reached the
+// platform before its answer came, so no later request can land in the same window on the
+// platform's clock, whatever the network delays. Requests without an answer yet occupy theirs.
 std::int64_t DestinationPipeline::SlotFreeAtMs(std::int64_t now_ms) const {
 	if (requests_per_second_ <= 0)
 		return now_ms;
-	// At least one request per window; a limit below 1/s widens the window instead.
-	const double per_window = requests_per_second_ >= 1 ? requests_per_second_ : 1.0;
-	const std::size_t max_in_window = static_cast<std::size_t>(per_window);
-	const std::int64_t window_ms =
-	    static_cast<std::int64_t>(1000.0 * per_window / requests_per_second_) + kRateWindowSlackMs;
-	std::size_t recent = 0;
-	for (std::int64_t sent : sent_ms_)
-		recent += sent > now_ms - window_ms ? 1 : 0;
-	if (recent < max_in_window)
+	std::vector<std::int64_t> occupied;
+	for (const RateSlot &slot : rate_slots_)
+		if (slot.until_ms > now_ms)
+			occupied.push_back(slot.until_ms);
+	const std::size_t max_in_window = RequestsPerWindow();
+	if (occupied.size() < max_in_window)
 		return now_ms;
-	// The (recent - max_in_window + 1)-th oldest of the recent sends must leave the window.
-	const std::size_t first_recent = sent_ms_.size() - recent;
-	return sent_ms_[first_recent + (recent - max_in_window)] + window_ms;
+	std::sort(occupied.begin(), occupied.end());
+	return occupied[occupied.size() - max_in_window]; // kNoSlotYet while it is still in flight
 }
 
 bool DestinationPipeline::RequestWaitingForSlot(std::int64_t now_ms) const {
@@ -361,10 +373,10 @@ std::vector<http::Request> DestinationPipeline::TakeRequests(std::int64_t now_ms
 		if (circuit_.open)
 			circuit_.probe_request_id = request->id;
 		if (requests_per_second_ > 0) {
-			sent_ms_.push_back(now_ms);
-			const std::size_t keep = static_cast<std::size_t>(std::max(1.0, requests_per_second_)) + 1;
-			if (sent_ms_.size() > keep)
-				sent_ms_.erase(sent_ms_.begin(), sent_ms_.end() - static_cast<std::ptrdiff_t>(keep));
+			rate_slots_.erase(std::remove_if(rate_slots_.begin(), rate_slots_.end(),
+			                                 [&](const RateSlot &slot) { return slot.until_ms <= now_ms; }),
+			                  rate_slots_.end());
+			rate_slots_.push_back(RateSlot{request->id, kNoSlotYet});
 		}
 		in_flight_requests_.emplace(request->id, std::move(taken));
 		in_flight_++;
@@ -459,6 +471,9 @@ void DestinationPipeline::OnResponse(const http::Response &response, std::int64_
 	auto it = in_flight_requests_.find(response.id);
 	if (it == in_flight_requests_.end())
 		return;
+	for (RateSlot &slot : rate_slots_)
+		if (slot.request_id == response.id)
+			slot.until_ms = now_ms + RateWindowMs();
 	PendingRequest pending = std::move(it->second);
 	in_flight_requests_.erase(it);
 	in_flight_--;

@@ -215,7 +215,13 @@ private:
 	Circuit circuit_;
 	void OnTransientFailure(const std::string &error, bool probe, std::int64_t now_ms);
 	double requests_per_second_ = 0;
-	std::vector<std::int64_t> sent_ms_; // send times within the last rate window, oldest first
+	struct RateSlot {
+		std::uint64_t request_id = 0;
+		std::int64_t until_ms = 0; // one window after the answer; int64 max while in flight
+	};
+	std::vector<RateSlot> rate_slots_;
+	std::size_t RequestsPerWindow() const noexcept;
+	std::int64_t RateWindowMs() const noexcept;
 };
 
 // Request ids are unique across every pipeline of the process.
