@@ -293,6 +293,29 @@ TEST_F(ContractTest, RateLimitNeverLetsMoreThanTheLimitIntoAnySecondAndHoldsRead
 	EXPECT_GT(reads_refused, 0) << "reading waits for a slot";
 }
 
+TEST_F(ContractTest, ASteadyLoadUnderARateLimitIsReadEveryOneOverTheRate) {
+	DestinationPipeline pipeline(
+	    MakeDestination(json{{"max_requests_per_second", 5}}, json{{"access_token", "s"}}), adapter_,
+	    Settings(), 1);
+	std::vector<std::int64_t> sent;
+	std::uint64_t chunk = 0;
+	for (std::int64_t t = kNow; t < kNow + 5000; t += 5) {
+		if (pipeline.WantsChunk(t)) {
+			pipeline.AddChunk(++chunk, Events(1), t);
+		} else if (std::optional<std::int64_t> at = pipeline.ChunkWantedAtMs(t)) {
+			EXPECT_GT(*at, t) << "a read waits until a time";
+		}
+		for (http::Request &request : pipeline.TakeRequests(t)) {
+			sent.push_back(t);
+			pipeline.OnResponse(Answer(request, 200), t);
+		}
+		pipeline.TakeSettled();
+	}
+	ASSERT_GE(sent.size(), 20u);
+	for (std::size_t i = 1; i < sent.size(); ++i)
+		EXPECT_GE(sent[i] - sent[i - 1], 200) << "no burst of small requests: send " << i;
+}
+
 TEST_F(ContractTest, ABurstOfRequestsIsSpreadOverSecondsAtTheLimit) {
 	PipelineSettings settings = Settings();
 	settings.batch_size = 1; // twelve requests at once

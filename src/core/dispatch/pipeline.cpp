@@ -129,6 +129,16 @@ std::int64_t DestinationPipeline::SlotFreeAtMs(std::int64_t now_ms) const {
 	return occupied[occupied.size() - max_in_window]; // kNoSlotYet while it is still in flight
 }
 
+// When the next read may happen: at a free slot, and not sooner than 1/rate after the last send, so
+// that a steady load is spread over the second (each request takes what came in during 1/rate)
+// instead of a burst of small requests followed by one that waited the whole second.
+std::int64_t DestinationPipeline::ReadFreeAtMs(std::int64_t now_ms) const {
+	std::int64_t at = SlotFreeAtMs(now_ms);
+	if (requests_per_second_ > 0 && last_send_ms_ != 0)
+		at = std::max(at, last_send_ms_ + static_cast<std::int64_t>(1000.0 / requests_per_second_));
+	return at;
+}
+
 bool DestinationPipeline::RequestWaitingForSlot(std::int64_t now_ms) const {
 	if (requests_per_second_ <= 0)
 		return false;
@@ -146,7 +156,7 @@ std::size_t DestinationPipeline::BatchCap() const noexcept {
 bool DestinationPipeline::WantsChunk(std::int64_t now_ms) const {
 	if (Paused(now_ms) || chunks_.size() >= std::max<std::size_t>(settings_.max_in_flight, 1))
 		return false;
-	if (requests_per_second_ > 0 && (SlotFreeAtMs(now_ms) > now_ms || RequestWaitingForSlot(now_ms)))
+	if (requests_per_second_ > 0 && (ReadFreeAtMs(now_ms) > now_ms || RequestWaitingForSlot(now_ms)))
 		return false; // the next read, at the slot, takes everything committed until then
 	return true;
 }
@@ -155,7 +165,7 @@ std::optional<std::int64_t> DestinationPipeline::ChunkWantedAtMs(std::int64_t no
 	if (Paused(now_ms) || chunks_.size() >= std::max<std::size_t>(settings_.max_in_flight, 1) ||
 	    requests_per_second_ <= 0 || RequestWaitingForSlot(now_ms))
 		return std::nullopt;
-	const std::int64_t slot = SlotFreeAtMs(now_ms);
+	const std::int64_t slot = ReadFreeAtMs(now_ms);
 	return slot > now_ms ? std::optional<std::int64_t>(slot) : std::nullopt;
 }
 
@@ -377,6 +387,7 @@ std::vector<http::Request> DestinationPipeline::TakeRequests(std::int64_t now_ms
 			                                 [&](const RateSlot &slot) { return slot.until_ms <= now_ms; }),
 			                  rate_slots_.end());
 			rate_slots_.push_back(RateSlot{request->id, kNoSlotYet});
+			last_send_ms_ = now_ms;
 		}
 		in_flight_requests_.emplace(request->id, std::move(taken));
 		in_flight_++;

@@ -179,6 +179,7 @@ private:
 	bool TokenReady(std::int64_t now_ms) const;
 	// Rate limit: when the next request may be sent (now_ms when a slot is free).
 	std::int64_t SlotFreeAtMs(std::int64_t now_ms) const;
+	std::int64_t ReadFreeAtMs(std::int64_t now_ms) const;
 	bool RequestWaitingForSlot(std::int64_t now_ms) const;
 	void Queue(std::uint64_t chunk_id, std::vector<std::size_t> events, int attempts, std::int64_t due_ms);
 	void FailEvents(Chunk &chunk, const std::vector<std::size_t> &indexes, const std::string &reason,
@@ -220,6 +221,7 @@ private:
 		std::int64_t until_ms = 0; // one window after the answer; int64 max while in flight
 	};
 	std::vector<RateSlot> rate_slots_;
+	std::int64_t last_send_ms_ = 0; // of the last data request, under a rate limit
 	std::size_t RequestsPerWindow() const noexcept;
 	std::int64_t RateWindowMs() const noexcept;
 };
