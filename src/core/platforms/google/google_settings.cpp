@@ -1,5 +1,7 @@
 #include "core/platforms/google/google_adapter.hpp"
 
+#include "core/dispatch/value_checks.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace capi::dispatch {
@@ -13,13 +15,6 @@ bool IsAccountId(std::string_view text) {
 		if (c < '0' || c > '9')
 			return false;
 	return true;
-}
-
-bool HasControlCharacter(std::string_view text) {
-	for (char c : text)
-		if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-			return true;
-	return false;
 }
 
 std::string AccountId(const SettingsReader &config, std::string_view key, std::string value) {

@@ -1,5 +1,7 @@
 #include "core/platforms/linkedin/linkedin_adapter.hpp"
 
+#include "core/dispatch/value_checks.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -18,12 +20,6 @@ namespace capi::dispatch {
 namespace {
 
 using nlohmann::json;
-
-bool IsLowerHexSha256(std::string_view value) {
-	return value.size() == 64 && std::all_of(value.begin(), value.end(), [](char c) {
-		       return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-	       });
-}
 
 std::string Days(std::int64_t ms) {
 	return std::to_string(ms / kLinkedInDayMs);

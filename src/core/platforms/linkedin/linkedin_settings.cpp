@@ -1,5 +1,7 @@
 #include "core/platforms/linkedin/linkedin_adapter.hpp"
 
+#include "core/dispatch/value_checks.hpp"
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -10,11 +12,6 @@ namespace {
 constexpr std::string_view kRulePrefix = "urn:lla:llaPartnerConversion:";
 constexpr std::size_t kMaxRuleEntries = 1000;
 constexpr std::size_t kMaxEventNameBytes = 200;
-
-bool IsDigits(std::string_view text) {
-	return !text.empty() &&
-	       std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 // "202607", or a patch release "202508.02".
 bool IsApiVersion(std::string_view text) {
@@ -30,11 +27,6 @@ bool IsApiVersion(std::string_view text) {
 bool IsRuleUrn(std::string_view text) {
 	return text.size() > kRulePrefix.size() && text.size() <= kRulePrefix.size() + 19 &&
 	       text.substr(0, kRulePrefix.size()) == kRulePrefix && IsDigits(text.substr(kRulePrefix.size()));
-}
-
-bool HasControlCharacter(std::string_view text) {
-	return std::any_of(text.begin(), text.end(),
-	                   [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 void ReadRules(const SettingsReader &config, const nlohmann::json &rules, LinkedInSettings &settings) {

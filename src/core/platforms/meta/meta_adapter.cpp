@@ -1,6 +1,6 @@
 #include "core/platforms/meta/meta_adapter.hpp"
 
-#include <arpa/inet.h>
+#include "core/dispatch/value_checks.hpp"
 
 #include <array>
 
@@ -19,40 +19,6 @@ bool IsActionSource(std::string_view value) {
 	return value == "website" || value == "app" || value == "email" || value == "phone_call" ||
 	       value == "chat" || value == "physical_store" || value == "system_generated" ||
 	       value == "business_messaging" || value == "other";
-}
-
-constexpr std::array<bool, 256> MakeLowerHexTable() {
-	std::array<bool, 256> table{};
-	for (int c = '0'; c <= '9'; ++c) {
-		table[c] = true;
-	}
-	for (int c = 'a'; c <= 'f'; ++c) {
-		table[c] = true;
-	}
-	return table;
-}
-constexpr std::array<bool, 256> kLowerHex = MakeLowerHexTable();
-
-bool IsLowerHexSha256(std::string_view value) {
-	if (value.size() != 64) {
-		return false;
-	}
-	bool hex = true;
-	for (char c : value) {
-		hex &= kLowerHex[static_cast<unsigned char>(c)];
-	}
-	return hex;
-}
-
-bool IsIpAddress(std::string_view value) {
-	char text[64];
-	if (value.empty() || value.size() >= sizeof text) {
-		return false;
-	}
-	value.copy(text, value.size());
-	text[value.size()] = '\0';
-	unsigned char address[16];
-	return inet_pton(AF_INET, text, address) == 1 || inet_pton(AF_INET6, text, address) == 1;
 }
 
 std::string Days(std::int64_t ms) {

@@ -1,36 +1,17 @@
 #include "core/platforms/meta/meta_adapter.hpp"
 
+#include "core/dispatch/value_checks.hpp"
+
 #include "core/platforms/meta/hmac_sha256.hpp"
 
 namespace capi::dispatch {
 namespace {
-
-bool IsDigits(std::string_view text) {
-	if (text.empty()) {
-		return false;
-	}
-	for (char c : text) {
-		if (c < '0' || c > '9') {
-			return false;
-		}
-	}
-	return true;
-}
 
 // "v25.0"
 bool IsApiVersion(std::string_view text) {
 	size_t dot = text.find('.');
 	return text.size() >= 4 && text[0] == 'v' && dot != std::string_view::npos &&
 	       IsDigits(text.substr(1, dot - 1)) && IsDigits(text.substr(dot + 1));
-}
-
-bool HasControlCharacter(std::string_view text) {
-	for (char c : text) {
-		if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-			return true;
-		}
-	}
-	return false;
 }
 
 } // namespace

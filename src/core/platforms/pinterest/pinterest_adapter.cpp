@@ -1,6 +1,6 @@
 #include "core/platforms/pinterest/pinterest_adapter.hpp"
 
-#include <arpa/inet.h>
+#include "core/dispatch/value_checks.hpp"
 
 #include "core/dispatch/consent_policy.hpp"
 #include "core/dispatch/event_fields.hpp"
@@ -11,25 +11,6 @@
 
 namespace capi::dispatch {
 namespace {
-
-bool IsLowerHexSha256(std::string_view value) {
-	if (value.size() != 64)
-		return false;
-	for (char c : value)
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return false;
-	return true;
-}
-
-bool IsIpAddress(std::string_view value) {
-	char text[64];
-	if (value.empty() || value.size() >= sizeof text)
-		return false;
-	value.copy(text, value.size());
-	text[value.size()] = '\0';
-	unsigned char address[16];
-	return inet_pton(AF_INET, text, address) == 1 || inet_pton(AF_INET6, text, address) == 1;
-}
 
 // What Pinterest needs of the event's columns; the reason otherwise.
 std::optional<std::string> CheckColumns(const OutboxEvent &event) {

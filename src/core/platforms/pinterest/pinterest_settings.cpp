@@ -1,25 +1,11 @@
 #include "core/platforms/pinterest/pinterest_adapter.hpp"
 
+#include "core/dispatch/value_checks.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace capi::dispatch {
 namespace {
-
-bool IsDigits(std::string_view text) {
-	if (text.empty())
-		return false;
-	for (char c : text)
-		if (c < '0' || c > '9')
-			return false;
-	return true;
-}
-
-bool HasControlCharacter(std::string_view text) {
-	for (char c : text)
-		if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-			return true;
-	return false;
-}
 
 // config.test: absent, null, true or false.
 bool ReadTestFlag(const Destination &destination, const SettingsReader &config) {

@@ -1,5 +1,7 @@
 #include "core/platforms/reddit/reddit_adapter.hpp"
 
+#include "core/dispatch/value_checks.hpp"
+
 namespace capi::dispatch {
 namespace {
 
@@ -11,13 +13,6 @@ bool IsPixelId(std::string_view text) {
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
 			return false;
 	return true;
-}
-
-bool HasControlCharacter(std::string_view text) {
-	for (char c : text)
-		if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-			return true;
-	return false;
 }
 
 } // namespace

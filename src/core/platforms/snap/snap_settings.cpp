@@ -1,5 +1,7 @@
 #include <nlohmann/json.hpp>
 
+#include "core/dispatch/value_checks.hpp"
+
 #include "core/platforms/snap/snap_adapter.hpp"
 
 namespace capi::dispatch {
@@ -16,15 +18,6 @@ bool IsPixelId(std::string_view text) {
 		}
 	}
 	return true;
-}
-
-bool HasControlCharacter(std::string_view text) {
-	for (char c : text) {
-		if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-			return true;
-		}
-	}
-	return false;
 }
 
 } // namespace

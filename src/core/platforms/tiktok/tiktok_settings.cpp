@@ -1,5 +1,7 @@
 #include "core/platforms/tiktok/tiktok_adapter.hpp"
 
+#include "core/dispatch/value_checks.hpp"
+
 namespace capi::dispatch {
 namespace {
 
@@ -19,14 +21,6 @@ bool IsAlphanumeric(std::string_view text) {
 }
 
 // A header value must not carry CR, LF or other control characters.
-bool HasControlCharacter(std::string_view text) {
-	for (char c : text) {
-		if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-			return true;
-		}
-	}
-	return false;
-}
 
 } // namespace
 

@@ -1,0 +1,36 @@
+#include "core/dispatch/value_checks.hpp"
+
+#include "core/identity/identifiers.hpp"
+
+namespace capi::dispatch {
+
+bool IsLowerHexSha256(std::string_view value) noexcept {
+	if (value.size() != 64)
+		return false;
+	for (char c : value)
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	return true;
+}
+
+bool IsIpAddress(std::string_view value) noexcept {
+	return identity::IsIpAddress(value, false);
+}
+
+bool IsDigits(std::string_view text) noexcept {
+	if (text.empty())
+		return false;
+	for (char c : text)
+		if (c < '0' || c > '9')
+			return false;
+	return true;
+}
+
+bool HasControlCharacter(std::string_view text) noexcept {
+	for (char c : text)
+		if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+			return true;
+	return false;
+}
+
+} // namespace capi::dispatch
