@@ -1,11 +1,10 @@
--- Part two of the demo: delivery. Variables: url (the stand-in platform), token, count.
+-- Part two of the demo: delivery. Variables: url (the stand-in platforms), count.
 \pset footer off
 \echo
-\echo '== A Meta destination (pointing at the loopback stand-in instead of graph.facebook.com)'
-INSERT INTO capi.destinations (name, platform, config, credentials, endpoint)
-VALUES ('meta_shop', 'meta', '{"pixel_id": "1234567890", "api_version": "v25.0"}',
-        jsonb_build_object('access_token', :'token'), :'url');
-SELECT name, platform, enabled, config, endpoint FROM capi.destinations;
+\echo '== Seven platforms, eight destinations (Google twice: Data Manager and the Ads API), all pointing'
+\echo '   at the loopback stand-in instead of the real APIs (production leaves endpoint NULL)'
+\ir all_platforms.sql
+SELECT name, platform, config FROM capi.destinations ORDER BY name;
 
 \echo
 \echo '== The shop: orders and their conversions are written in the same transaction'
@@ -17,13 +16,20 @@ FROM generate_series(1, :count) g;
 INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data)
 SELECT 'order-' || id, 'Purchase', 'https://shop.example/checkout',
        jsonb_build_object('email', email, 'phone', phone, 'first_name', 'Mary', 'country', 'US',
-                          'client_ip_address', '203.0.113.7', 'client_user_agent', 'Mozilla/5.0'),
+                          'client_ip_address', '203.0.113.7', 'client_user_agent', 'Mozilla/5.0',
+                          'gclid', 'Cj0KCQ-demo-' || id),
        jsonb_build_object('value', total, 'currency', 'USD', 'order_id', id::text)
 FROM orders;
 COMMIT;
 \echo 'An application retry is a no-op (the platforms'' own dedup key is unique):'
 INSERT INTO capi.outbox (event_id, event_name, event_source_url)
 VALUES ('order-1', 'Purchase', 'https://shop.example/checkout') ON CONFLICT DO NOTHING;
+\echo 'Consent is enforced: a person who denied ad_user_data reaches Google as DENIED without identifiers,'
+\echo 'and no other platform:'
+INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data, consent)
+VALUES ('order-denied', 'Purchase', 'https://shop.example/checkout',
+        '{"email": "private@example.com", "client_user_agent": "Mozilla/5.0", "gclid": "Cj0KCQ-denied"}',
+        '{"value": 10, "currency": "USD", "order_id": "denied"}', '{"ad_user_data": "denied"}');
 
 \echo
 \echo '== Raw PII never rests in the outbox: user_data holds hashes'
