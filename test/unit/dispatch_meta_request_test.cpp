@@ -285,6 +285,36 @@ TEST(MetaRequest, StartRequestChecksTheDestination) {
 	EXPECT_THROW(adapter.StartRequest(destination, {}), Error);
 }
 
+// Consent (consent_policy.hpp): an event whose person denied ad_user_data is skipped by default; with
+// denied_ad_user_data = "send_without_identifiers" it goes without a single identifier, unless it is a
+// website event (Meta requires the user agent there), which is then skipped too.
+TEST(MetaRequest, DeniedAdUserDataIsSkippedOrSentWithoutIdentifiers) {
+	MetaAdapter adapter;
+	OutboxEvent denied = Purchase();
+	denied.consent_json = R"({"ad_user_data": "denied"})";
+	std::unique_ptr<RequestBuilder> builder = adapter.StartRequest(MetaDestination(), {});
+	std::optional<Refusal> refusal = builder->Add(denied, kNow);
+	ASSERT_TRUE(refusal.has_value());
+	EXPECT_TRUE(refusal->skip);
+	EXPECT_NE(refusal->reason.find("ad_user_data is denied"), std::string::npos) << refusal->reason;
+	EXPECT_EQ(builder->size(), 0u);
+
+	Destination stripping = MetaDestination();
+	stripping.config_json =
+	    R"({"pixel_id": "123456789012345", "denied_ad_user_data": "send_without_identifiers"})";
+	builder = adapter.StartRequest(stripping, {});
+	refusal = builder->Add(denied, kNow);
+	ASSERT_TRUE(refusal.has_value()) << "a website event needs the user agent, which consent removed";
+	EXPECT_TRUE(refusal->skip);
+
+	OutboxEvent offline = Lead();
+	offline.consent_json = R"({"ad_user_data": "denied"})";
+	EXPECT_FALSE(builder->Add(offline, kNow).has_value());
+	json body = json::parse(builder->Finish().body);
+	EXPECT_EQ(body["data"][0]["user_data"], json::object()) << "no identifier at all, hashed or plain";
+	EXPECT_EQ(body.dump().find(kEmail), std::string::npos);
+}
+
 TEST(MetaRequest, OneGroupPerDestination) {
 	const MetaAdapter adapter;
 	OutboxEvent a = Purchase(), b = Lead();
