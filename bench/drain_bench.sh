@@ -48,7 +48,10 @@ case "$STATS" in stale|small) PREPARE="" ;; analyzed) PREPARE="VACUUM ANALYZE" ;
 
 if [ -z "${DRAIN_BENCH_CLUSTER:-}" ]; then
     export DRAIN_BENCH_CLUSTER=1
-    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
+    PRELOAD=pg_capi
+    [ -z "${DIAG:-}" ] || PRELOAD="pg_capi,pg_stat_statements -o pg_stat_statements.track=all"
+    # shellcheck disable=SC2086 # PRELOAD may carry a second option
+    exec pg_virtualenv -t -o shared_preload_libraries=$PRELOAD -o capi.database=postgres \
         -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' -o shared_buffers=512MB -o max_wal_size=4GB -o checkpoint_timeout=30min "$0" "$@"
 fi
 
@@ -309,6 +312,12 @@ if has_part faults; then
     [ -z "${FAULT_CAPI:-}" ] || echo "  pg_capi:                                  $FAULT_CAPI"
     echo "  baseline, failures ignored (pg_net-like):  $FAULT_BASE_IGNORE"
     echo "  baseline, failures abort + re-CALL:        $FAULT_BASE_ABORT"
+fi
+if [ -n "${DIAG:-}" ]; then # where the database time went (DIAG=1: pg_stat_statements, nested statements too)
+    psql -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
+    psql -c "SELECT calls, round(total_exec_time) AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
+                    left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query
+             FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8"
 fi
 [ "$FAILED" = 0 ] && echo "correctness: OK" || echo "correctness: FAILED"
 exit "$FAILED"

@@ -84,6 +84,16 @@ foreach my $platform (qw(meta google_dm google_ads tiktok linkedin snap reddit p
 	is($compared{$platform}, $count, "$platform: identifiers compared for every event");
 	is($mismatches{$platform} // 0, 0, "$platform: every event carried exactly its platform's identifiers");
 }
+# capi.preview shows each destination what it would receive: the same digests as the platform got.
+foreach my $destination (@destinations) {
+	my $preview = $node->safe_psql('postgres', "SELECT capi.preview('all-1', '$destination')");
+	my $variant = $destination =~ /^google_(dm|ads)$/ ? $destination : (split /_/, $destination)[0];
+	my @digests = sort($preview =~ /"([0-9a-f]{64})"/g);
+	my %unique = map { ($_ => 1) } @digests;
+	is(join(',', sort keys %unique), join(',', sort keys %{ { map { ($_ => 1) } split /,/, $digests{$variant}{'all-1'} } }),
+		"capi.preview('all-1', '$destination') carries the identifiers $variant received");
+}
+
 my $all = slurp_file(record_file());
 unlike($all, qr/Customer\d+\@Example\.com/i, 'no raw email reached any platform');
 
