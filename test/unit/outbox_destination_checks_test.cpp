@@ -49,7 +49,7 @@ struct Case {
 	const char *hint = "";
 };
 
-void Run(const Case &c) {
+void Check(const Case &c) {
 	SCOPED_TRACE(c.name);
 	Event event = GoodEvent();
 	c.change(event);
@@ -102,7 +102,7 @@ TEST(OutboxDestinationChecks, MetaRefusesWhatMetaWouldFail) {
 	     "23502", "needs custom_data.value"},
 	};
 	for (const Case &c : cases)
-		Run(c);
+		Check(c);
 }
 
 TEST(OutboxDestinationChecks, AcceptsWhatSomeDestinationAccepts) {
@@ -160,7 +160,7 @@ TEST(OutboxDestinationChecks, AcceptsWhatSomeDestinationAccepts) {
 	     }},
 	};
 	for (const Case &c : cases)
-		Run(c);
+		Check(c);
 }
 
 TEST(OutboxDestinationChecks, MiscasedStandardNamesAreRefusedEverywhere) {
@@ -186,7 +186,7 @@ TEST(OutboxDestinationChecks, MiscasedStandardNamesAreRefusedEverywhere) {
 	     }},
 	};
 	for (const Case &c : cases)
-		Run(c);
+		Check(c);
 }
 
 TEST(OutboxDestinationChecks, StandardNames) {
