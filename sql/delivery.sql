@@ -17,10 +17,13 @@ VALUES ('meta-a', 'meta', '{"pixel_id": "111", "api_version": "v25.0"}', '{"acce
 -- Each destination got a cursor starting at its creation.
 SELECT destination, window_end IS NULL AS no_window, done_id, paused_until
 FROM capi.cursors ORDER BY destination;
-INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, destinations)
-VALUES ('o-1', 'Purchase', 'https://shop.example/', '{"email": "b@example.com"}', NULL),
-       ('o-2', 'Purchase', 'https://shop.example/', '{"email": "c@example.com"}', ARRAY['meta-b']),
-       ('o-3', 'Purchase', 'https://shop.example/', '{"email": "d@example.com"}', ARRAY['meta-a', 'meta-b']);
+INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data, destinations)
+VALUES ('o-1', 'Purchase', 'https://shop.example/', '{"email": "b@example.com", "client_user_agent": "UA"}',
+        '{"value": 1, "currency": "USD"}', NULL),
+       ('o-2', 'Purchase', 'https://shop.example/', '{"email": "c@example.com", "client_user_agent": "UA"}',
+        '{"value": 1, "currency": "USD"}', ARRAY['meta-b']),
+       ('o-3', 'Purchase', 'https://shop.example/', '{"email": "d@example.com", "client_user_agent": "UA"}',
+        '{"value": 1, "currency": "USD"}', ARRAY['meta-a', 'meta-b']);
 -- One row per (event, destination) it is for; nothing for the event older than the destinations.
 SELECT event_id, destination, status, attempts, last_error, delivered_at
 FROM capi.delivery_status ORDER BY event_id, destination;
@@ -60,7 +63,8 @@ SELECT (SELECT count(*) FROM capi.cursors) AS cursors, (SELECT count(*) FROM cap
 -- Roles: applications insert through capi_writer and see nothing else; capi_admin sees the state.
 CREATE ROLE app_writer LOGIN IN ROLE capi_writer;
 SET ROLE app_writer;
-INSERT INTO capi.outbox (event_id, event_name, event_source_url) VALUES ('w-1', 'Lead', 'https://shop.example/');
+INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data)
+VALUES ('w-1', 'Lead', 'https://shop.example/', '{"client_user_agent": "Mozilla/5.0"}');
 SELECT count(*) FROM capi.outbox;
 SELECT count(*) FROM capi.delivery_status;
 SELECT credentials FROM capi.destinations;

@@ -10,8 +10,9 @@ INSERT INTO capi.destinations (name, platform, config, credentials, endpoint)
 VALUES ('st-a', 'meta', '{"pixel_id": "111", "api_version": "v25.0"}', '{"access_token": "EAA-secret-a"}',
         'http://127.0.0.1:9');
 -- One statement: one transaction, ids in event order.
-INSERT INTO capi.outbox (event_id, event_name, event_source_url, destinations)
-SELECT 's' || lpad(g::text, 2, '0'), 'Purchase', 'https://shop.example/', ARRAY['st-a']
+INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data, destinations)
+SELECT 's' || lpad(g::text, 2, '0'), 'Purchase', 'https://shop.example/', '{"client_user_agent": "Mozilla/5.0"}',
+       '{"value": 1, "currency": "USD"}', ARRAY['st-a']
 FROM generate_series(1, 10) g;
 -- Batches as the worker records them, each over a range of those events.
 CREATE FUNCTION pg_temp.batch(first_event text, last_event text, status text, failed integer DEFAULT 0,
@@ -92,8 +93,9 @@ CREATE EXTENSION pg_capi VERSION '0.3.0';
 INSERT INTO capi.destinations (name, platform, config, credentials, endpoint)
 VALUES ('old', 'meta', '{"pixel_id": "111", "api_version": "v25.0"}', '{"access_token": "EAA-secret"}',
         'http://127.0.0.1:9');
-INSERT INTO capi.outbox (event_id, event_name, event_source_url)
-SELECT 'u' || g, 'Purchase', 'https://shop.example/' FROM generate_series(1, 3) g;
+INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data)
+SELECT 'u' || g, 'Purchase', 'https://shop.example/', '{"client_user_agent": "Mozilla/5.0"}',
+       '{"value": 1, "currency": "USD"}' FROM generate_series(1, 3) g;
 INSERT INTO capi.batches (destination, window_start, window_end, first_txid, first_id, last_txid, last_id,
                           events, status, attempts, failed_events, last_error)
 SELECT 'old', c.window_start, pg_current_snapshot(), o.txid, o.id, o.txid, o.id, v.events, v.status, 1,

@@ -68,17 +68,20 @@ SELECT count(*) AS visible_statistics FROM pg_stats WHERE schemaname = 'capi' AN
 SET ROLE regress_capi_blog_app;
 BEGIN;
 INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data)
-VALUES ('blog-1', 'Lead', 'https://blog.example/signup', '{"email": "reader@example.com"}')
+VALUES ('blog-1', 'Lead', 'https://blog.example/signup', '{"email": "reader@example.com", "client_user_agent": "Mozilla/5.0"}')
 ON CONFLICT (event_name, event_id) DO NOTHING RETURNING event_id;
 -- The shop's key: a silent no-op; the shop's row is neither returned nor readable.
-INSERT INTO capi.outbox (event_id, event_name, event_source_url)
-VALUES ('order-1042', 'Purchase', 'https://blog.example/')
+INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data)
+VALUES ('order-1042', 'Purchase', 'https://blog.example/', '{"client_user_agent": "Mozilla/5.0"}',
+        '{"value": 1, "currency": "EUR"}')
 ON CONFLICT (event_name, event_id) DO NOTHING RETURNING id, event_id, user_data;
 SELECT event_id FROM capi.outbox ORDER BY event_id;
 SELECT count(*) AS shop_rows_visible FROM capi.outbox WHERE event_id LIKE 'order-%';
 COMMIT;
 -- Without ON CONFLICT, the unique key refuses the taken key (the DETAIL names only the writer's values).
-INSERT INTO capi.outbox (event_id, event_name, event_source_url) VALUES ('order-1042', 'Purchase', 'https://blog.example/');
+INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data)
+VALUES ('order-1042', 'Purchase', 'https://blog.example/', '{"client_user_agent": "Mozilla/5.0"}',
+        '{"value": 1, "currency": "EUR"}');
 
 -- What stays denied to a writer.
 INSERT INTO capi.outbox (event_id, event_name) VALUES ('order-1042', 'Purchase')
@@ -96,7 +99,8 @@ SELECT capi.preview('order-1042', 'regress-writer-meta');
 -- not the role that inserted.
 SET ROLE regress_capi_blog_app;
 SET ROLE capi_writer;
-INSERT INTO capi.outbox (event_id, event_name, event_source_url) VALUES ('blog-2', 'Lead', 'https://blog.example/');
+INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data)
+VALUES ('blog-2', 'Lead', 'https://blog.example/', '{"client_user_agent": "Mozilla/5.0"}');
 RESET ROLE;
 SET ROLE regress_capi_shop_app;
 SET ROLE capi_writer;

@@ -1,6 +1,8 @@
 // Backend-local copy of capi.destinations' names and writer_roles, for the outbox INSERT trigger.
 // Plain C data in its own memory context (no C++ containers: nothing here outlives an ERROR badly).
 // Core headers (through guard.hpp) before PostgreSQL's.
+#include "core/identity/field.hpp"
+#include "core/outbox/standard_event_names.hpp"
 #include "pg/guard.hpp"
 
 #include "pg/destination_cache.hpp"
@@ -17,6 +19,7 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 }
@@ -27,6 +30,12 @@ struct CachedDestination {
 	char *name;
 	int role_count; // -1: writer_roles IS NULL (any writer)
 	Oid *roles;
+	uint32 platform_bit; // 1 << capi::identity::Platform; 0: unknown platform
+	// The event names its config names explicitly (event_map, Google's conversion_actions, LinkedIn's
+	// conversion_rules keys) that are standard names in another case: the only ones the INSERT
+	// checks need (destination_checks.hpp). Usually none.
+	int miscased_count;
+	char **miscased;
 };
 
 MemoryContext cache_context = nullptr;
@@ -42,7 +51,62 @@ void Invalidate(Datum, Oid relid) {
 		cache_valid = false;
 }
 
-// Reads every destination's name and writer_roles. The query names no function or operator.
+void LoadPlatform(CachedDestination *destination, Datum platform, bool is_null) {
+	destination->platform_bit = 0;
+	if (is_null)
+		return;
+	text *value = DatumGetTextPP(platform);
+	std::optional<capi::identity::Platform> found =
+	    capi::identity::FindPlatform(std::string_view(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value)));
+	if (found)
+		destination->platform_bit = 1u << static_cast<unsigned>(*found);
+}
+
+// The keys of config's object members that name outbox event names, kept when they are standard names
+// in another case.
+void LoadMiscasedNames(CachedDestination *destination, Datum config, bool is_null) {
+	destination->miscased_count = 0;
+	destination->miscased = nullptr;
+	if (is_null)
+		return;
+	Jsonb *jsonb = DatumGetJsonbP(config);
+	if (!JB_ROOT_IS_OBJECT(jsonb))
+		return;
+	JsonbContainer *maps[3];
+	int map_count = 0;
+	int key_count = 0;
+	for (const char *member : {"event_map", "conversion_actions", "conversion_rules"}) {
+		JsonbValue key;
+		key.type = jbvString;
+		key.val.string.val = const_cast<char *>(member);
+		key.val.string.len = static_cast<int>(strlen(member));
+		JsonbValue *object = findJsonbValueFromContainer(&jsonb->root, JB_FOBJECT, &key);
+		if (object == nullptr || object->type != jbvBinary || !JsonContainerIsObject(object->val.binary.data))
+			continue;
+		maps[map_count++] = object->val.binary.data;
+		key_count += JsonContainerSize(object->val.binary.data);
+	}
+	for (int m = 0; m < map_count; m++) {
+		JsonbIterator *iterator = JsonbIteratorInit(maps[m]);
+		JsonbValue value;
+		JsonbIteratorToken token;
+		while ((token = JsonbIteratorNext(&iterator, &value, true)) != WJB_DONE) {
+			if (token != WJB_KEY || !capi::outbox::MiscasedStandardEventName(
+			                            std::string_view(value.val.string.val, value.val.string.len)))
+				continue;
+			if (destination->miscased == nullptr)
+				destination->miscased = static_cast<char **>(
+				    MemoryContextAllocZero(cache_context, sizeof(char *) * (key_count + 1)));
+			char *copy = static_cast<char *>(MemoryContextAlloc(cache_context, value.val.string.len + 1));
+			memcpy(copy, value.val.string.val, value.val.string.len);
+			copy[value.val.string.len] = '\0';
+			destination->miscased[destination->miscased_count++] = copy;
+		}
+	}
+}
+
+// Reads every destination's name, writer_roles, platform and config. The query names no function or
+// operator.
 void Load() {
 	if (!callback_registered) {
 		CacheRegisterRelcacheCallback(Invalidate, (Datum)0);
@@ -64,7 +128,9 @@ void Load() {
 	}
 
 	SPI_connect();
-	SPI_execute("SELECT d.name, d.writer_roles FROM capi.destinations d ORDER BY d.name", true, 0);
+	SPI_execute(
+	    "SELECT d.name, d.writer_roles, d.platform, d.config FROM capi.destinations d ORDER BY d.name", true,
+	    0);
 	const int rows = static_cast<int>(SPI_processed);
 	CachedDestination *loaded = static_cast<CachedDestination *>(
 	    MemoryContextAllocZero(cache_context, sizeof(CachedDestination) * (rows + 1)));
@@ -74,6 +140,8 @@ void Load() {
 		bool is_null = false;
 		Datum name = SPI_getbinval(tuple, descriptor, 1, &is_null);
 		loaded[i].name = MemoryContextStrdup(cache_context, TextDatumGetCString(name));
+		LoadPlatform(&loaded[i], SPI_getbinval(tuple, descriptor, 3, &is_null), is_null);
+		LoadMiscasedNames(&loaded[i], SPI_getbinval(tuple, descriptor, 4, &is_null), is_null);
 		Datum roles = SPI_getbinval(tuple, descriptor, 2, &is_null);
 		loaded[i].role_count = -1;
 		if (is_null)
@@ -180,6 +248,37 @@ Datum ResolveEventDestinations(Datum destinations, bool is_null, bool *replace) 
 		RefuseWriter(nullptr);
 	*replace = true;
 	return PointerGetDatum(construct_array(allowed, allowed_count, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+void DescribeEventTargets(Datum destinations, bool all, const char *event_name, int event_name_length,
+                          uint32 *platform_bits, bool *name_in_config) {
+	*platform_bits = 0;
+	*name_in_config = false;
+	if (!cache_valid)
+		Load();
+	auto add = [&](const CachedDestination &destination) {
+		*platform_bits |= destination.platform_bit;
+		for (int k = 0; k < destination.miscased_count && !*name_in_config; k++)
+			*name_in_config = strlen(destination.miscased[k]) == static_cast<size_t>(event_name_length) &&
+			                  memcmp(destination.miscased[k], event_name, event_name_length) == 0;
+	};
+	if (all) {
+		for (int i = 0; i < entry_count; i++)
+			add(entries[i]);
+		return;
+	}
+	Datum *names = nullptr;
+	bool *nulls = nullptr;
+	int count = 0;
+	deconstruct_array(DatumGetArrayTypeP(destinations), TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls,
+	                  &count);
+	for (int i = 0; i < count; i++) {
+		if (nulls[i])
+			continue;
+		const CachedDestination *destination = Find(TextDatumGetCString(names[i]));
+		if (destination != nullptr)
+			add(*destination);
+	}
 }
 
 } // namespace capi::pg

@@ -10,6 +10,7 @@
 // text limit allows is refused without detoasting or rendering it (a 100 MB custom_data costs
 // nothing), and an infinite event_time is refused before it is converted to milliseconds. The
 // trigger sets txid and created_at itself, whatever the INSERT said.
+#include "core/outbox/destination_checks.hpp"
 #include "core/outbox/identity_bag_builder.hpp"
 #include "core/outbox/row_validation.hpp"
 
@@ -148,6 +149,11 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 			if (!name_nulls[i])
 				names[i] = PointerGetDatum(PG_DETOAST_DATUM_PACKED(names[i]));
 	}
+	// The platforms the event goes to, for the checks that depend on them (destination_checks.hpp).
+	capi::outbox::EventTargets targets;
+	capi::pg::DescribeEventTargets(restricted_destinations, is_null && !replace_destinations, event_name.data,
+	                               event_name.data != nullptr ? static_cast<int>(event_name.length) : 0,
+	                               &targets.platforms, &targets.event_name_in_config);
 	std::int64_t now_ms = capi::pg::NowUnixMilliseconds();
 	const char *region = capi::pg::DefaultRegion();
 
@@ -173,12 +179,19 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 					    capi::pg::TextView(reinterpret_cast<const text *>(DatumGetPointer(names[i]))));
 			}
 		}
-		capi::outbox::ValidateOutboxRow(row, now_ms);
+		const capi::outbox::RowFacts facts = capi::outbox::ValidateOutboxRow(row, now_ms);
+		capi::outbox::EventIdentifiers identifiers;
 		if (user_data != nullptr) {
 			capi::outbox::CheckJsonTextSize("user_data", std::strlen(user_data),
 			                                capi::outbox::kMaxUserDataBytes);
-			capi::outbox::BuildIdentityBag(user_data, region, bag);
+			capi::outbox::PlainValues plain;
+			capi::outbox::BuildIdentityBag(user_data, region, bag, &plain);
+			identifiers.client_user_agent =
+			    plain[static_cast<std::size_t>(capi::identity::PlainKey::kClientUserAgent)];
+			identifiers.fbc = plain[static_cast<std::size_t>(capi::identity::PlainKey::kFbc)];
+			identifiers.fbp = plain[static_cast<std::size_t>(capi::identity::PlainKey::kFbp)];
 		}
+		capi::outbox::CheckEventForDestinations(row, facts, identifiers, targets);
 	}
 
 	capi::pg::WakeWorkerAtCommit(); // the delivery worker reads the row once this transaction commits

@@ -96,12 +96,12 @@ is(sql(q{SELECT count(*), count(*) FILTER (WHERE status = 'delivered'),
 
 # --- deduplication at INSERT -----------------------------------------------------------------------
 my $one_row = q{SELECT 'a-1', 'Purchase', now(), 'https://shop.example/p/1',
-	'{"email": "again@example.com", "client_user_agent": "Mozilla/5.0"}'::jsonb};
+	'{"email": "again@example.com", "client_user_agent": "Mozilla/5.0"}'::jsonb, '{"value": 1, "currency": "USD"}'::jsonb};
 my ($ret, $stdout, $stderr) = $node->psql('postgres', "\\set VERBOSITY verbose\n"
-	  . "INSERT INTO capi.outbox (event_id, event_name, event_time, event_source_url, user_data) $one_row");
+	  . "INSERT INTO capi.outbox (event_id, event_name, event_time, event_source_url, user_data, custom_data) $one_row");
 isnt($ret, 0, 're-inserting an existing (event_name, event_id) fails');
 like($stderr, qr/23505/, 'with SQLSTATE 23505 (unique_violation)');
-is(sql(qq{WITH i AS (INSERT INTO capi.outbox (event_id, event_name, event_time, event_source_url, user_data)
+is(sql(qq{WITH i AS (INSERT INTO capi.outbox (event_id, event_name, event_time, event_source_url, user_data, custom_data)
 	$one_row ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*) FROM i}),
 	'0', 'ON CONFLICT DO NOTHING inserts nothing');
 is(sql(q{SELECT count(*) FROM capi.outbox WHERE event_id = 'a-1'}), '1', 'one outbox row for a-1');

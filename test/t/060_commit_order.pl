@@ -16,9 +16,10 @@ add_meta_destination($node, 'meta_main');
 # 1. A transaction takes its xid and stays open.
 my $late = $node->background_psql('postgres');
 $late->query_safe('BEGIN');
-$late->query_safe(q{INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data)
+$late->query_safe(q{INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data)
 	VALUES ('late-1', 'Purchase', 'https://shop.example/p',
-	        '{"email": "late@example.com", "client_ip_address": "203.0.113.7", "client_user_agent": "Mozilla/5.0"}')});
+	        '{"email": "late@example.com", "client_ip_address": "203.0.113.7", "client_user_agent": "Mozilla/5.0"}',
+	        '{"value": 12.5, "currency": "USD"}')});
 my $late_xid = $late->query_safe('SELECT pg_current_xact_id()');
 
 # 2. Later transactions (higher xids) commit and are delivered while it is still open.

@@ -57,9 +57,10 @@ for my $round (1 .. 2) {
 	my $other = $node->background_psql('postgres');
 	$other->query_safe('BEGIN ISOLATION LEVEL SERIALIZABLE');
 	$other->query_safe('SELECT count(*) FROM capi.cursors');
-	$other->query_safe(qq{INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data)
+	$other->query_safe(qq{INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data)
 		VALUES ('pivot-$round', 'Purchase', 'https://shop.example/p',
-		        '{"email": "pivot\@example.com", "client_ip_address": "203.0.113.7", "client_user_agent": "Mozilla/5.0"}')});
+		        '{"email": "pivot\@example.com", "client_ip_address": "203.0.113.7", "client_user_agent": "Mozilla/5.0"}',
+		        '{"value": 12.5, "currency": "USD"}')});
 	sql('UPDATE public.boundary_control SET sleep_s = 3');
 	insert_events($node, 100, "round$round-");
 	$total += 101;

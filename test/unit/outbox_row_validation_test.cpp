@@ -248,11 +248,18 @@ TEST(OutboxRowValidation, RejectsBadRowsWithSqlstateAndReason) {
 	    {"negative fraction", [](OutboxRowView &row) { SetCustomData(row, R"({"value": -0.5})"); }, "22003",
 	     "must not be negative (-0.5)"},
 	    {"two-letter currency", [](OutboxRowView &row) { SetCustomData(row, R"({"currency": "US"})"); },
-	     "22023", "custom_data.currency \"US\" is not a three-letter ISO 4217 code", "USD"},
+	     "22023", "custom_data.currency \"US\" is not an ISO 4217 currency code", "USD"},
 	    {"symbol currency", [](OutboxRowView &row) { SetCustomData(row, R"({"currency": "US$"})"); }, "22023",
-	     "\"US$\" is not a three-letter"},
+	     "\"US$\" is not an ISO 4217"},
 	    {"four-letter currency", [](OutboxRowView &row) { SetCustomData(row, R"({"currency": "EURO"})"); },
-	     "22023", "\"EURO\" is not a three-letter"},
+	     "22023", "\"EURO\" is not an ISO 4217"},
+	    {"three letters, no currency", [](OutboxRowView &row) { SetCustomData(row, R"({"currency": "XYZ"})"); },
+	     "22023", "custom_data.currency \"XYZ\" is not an ISO 4217 currency code",
+	     "https://www.iso.org/iso-4217-currency-codes.html"},
+	    {"withdrawn currency", [](OutboxRowView &row) { SetCustomData(row, R"({"currency": "HRK"})"); },
+	     "22023", "\"HRK\" is not an ISO 4217"},
+	    {"testing code", [](OutboxRowView &row) { SetCustomData(row, R"({"currency": "xxx"})"); }, "22023",
+	     "\"xxx\" is not an ISO 4217"},
 	    {"numeric currency", [](OutboxRowView &row) { SetCustomData(row, R"({"currency": 840})"); }, "22023",
 	     "custom_data.currency must be a string"},
 	    {"contents object", [](OutboxRowView &row) { SetCustomData(row, R"({"contents": {"id": "a"}})"); },
@@ -516,6 +523,24 @@ TEST(OutboxRowValidation, RejectsBadRowsWithSqlstateAndReason) {
 			}
 		}
 	}
+}
+
+TEST(OutboxRowValidation, FactsForTheDestinationChecks) {
+	OutboxRowView row = GoodRow();
+	RowFacts facts = ValidateOutboxRow(row, kNow);
+	EXPECT_TRUE(facts.has_value);
+	EXPECT_TRUE(facts.has_currency);
+	EXPECT_FALSE(facts.ad_user_data_denied);
+	SetCustomData(row, R"({"value": null, "currency": "EUR"})"); // null is absent
+	SetConsent(row, R"({"ad_user_data": "denied"})");
+	facts = ValidateOutboxRow(row, kNow);
+	EXPECT_FALSE(facts.has_value);
+	EXPECT_TRUE(facts.has_currency);
+	EXPECT_TRUE(facts.ad_user_data_denied);
+	row.custom_data_json = std::nullopt;
+	row.consent_json = std::nullopt;
+	facts = ValidateOutboxRow(row, kNow);
+	EXPECT_FALSE(facts.has_value || facts.has_currency || facts.ad_user_data_denied);
 }
 
 TEST(OutboxRowValidation, TheFutureLimitIsAParameter) {

@@ -633,6 +633,14 @@ TEST_F(TestServerTest, EventFieldsAreValidatedLikeMeta) {
 	    {"/custom_data/value", -1, "custom_data.value must be a number greater than or equal to 0"},
 	    {"/custom_data/value", "12", "custom_data.value must be a number"},
 	    {"/custom_data/currency", "dollars", "custom_data.currency must be a three-letter"},
+	    {"/custom_data/currency", "XYZ", "custom_data.currency XYZ is not a valid ISO 4217 currency code"},
+	    {"/custom_data/currency", "hrk", "custom_data.currency hrk is not a valid ISO 4217"},
+	    {"/custom_data/value", nullptr, "custom_data.value is required for Purchase events"},
+	    {"/custom_data/currency", nullptr, "custom_data.currency is required for Purchase events"},
+	    {"/custom_data", nullptr, "custom_data.value is required for Purchase events"},
+	    {"/user_data/fbc", "fb.1.15547637412050.AbCd", "user_data.fbc must have the format fb."},
+	    {"/user_data/fbc", "fb.1.1554763741205.Ab Cd", "user_data.fbc must have the format fb."},
+	    {"/user_data/fbp", "fb.123.1558571054389.1098115397", "user_data.fbp must have the format fb."},
 	    {"/custom_data/contents", "sku-1", "custom_data.contents must be an array of objects"},
 	    {"/custom_data/contents/0/quantity", 1.5, "custom_data.contents[0].quantity must be an integer"},
 	    {"/opt_out", "no", "opt_out must be a boolean"},
@@ -661,6 +669,14 @@ TEST_F(TestServerTest, EventFieldsAreValidatedLikeMeta) {
 	body["data"][0]["custom_data"] = {{"currency", "EUR"}, {"value", 0}};
 	EXPECT_EQ(PostMeta(body).status, 200);
 	EXPECT_EQ(Stats()["accepted_events"], 1);
+	// Only Purchase needs value and currency; "purchase" is a custom event to Meta, and accepted.
+	for (const char *name : {"Lead", "purchase"}) {
+		json other = Batch(1, name);
+		other["data"][0]["event_name"] = name;
+		other["data"][0].erase("custom_data");
+		EXPECT_EQ(PostMeta(other).status, 200) << name;
+	}
+	EXPECT_EQ(Stats()["accepted_events"], 3);
 }
 
 TEST_F(TestServerTest, FormEncodedBodyWithTestEventCode) {

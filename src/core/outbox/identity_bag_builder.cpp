@@ -60,7 +60,7 @@ struct UniqueValues {
 // Builds bags; one per thread, reused so that its buffers stay allocated.
 class BagBuilder {
 public:
-	void Build(std::string_view json, std::string_view region, std::string &out) {
+	void Build(std::string_view json, std::string_view region, std::string &out, PlainValues *plain) {
 		raw_.Parse(json);
 		region_ = region;
 		out.clear();
@@ -75,6 +75,8 @@ public:
 				StartKey(out, identity::PlainKeyName(key), {});
 				dispatch::AppendJsonString(&out, value);
 			}
+			if (plain != nullptr)
+				(*plain)[k] = value; // "" when none is usable
 		}
 		out.push_back('}');
 	}
@@ -267,8 +269,9 @@ BagBuilder &ThreadBagBuilder() {
 
 } // namespace
 
-void BuildIdentityBag(std::string_view user_data_json, std::string_view region, std::string &out) {
-	ThreadBagBuilder().Build(user_data_json, region, out);
+void BuildIdentityBag(std::string_view user_data_json, std::string_view region, std::string &out,
+                      PlainValues *plain) {
+	ThreadBagBuilder().Build(user_data_json, region, out, plain);
 }
 
 std::string BuildIdentityBag(std::string_view user_data_json, std::string_view region) {

@@ -30,8 +30,11 @@
 // country) is stored in clear where a platform requires it plain.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
+
+#include "core/identity/identifiers.hpp"
 
 namespace capi::outbox {
 
@@ -43,7 +46,11 @@ namespace capi::outbox {
 // Values too long for their field (input_limits.hpp) count as unusable, as in capi.normalize.
 // Throws capi::Interrupted when an interrupt is pending (core/interrupt.hpp). Deduplication is linear.
 // Not reentrant per thread (uses this thread's reusable buffers).
-void BuildIdentityBag(std::string_view user_data_json, std::string_view region, std::string &out);
+// plain, when given, receives the value the bag keeps for each plain key (indexed by PlainKey; ""
+// when none): views into this thread's builder, valid until its next call.
+using PlainValues = std::array<std::string_view, identity::kPlainKeyCount>;
+void BuildIdentityBag(std::string_view user_data_json, std::string_view region, std::string &out,
+                      PlainValues *plain = nullptr);
 
 std::string BuildIdentityBag(std::string_view user_data_json, std::string_view region);
 

@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/outbox/id_text.hpp"
+#include "core/outbox/iso4217.hpp"
 #include "core/outbox/json_depth.hpp"
 #include "core/outbox/raw_pii_scan.hpp"
 
@@ -406,7 +407,7 @@ void CheckCustomDataForPii(simdjson::dom::object root) {
 	}
 }
 
-void CheckCustomData(std::string_view json) {
+void CheckCustomData(std::string_view json, RowFacts &facts) {
 	simdjson::dom::object object;
 	if (!ParseObject("custom_data", json, kMaxCustomDataBytes, object))
 		return;
@@ -417,16 +418,16 @@ void CheckCustomData(std::string_view json) {
 			continue; // an absent value
 		if (key == "value") {
 			CheckAmount("custom_data.value", value);
+			facts.has_value = true;
 		} else if (key == "currency") {
 			std::string_view currency;
 			if (value.get(currency) != simdjson::SUCCESS)
 				Invalid("custom_data.currency must be a string such as \"USD\"");
-			bool letters = currency.size() == 3;
-			for (char c : currency)
-				letters = letters && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-			if (!letters)
-				Invalid("custom_data.currency " + Quoted(currency) + " is not a three-letter ISO 4217 code",
-				        "For example \"USD\", \"EUR\" or \"JPY\".");
+			if (!IsIso4217Currency(currency))
+				Invalid("custom_data.currency " + Quoted(currency) + " is not an ISO 4217 currency code",
+				        "Use the three-letter code of an active currency, for example \"USD\", \"EUR\" or "
+				        "\"JPY\" (https://www.iso.org/iso-4217-currency-codes.html).");
+			facts.has_currency = true;
 		} else if (key == "contents") {
 			CheckContents(value);
 		} else if (key == "num_items") {
@@ -461,7 +462,7 @@ void CheckLduCode(element region, const char *key) {
 		    "Meta's codes: country 1 = United States, state 1000 = California; 0 = let the platform decide.");
 }
 
-void CheckConsent(std::string_view json) {
+void CheckConsent(std::string_view json, RowFacts &facts) {
 	simdjson::dom::object object;
 	if (!ParseObject("consent", json, kMaxConsentBytes, object))
 		return;
@@ -493,6 +494,8 @@ void CheckConsent(std::string_view json) {
 			if (value.get(status) != simdjson::SUCCESS ||
 			    (status != "granted" && status != "denied" && status != "unspecified"))
 				Invalid("consent." + std::string(key) + " must be \"granted\" or \"denied\"");
+			if (key == "ad_user_data" && status == "denied")
+				facts.ad_user_data_denied = true;
 		}
 	}
 }
@@ -525,7 +528,8 @@ void CheckStoredJsonSize(const char *column, std::size_t jsonb_bytes, std::size_
 		CheckJsonTextSize(column, max_text_bytes + 1, max_text_bytes);
 }
 
-void ValidateOutboxRow(const OutboxRowView &row, std::int64_t now_ms, std::int64_t max_future_ms) {
+RowFacts ValidateOutboxRow(const OutboxRowView &row, std::int64_t now_ms, std::int64_t max_future_ms) {
+	RowFacts facts;
 	CheckText(
 	    "event_id", row.event_id, kMaxEventIdLength,
 	    "event_id is the deduplication key the platforms share with the browser pixel: use the order or "
@@ -540,11 +544,12 @@ void ValidateOutboxRow(const OutboxRowView &row, std::int64_t now_ms, std::int64
 	if (row.event_source_url)
 		CheckEventSourceUrl(*row.event_source_url);
 	if (row.custom_data_json)
-		CheckCustomData(*row.custom_data_json);
+		CheckCustomData(*row.custom_data_json, facts);
 	if (row.consent_json)
-		CheckConsent(*row.consent_json);
+		CheckConsent(*row.consent_json, facts);
 	if (row.destinations)
 		CheckDestinations(*row.destinations);
+	return facts;
 }
 
 } // namespace capi::outbox

@@ -10,6 +10,7 @@
 //                                   event_source_url not an http(s) URL, or with user information
 //                                   (user@ or user:password@ before the host); custom_data / consent
 //                                   not JSON objects or with values of the wrong type or shape;
+//                                   custom_data.currency not an active ISO 4217 code (iso4217.hpp);
 //                                   destinations empty or with an empty or NULL name.
 //                                   Raw personal data outside user_data: an email address in event_id,
 //                                   event_name, event_source_url (path, query string or fragment, also
@@ -83,10 +84,18 @@ struct OutboxRowView {
 	std::optional<std::vector<std::optional<std::string_view>>> destinations;
 };
 
+// What the checks learnt of an acceptable row, for the checks that depend on its destinations
+// (destination_checks.hpp).
+struct RowFacts {
+	bool has_value = false;           // custom_data.value present and not null
+	bool has_currency = false;        // custom_data.currency likewise
+	bool ad_user_data_denied = false; // consent.ad_user_data = "denied"
+};
+
 // Throws capi::Error (SQLSTATE above, message naming the column, hint where useful) for the first
-// problem found, in column order; returns when the row is acceptable.
-void ValidateOutboxRow(const OutboxRowView &row, std::int64_t now_ms,
-                       std::int64_t max_future_ms = kDefaultMaxFutureMs);
+// problem found, in column order; returns what it learnt when the row is acceptable.
+RowFacts ValidateOutboxRow(const OutboxRowView &row, std::int64_t now_ms,
+                           std::int64_t max_future_ms = kDefaultMaxFutureMs);
 
 // Throws 54000 when a JSON column of text_bytes bytes (its rendered text) exceeds max_text_bytes.
 void CheckJsonTextSize(const char *column, std::size_t text_bytes, std::size_t max_text_bytes);

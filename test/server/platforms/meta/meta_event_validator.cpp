@@ -1,5 +1,6 @@
 #include "server/platforms/meta/meta_event_validator.hpp"
 
+#include "server/platforms/currency_codes.hpp"
 #include "server/platforms/field_formats.hpp"
 #include "server/platforms/json_access.hpp"
 
@@ -10,6 +11,28 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 
 constexpr int64_t kDaySeconds = 24 * 60 * 60;
+
+// Meta's fbc / fbp format, as Meta checks it: fb.<subdomain index>.<creation time in ms>.<value>, the
+// index at most 2 digits, the time at most 13, the value printable ASCII without spaces (it may carry a
+// parameter-builder suffix).
+// https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/fbp-and-fbc
+bool IsStrictMetaBrowserId(std::string_view value) {
+	if (!IsMetaBrowserId(value)) {
+		return false;
+	}
+	value.remove_prefix(3);
+	size_t index_end = value.find('.');
+	size_t time_end = value.find('.', index_end + 1);
+	if (index_end > 2 || time_end - index_end - 1 > 13) {
+		return false;
+	}
+	for (char c : value.substr(time_end + 1)) {
+		if (c <= ' ' || c > '~') {
+			return false;
+		}
+	}
+	return true;
+}
 
 enum class UserDataKey { kHashed, kIpAddress, kUserAgent, kBrowserId, kOther };
 
@@ -104,6 +127,10 @@ public:
 	bool Invalid(std::string detail) { return Fail("Invalid Parameter Value", std::move(detail)); }
 	bool Missing(std::string detail) { return Fail("Missing Required Parameter", std::move(detail)); }
 
+	// custom_data had a value / a currency (CheckCustomData): Meta requires both for Purchase.
+	bool has_value_ = false;
+	bool has_currency_ = false;
+
 	bool CheckHashed(std::string_view key, std::string_view path, element value) {
 		if (value.type() != element_type::STRING) {
 			return Invalid("user_data." + std::string(key) + std::string(path) +
@@ -154,7 +181,7 @@ public:
 				*has_user_agent = true;
 				break;
 			case UserDataKey::kBrowserId:
-				if (value.type() != element_type::STRING || !IsMetaBrowserId(StringOf(value))) {
+				if (value.type() != element_type::STRING || !IsStrictMetaBrowserId(StringOf(value))) {
 					return Invalid("user_data." + std::string(key) +
 					               " must have the format fb.<subdomain_index>.<creation_time>.<value> (not "
 					               "hashed)");
@@ -181,10 +208,16 @@ public:
 				if (!IsNumber(value) || IsNegative(value)) {
 					return Invalid("custom_data.value must be a number greater than or equal to 0");
 				}
+				has_value_ = true;
 			} else if (key == "currency") {
 				if (value.type() != element_type::STRING || !IsCurrencyCode(StringOf(value))) {
 					return Invalid("custom_data.currency must be a three-letter ISO 4217 currency code");
 				}
+				if (!IsIso4217Currency(StringOf(value))) {
+					return Invalid("custom_data.currency " + std::string(StringOf(value)) +
+					               " is not a valid ISO 4217 currency code");
+				}
+				has_currency_ = true;
 			} else if (key == "contents") {
 				if (!CheckContents(value)) {
 					return false;
@@ -316,6 +349,10 @@ bool ValidateMetaEvent(element event, int64_t now_unix_s, AcceptedEvent *accepte
 		if (!has_user_agent) {
 			return check.Missing("user_data.client_user_agent is required for website events");
 		}
+	}
+	if (accepted->event_name == "Purchase" && (!check.has_value_ || !check.has_currency_)) {
+		return check.Missing(std::string("custom_data.") + (check.has_value_ ? "currency" : "value") +
+		                     " is required for Purchase events (value and currency)");
 	}
 	int max_age_days = action_source == "physical_store" ? 62 : 7;
 	if (now_unix_s - event_time > max_age_days * kDaySeconds) {
