@@ -7,7 +7,10 @@
 #include <map>
 
 #include "core/dispatch/adapter.hpp"
+#include "core/dispatch/pipeline.hpp"
 #include "core/error.hpp"
+#include "core/outbox/identity_bag_builder.hpp"
+#include "core/platforms/meta/meta_adapter.hpp"
 
 namespace capi::dispatch {
 namespace {
@@ -155,6 +158,43 @@ TEST(CredentialFiles, UnavailableCredentialsThrowTheReason) {
 	destination.credentials_unavailable = "destination meta-shop: credentials.access_token: missing";
 	EXPECT_EQ(ErrorOf([&] { RequireCredentialsAvailable(destination); }),
 	          destination.credentials_unavailable);
+}
+
+// The worker's pipeline: a destination whose credential file could not be used pauses with the reason
+// and sends nothing; given the file's content (a reload), it resumes and sends with it.
+TEST(CredentialFiles, PipelinePausesWhileUnavailableAndResumesWithTheContent) {
+	constexpr std::int64_t kNow = 1'780'000'000'000;
+	Destination destination = Meta(R"({"access_token": {"file": "meta_token"}})");
+	destination.credentials_unavailable =
+	    "destination meta-shop: credentials.access_token: the credential file is accessible by group or "
+	    "others (mode 0644; chmod 600 it)";
+	PipelineSettings settings;
+	settings.auth_pause_ms = 60000;
+	MetaAdapter adapter;
+	DestinationPipeline pipeline(destination, adapter, settings, 7);
+	std::vector<OutboxEvent> events(1);
+	events[0].outbox_id = 1;
+	events[0].event_id = "ev-1";
+	events[0].event_name = "Purchase";
+	events[0].event_time_ms = kNow - 60000;
+	events[0].action_source = "physical_store";
+	events[0].user_data_json = outbox::BuildIdentityBag(R"({"email": "a@example.com"})", "US");
+	pipeline.AddChunk(1, events, kNow);
+	EXPECT_TRUE(pipeline.TakeRequests(kNow).empty());
+	EXPECT_TRUE(pipeline.Paused(kNow));
+	EXPECT_EQ(pipeline.pause_reason(), destination.credentials_unavailable);
+
+	destination.credentials_unavailable.clear();
+	destination.credentials_json =
+	    ResolveCredentialFiles(destination, [](const std::string &) { return std::string(kToken) + "\n"; });
+	pipeline.Update(destination, settings);
+	EXPECT_FALSE(pipeline.Paused(kNow));
+	const std::vector<http::Request> requests = pipeline.TakeRequests(kNow);
+	ASSERT_EQ(requests.size(), 1u);
+	const std::string sent = requests[0].url + requests[0].body;
+	EXPECT_NE(sent.find(kToken), std::string::npos); // the file's content, its newline removed
+	EXPECT_EQ(sent.find(std::string(kToken) + "\n"), std::string::npos);
+	EXPECT_EQ(sent.find("%0A"), std::string::npos);
 }
 
 } // namespace
