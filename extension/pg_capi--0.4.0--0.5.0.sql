@@ -87,3 +87,81 @@ LEFT JOIN LATERAL (
 COMMENT ON VIEW capi.delivery_status IS
     'One row per (outbox event, destination): pending, in_flight, retrying, paused, disabled, delivered, '
     'failed or skipped (reason says why)';
+
+-- ==== issue 11: cred_files (credential files; refuse deleting a destination with undelivered events) ====
+-- Deleting a destination cascades to its cursor, batches and capi.event_deliveries rows: its
+-- undelivered events would never be delivered and would vanish from capi.delivery_status. So a DELETE
+-- is refused (55006) while the destination has any: disable it instead, or deliver or discard them
+-- first; SET LOCAL capi.allow_dropping_undelivered = on lets that one transaction drop them.
+--
+-- Exact and cheap, without the capi.delivery_status view (which reads the whole outbox): an event is
+-- undelivered for a destination when it is
+--   * not read yet: an outbox row for it after its cursor (not visible in window_start, nor in origin,
+--     and not among the rows of the open window already claimed, up to done_txid/done_id). Only rows
+--     with txid >= xmin(window_start) can be such rows, so the (txid, id) index bounds the search to
+--     the rows committed since the cursor;
+--   * claimed into a batch still being sent or waiting for a resend (in_flight, retrying): only the
+--     open window's batches can be, and they end at or after xmin(window_start) (batches_range index);
+--   * or has a capi.event_deliveries row that is not delivered or skipped (failed, requeued).
+CREATE FUNCTION capi.has_undelivered_events(destination text) RETURNS boolean
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    c capi.cursors%ROWTYPE;
+BEGIN
+    IF EXISTS (SELECT FROM capi.event_deliveries e JOIN capi.outbox o ON o.id = e.outbox_id
+               WHERE e.destination = has_undelivered_events.destination
+                 AND e.status NOT IN ('delivered', 'skipped')) THEN
+        RETURN true;
+    END IF;
+    SELECT * INTO c FROM capi.cursors WHERE capi.cursors.destination = has_undelivered_events.destination;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    IF EXISTS (SELECT FROM capi.batches b
+               WHERE b.destination = has_undelivered_events.destination
+                 AND b.last_txid >= pg_snapshot_xmin(c.window_start)
+                 AND b.status IN ('in_flight', 'retrying')) THEN
+        RETURN true;
+    END IF;
+    RETURN EXISTS (
+        SELECT FROM capi.outbox o
+        WHERE o.txid >= pg_snapshot_xmin(c.window_start)
+          AND NOT pg_visible_in_snapshot(o.txid, c.window_start)
+          AND NOT pg_visible_in_snapshot(o.txid, c.origin)
+          AND (o.destinations IS NULL OR has_undelivered_events.destination = ANY (o.destinations))
+          AND NOT coalesce(c.window_end IS NOT NULL AND pg_visible_in_snapshot(o.txid, c.window_end)
+                           AND (o.txid, o.id) <= (c.done_txid, c.done_id), false));
+END
+$$;
+COMMENT ON FUNCTION capi.has_undelivered_events(text) IS
+    'True when the destination has events that are not delivered or skipped (pending, in flight, retrying, '
+    'paused, disabled or failed): what refuses its DELETE. Uses indexes, not capi.delivery_status';
+REVOKE ALL ON FUNCTION capi.has_undelivered_events(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION capi.has_undelivered_events(text) TO capi_admin;
+
+CREATE FUNCTION capi.destinations_refuse_undelivered_delete() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF NOT coalesce(nullif(current_setting('capi.allow_dropping_undelivered', true), '')::boolean, false)
+       AND capi.has_undelivered_events(OLD.name) THEN
+        RAISE EXCEPTION 'destination "%" has undelivered events', OLD.name
+            USING ERRCODE = 'object_in_use',
+                  DETAIL = 'Deleting it would drop them: they would never be delivered and would no longer '
+                           'appear in capi.delivery_status.',
+                  HINT = pg_catalog.format(
+                      'Disable it instead (UPDATE capi.destinations SET enabled = false WHERE name = %L), '
+                      'or let its events be delivered, or discard its failed ones first; to drop them anyway: '
+                      'SET LOCAL capi.allow_dropping_undelivered = on in the same transaction.', OLD.name);
+    END IF;
+    RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION capi.destinations_refuse_undelivered_delete() IS
+    'BEFORE DELETE on capi.destinations: refuses (55006) to delete a destination with undelivered events, '
+    'unless capi.allow_dropping_undelivered is on';
+REVOKE ALL ON FUNCTION capi.destinations_refuse_undelivered_delete() FROM PUBLIC;
+CREATE TRIGGER destinations_refuse_undelivered_delete
+    BEFORE DELETE ON capi.destinations
+    FOR EACH ROW EXECUTE FUNCTION capi.destinations_refuse_undelivered_delete();

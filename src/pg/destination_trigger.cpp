@@ -4,8 +4,11 @@
 // checks that its host is the platform's own or in capi.allowed_endpoint_hosts (when the endpoint
 // or platform is set or changed: an UPDATE of other columns, e.g. to disable a destination, is not
 // refused because the setting was narrowed since; the worker pauses such a destination). Error
-// messages name the destination and key, never a credential value.
+// messages name the destination and key, never a credential value. A credential naming a file
+// ({"file": "<name>"}, core/dispatch/credential_files.hpp) is checked for its form only: the file is
+// read by the worker, never here (so a capi_admin learns nothing about the directory's files).
 #include "core/dispatch/adapter.hpp"
+#include "core/dispatch/credential_files.hpp"
 #include "core/dispatch/destination.hpp"
 #include "core/dispatch/endpoint_policy.hpp"
 #include "core/http/url.hpp"
@@ -45,8 +48,9 @@ bool SameText(const char *a, const char *b) {
 	return (a == nullptr && b == nullptr) || (a != nullptr && b != nullptr && strcmp(a, b) == 0);
 }
 
-// allowed_hosts: capi.allowed_endpoint_hosts, or nullptr not to check the endpoint policy.
-void ValidateDestination(const char *name, const char *platform, const char *config, const char *credentials,
+// allowed_hosts: capi.allowed_endpoint_hosts, or nullptr not to check the endpoint policy. Returns
+// true when the credentials name a credential file.
+bool ValidateDestination(const char *name, const char *platform, const char *config, const char *credentials,
                          const char *endpoint, const char *allowed_hosts) {
 	capi::dispatch::Destination destination;
 	destination.name = name != nullptr ? name : "";
@@ -54,12 +58,14 @@ void ValidateDestination(const char *name, const char *platform, const char *con
 	destination.config_json = config != nullptr ? config : "";
 	destination.credentials_json = credentials != nullptr ? credentials : "";
 	destination.endpoint_override = endpoint != nullptr ? endpoint : "";
+	destination.credentials_json = capi::dispatch::CredentialFilesAsPlaceholders(destination);
 	if (!destination.endpoint_override.empty())
 		capi::http::RequireAllowedUrl(destination.endpoint_override + "/");
 	const capi::dispatch::PlatformAdapter &adapter = capi::dispatch::AdapterFor(destination.platform);
 	adapter.Validate(destination);
 	if (allowed_hosts != nullptr)
 		capi::dispatch::RequireAllowedEndpoint(destination, adapter, allowed_hosts);
+	return destination.credentials_json != (credentials != nullptr ? credentials : "");
 }
 
 // The table's NOT NULL and CHECK constraints would report a violation with the whole failing row in
@@ -106,6 +112,15 @@ CAPI_PG_FUNCTION(capi_destinations_row_trigger) {
 	}
 	const char *allowed_hosts = endpoint_set ? capi::pg::AllowedEndpointHosts() : nullptr;
 	// throws; C++ objects unwind
-	ValidateDestination(name, platform, config, credentials, endpoint, allowed_hosts);
+	const bool names_files =
+	    ValidateDestination(name, platform, config, credentials, endpoint, allowed_hosts);
+	if (names_files && capi::pg::CredentialsDirectory()[0] == '\0')
+		ereport(WARNING,
+		        (errmsg("destination \"%s\" names a credential file, but capi.credentials_directory is "
+		                "not set",
+		                name),
+		         errdetail("The worker pauses the destination until a superuser sets it."),
+		         errhint("Set capi.credentials_directory in postgresql.conf (or ALTER SYSTEM) and "
+		                 "reload.")));
 	return PointerGetDatum(tuple);
 }

@@ -27,6 +27,17 @@ int purge_batch_setting = 10000;
 int poll_interval_setting = 10000;
 char *ca_file_setting = nullptr;
 char *allowed_endpoint_hosts_setting = nullptr;
+char *credentials_directory_setting = nullptr;
+bool allow_dropping_undelivered_setting = false;
+
+// Empty (credential files off) or an absolute path: the worker opens files relative to nothing else.
+bool CheckCredentialsDirectory(char **newval, void **extra, GucSource source) {
+	const char *value = *newval;
+	if (value == nullptr || value[0] == '\0' || value[0] == '/')
+		return true;
+	GUC_check_errdetail("capi.credentials_directory must be empty or an absolute path.");
+	return false;
+}
 
 // A region is two ASCII letters (ISO 3166-1 alpha-2), either case.
 bool CheckRegion(char **newval, void **extra, GucSource source) {
@@ -116,6 +127,20 @@ void DefineSettings() {
 	    "loopback hosts.",
 	    &allowed_endpoint_hosts_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY | GUC_LIST_INPUT,
 	    CheckAllowedEndpointHosts, nullptr, nullptr);
+	DefineCustomStringVariable(
+	    "capi.credentials_directory",
+	    "Directory of the credential files a destination's credentials may name ({\"file\": \"<name>\"}); "
+	    "empty = credential files are off.",
+	    "An absolute path. Each file must be owned by the server's operating-system user and not "
+	    "accessible by group or others (mode 0600 or 0400).",
+	    &credentials_directory_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, CheckCredentialsDirectory,
+	    nullptr, nullptr);
+	DefineCustomBoolVariable(
+	    "capi.allow_dropping_undelivered",
+	    "Lets DELETE FROM capi.destinations drop a destination that still has undelivered "
+	    "events (they are then lost).",
+	    "Meant for SET LOCAL in the transaction of that DELETE.", &allow_dropping_undelivered_setting, false,
+	    PGC_USERSET, 0, nullptr, nullptr, nullptr);
 }
 
 WorkerSettings CurrentWorkerSettings() {
@@ -133,11 +158,16 @@ WorkerSettings CurrentWorkerSettings() {
 	settings.poll_interval_ms = poll_interval_setting;
 	settings.ca_file = ca_file_setting != nullptr ? ca_file_setting : "";
 	settings.allowed_endpoint_hosts = AllowedEndpointHosts();
+	settings.credentials_directory = CredentialsDirectory();
 	return settings;
 }
 
 const char *AllowedEndpointHosts() {
 	return allowed_endpoint_hosts_setting != nullptr ? allowed_endpoint_hosts_setting : "";
+}
+
+const char *CredentialsDirectory() {
+	return credentials_directory_setting != nullptr ? credentials_directory_setting : "";
 }
 
 const char *DefaultRegion() {

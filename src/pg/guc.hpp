@@ -14,6 +14,10 @@ const char *DefaultRegion();
 // endpoint may name, "host[:port], ..." (core/dispatch/endpoint_policy.hpp).
 const char *AllowedEndpointHosts();
 
+// capi.credentials_directory (superuser-only): where credential files are, "" = the feature is off
+// (core/dispatch/credential_files.hpp).
+const char *CredentialsDirectory();
+
 // The delivery worker's settings (reloaded on SIGHUP, except the database's restart rule: a new
 // capi.database makes the launcher stop the old worker and start one in the new database).
 struct WorkerSettings {
@@ -30,6 +34,7 @@ struct WorkerSettings {
 	int poll_interval_ms;               // capi.poll_interval: longest sleep without a wake-up
 	const char *ca_file;                // capi.ca_file: PEM bundle, "" = the system's store
 	const char *allowed_endpoint_hosts; // capi.allowed_endpoint_hosts
+	const char *credentials_directory;  // capi.credentials_directory
 };
 WorkerSettings CurrentWorkerSettings();
 

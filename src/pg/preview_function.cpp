@@ -1,10 +1,12 @@
 // capi.preview(event_id, destination): the exact body the destination would receive for the outbox
 // events with that event_id, credentials redacted. Runs with the caller's privileges: reading the
-// destination's credentials needs capi_admin. Declared with SET search_path (pg_catalog, pg_temp),
+// destination's credentials needs capi_admin. Credential files are never read (a placeholder, redacted
+// too, stands for them). Declared with SET search_path (pg_catalog, pg_temp),
 // and its SQL names tables with their schema and calls no function or operator.
 //
 // Pattern: every SPI read first (the rows stay in SPI memory), the C++ work into a long-lived
 // buffer, SPI_finish, and only then the result datum in the caller's memory context.
+#include "core/dispatch/credential_files.hpp"
 #include "core/dispatch/preview.hpp"
 
 #include "pg/guard.hpp"
@@ -92,6 +94,8 @@ CAPI_PG_FUNCTION(capi_preview) {
 		destination.config_json = Or(config);
 		destination.credentials_json = Or(credentials);
 		destination.endpoint_override = Or(endpoint);
+		// Credential files are not read here: a placeholder stands for them, redacted like any credential.
+		destination.credentials_json = capi::dispatch::CredentialFilesAsPlaceholders(destination);
 		std::vector<capi::dispatch::OutboxEvent> events(rows);
 		for (int i = 0; i < rows; i++) {
 			const char **row = &cells[i * kColumns];

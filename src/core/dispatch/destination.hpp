@@ -20,6 +20,9 @@ struct Destination {
 	std::string config_json;       // JSON object text; "" = {}
 	std::string credentials_json;  // JSON object text; "" = {}
 	std::string endpoint_override; // "scheme://host[:port]" replacing the platform's, or ""
+	// Why a credential file it names could not be used (credential_files.hpp), "" when none: the
+	// worker pauses the destination with this reason.
+	std::string credentials_unavailable;
 };
 
 // Throws capi::Error 22023 unless name is 1 to 63 ASCII letters, digits, '_', '.' or '-' (what

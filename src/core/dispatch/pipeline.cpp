@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/dispatch/common_settings.hpp"
+#include "core/dispatch/credential_files.hpp"
 #include "core/dispatch/endpoint_policy.hpp"
 #include "core/dispatch/oauth.hpp"
 #include "core/dispatch/message_text.hpp"
@@ -78,8 +79,10 @@ void DestinationPipeline::ReadDestinationLimits() {
 }
 
 void DestinationPipeline::Update(Destination destination, PipelineSettings settings) {
-	const bool credentials_changed = destination.credentials_json != destination_.credentials_json ||
-	                                 destination.endpoint_override != destination_.endpoint_override;
+	const bool credentials_changed =
+	    destination.credentials_json != destination_.credentials_json ||
+	    destination.credentials_unavailable != destination_.credentials_unavailable ||
+	    destination.endpoint_override != destination_.endpoint_override;
 	destination_ = std::move(destination);
 	settings_ = std::move(settings);
 	generation_++;
@@ -249,6 +252,7 @@ std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending,
 	const RequestContext context{std::string_view(),
 	                             token_.used ? std::string_view(token_.access_token) : std::string_view()};
 	try {
+		RequireCredentialsAvailable(destination_);
 		RequireAllowedEndpoint(destination_, adapter_, settings_.allowed_endpoint_hosts);
 		builder = adapter_.StartRequest(destination_, context);
 	} catch (const Error &error) {
@@ -405,6 +409,7 @@ std::optional<http::Request> DestinationPipeline::TakeTokenRequest(std::int64_t 
 		return std::nullopt;
 	std::optional<HttpRequest> built;
 	try {
+		RequireCredentialsAvailable(destination_);
 		RequireAllowedEndpoint(destination_, adapter_, settings_.allowed_endpoint_hosts);
 		built = adapter_.TokenRequest(destination_, {});
 	} catch (const Error &error) {

@@ -24,7 +24,8 @@
 //     next request takes every event committed meanwhile (up to the batch cap): batches grow under
 //     load instead of requests piling up;
 //   * an event not sent by design (consent, no mapping for its name) is skipped with the reason;
-//   * invalid credentials, a misconfigured account or an endpoint capi.allowed_endpoint_hosts does
+//   * invalid credentials, a credential file the worker could not use (credential_files.hpp), a
+//     misconfigured account or an endpoint capi.allowed_endpoint_hosts does
 //     not allow pause the whole destination (no retries are burnt); the pause ends after
 //     auth_pause_ms or when the destination or the settings are updated.
 // A chunk is settled when every one of its events was delivered or failed for good.

@@ -6,6 +6,7 @@
 #include "pg/guc.hpp"
 #include "pg/shared_state.hpp"
 #include "pg/version.hpp"
+#include "pg/worker/credential_file_reader.hpp"
 #include "pg/worker/delivery_store.hpp"
 #include "pg/worker/spi_session.hpp"
 #include "pg/worker/wait_set.hpp"
@@ -78,14 +79,17 @@ http::ClientOptions ClientOptionsFrom(const WorkerSettings &settings) {
 	return options;
 }
 
-dispatch::Destination DestinationFrom(const DestinationRow &row) {
+// The destination as the pipeline takes it, its credential files read (credential_file_reader.hpp):
+// each call reads them again, so a reload, a change of capi.destinations or the minute's reload
+// picks up a rotated file.
+dispatch::Destination DestinationFrom(const DestinationRow &row, const WorkerSettings &settings) {
 	dispatch::Destination destination;
 	destination.name = row.name;
 	destination.platform = identity::ParsePlatform(row.platform);
 	destination.config_json = row.config_json;
 	destination.credentials_json = row.credentials_json;
 	destination.endpoint_override = row.endpoint;
-	return destination;
+	return WithCredentialFiles(std::move(destination), settings.credentials_directory);
 }
 
 class DeliveryLoop {
@@ -150,7 +154,7 @@ void DeliveryLoop::ApplySettings() {
 	settings_ = CurrentWorkerSettings();
 	for (auto &[name, state] : destinations_)
 		if (state.pipeline)
-			state.pipeline->Update(DestinationFrom(state.row), PipelineSettingsFrom(settings_));
+			state.pipeline->Update(DestinationFrom(state.row, settings_), PipelineSettingsFrom(settings_));
 	if (!client_ || (settings_.ca_file != ca_file_ && client_->InFlight() + client_->Queued() == 0)) {
 		client_ = std::make_unique<http::Client>(ClientOptionsFrom(settings_));
 		ca_file_ = settings_.ca_file;
@@ -192,12 +196,16 @@ void DeliveryLoop::ReloadDestinations() {
 			DestinationState state = std::move(existing->second);
 			// Any UPDATE of the row (even one that rewrites the same values, as a DBA does after fixing
 			// the account on the platform's side) applies it and ends a pause.
-			const bool changed = state.row.row_version != row.row_version;
+			// So does a credential file that changed, appeared or became usable (or unusable).
+			const bool row_changed = state.row.row_version != row.row_version;
 			CursorRow cursor = state.row.cursor;
 			state.row = std::move(row);
 			state.row.cursor = cursor; // the in-memory position is newer than the stored one
-			if (changed)
-				state.pipeline->Update(DestinationFrom(state.row), PipelineSettingsFrom(settings_));
+			dispatch::Destination destination = DestinationFrom(state.row, settings_);
+			const dispatch::Destination &current = state.pipeline->destination();
+			if (row_changed || destination.credentials_json != current.credentials_json ||
+			    destination.credentials_unavailable != current.credentials_unavailable)
+				state.pipeline->Update(std::move(destination), PipelineSettingsFrom(settings_));
 			state.maybe_new_rows = true;
 			state.next_requeue_check_ms = 0;
 			next.emplace(state.row.name, std::move(state));
@@ -207,7 +215,7 @@ void DeliveryLoop::ReloadDestinations() {
 			continue; // refused when saved; nothing to deliver with
 		DestinationState state;
 		state.pipeline = std::make_unique<dispatch::DestinationPipeline>(
-		    DestinationFrom(row), *adapter, PipelineSettingsFrom(settings_),
+		    DestinationFrom(row, settings_), *adapter, PipelineSettingsFrom(settings_),
 		    ++rng_seed_ ^ static_cast<std::uint64_t>(NowMs()));
 		state.window_start = row.cursor.window_start;
 		state.window_end = row.cursor.window_end;
