@@ -128,7 +128,7 @@ CREATE TABLE capi.corrections (
     previous_error text,
     previous_failure_kind text,
     corrected_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    corrected_by text NOT NULL DEFAULT pg_catalog."session_user"()
+    corrected_by text NOT NULL DEFAULT session_user
 );
 CREATE INDEX corrections_outbox ON capi.corrections (outbox_id);
 COMMENT ON TABLE capi.corrections IS
