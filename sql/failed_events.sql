@@ -110,7 +110,7 @@ SELECT c.outbox_id = b.id AS outbox_id, c.event_id, c.event_name, c.destination,
        c.previous_user_data_sha256 = capi.sha256_hex(b.user_data::text) AS digest_of_previous,
        c.previous_user_data_sha256 ~ '^[0-9a-f]{64}$' AS is_digest,
        c.previous_error, c.previous_failure_kind,
-       c.corrected_by = session_user AS by_session_user, c.corrected_at = now() AS at_now
+       c.corrected_by = session_user AS by_session_user, c.corrected_at > now() - interval '1 minute' AS just_now
 FROM capi.corrections c, before b;
 -- Requeued now: not failed any more, so a second correction waits for the outcome.
 SELECT pg_temp.try($$SELECT capi.correct_failed('f-1', 'fe-a', event_source_url => 'https://shop.example/b')$$) AS again;
@@ -151,7 +151,7 @@ SELECT capi.discard_failed('fe-a') AS discarded_at_a;
 SELECT event_id, event_name, destination, status, failure_kind, last_error,
        reason = 'discarded by ' || session_user AS reason_names_who, next_attempt_at
 FROM capi.delivery_status WHERE status IN ('failed', 'discarded') ORDER BY 1, 2, 3;
-SELECT event_id, discarded_at = now() AS at_now, discarded_by = session_user AS by_session_user
+SELECT event_id, discarded_at > now() - interval '1 minute' AS just_now, discarded_by = session_user AS by_session_user
 FROM capi.event_deliveries WHERE status = 'discarded' ORDER BY 1, event_name;
 -- Discarded events are never retried.
 SELECT capi.retry_failed(include_permanent => true) AS requeued_only_f4;
