@@ -72,12 +72,15 @@ insert_events($node, 1, 'fy-');
 ok(wait_until(sub { status_of('fy-1') eq 'failed' }, 30), 'fy-1 failed');
 clear_faults();
 my $offset = -s $node->logfile;
-reload_setting($node, "capi.delivered_retention = '1s'");
 reload_setting($node, "capi.failed_retention = '1s'");
 ok(wait_until(sub { status_of('fy-1') eq 'discarded' }, 30), 'failed_retention discarded fy-1');
 is(sql(q{SELECT discarded_by, last_error ~ 'reject_event_id', failure_kind FROM capi.event_deliveries
 	WHERE event_id = 'fy-1'}), 'capi.failed_retention|t|permanent', 'who discarded it, the reason kept');
+is(sql(q{SELECT reason FROM capi.delivery_status WHERE event_id = 'fy-1'}), 'discarded by capi.failed_retention',
+	'delivery_status says why');
 $node->wait_for_log(qr/1 failed event\(s\) older than capi.failed_retention discarded/, $offset);
+# A discarded event no longer holds back the purge of its outbox row.
+reload_setting($node, "capi.delivered_retention = '1s'");
 ok(wait_until(sub { sql(q{SELECT count(*) FROM capi.outbox WHERE event_id = 'fy-1'}) eq '0' }, 30),
 	'its outbox row is purged');
 is(sql(q{SELECT count(*) FROM capi.event_deliveries WHERE event_id = 'fy-1'}), '0', 'with its delivery row');
