@@ -23,6 +23,7 @@ int retry_base_delay_setting = 1000;
 int retry_max_delay_setting = 15 * 60 * 1000;
 int auth_pause_setting = 5 * 60 * 1000;
 int retention_setting = 7 * 24 * 3600;
+int failed_retention_setting = 30 * 24 * 3600;
 int purge_batch_setting = 10000;
 int poll_interval_setting = 10000;
 char *ca_file_setting = nullptr;
@@ -107,8 +108,17 @@ void DefineSettings() {
 	                        GUC_UNIT_MS, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("capi.delivered_retention",
 	                        "How long outbox rows delivered to every destination are kept before purging.",
-	                        "Failed deliveries are kept until retried.", &retention_setting, 7 * 24 * 3600, 0,
-	                        INT_MAX, PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
+	                        "Failed deliveries are kept until retried, corrected or discarded "
+	                        "(capi.failed_retention).",
+	                        &retention_setting, 7 * 24 * 3600, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_S, nullptr,
+	                        nullptr, nullptr);
+	DefineCustomIntVariable("capi.failed_retention",
+	                        "How long failed events are kept before they are discarded (and then purged); "
+	                        "0 = keep them until retried, corrected or discarded.",
+	                        "A discarded event keeps its last_error; its outbox row is purged after "
+	                        "capi.delivered_retention.",
+	                        &failed_retention_setting, 30 * 24 * 3600, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_S,
+	                        nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("capi.purge_batch_size", "Outbox rows deleted per purge transaction.", nullptr,
 	                        &purge_batch_setting, 10000, 1, 1000000, PGC_SIGHUP, 0, nullptr, nullptr,
 	                        nullptr);
@@ -154,6 +164,7 @@ WorkerSettings CurrentWorkerSettings() {
 	settings.retry_max_delay_ms = std::max(retry_max_delay_setting, retry_base_delay_setting);
 	settings.auth_failure_pause_ms = auth_pause_setting;
 	settings.delivered_retention_s = retention_setting;
+	settings.failed_retention_s = failed_retention_setting;
 	settings.purge_batch_size = purge_batch_setting;
 	settings.poll_interval_ms = poll_interval_setting;
 	settings.ca_file = ca_file_setting != nullptr ? ca_file_setting : "";

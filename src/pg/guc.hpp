@@ -30,6 +30,7 @@ struct WorkerSettings {
 	int retry_max_delay_ms;             // capi.retry_max_delay
 	int auth_failure_pause_ms;          // capi.auth_failure_pause
 	int delivered_retention_s;          // capi.delivered_retention
+	int failed_retention_s;             // capi.failed_retention: 0 = failed events are kept forever
 	int purge_batch_size;               // capi.purge_batch_size
 	int poll_interval_ms;               // capi.poll_interval: longest sleep without a wake-up
 	const char *ca_file;                // capi.ca_file: PEM bundle, "" = the system's store

@@ -1,6 +1,8 @@
 // capi.outbox's row trigger: every INSERT is validated and its user_data replaced by the stored
 // identity bag (hashes; raw PII never rests in the table); UPDATE is refused (the outbox is
-// append-only: delivery state lives elsewhere, see docs/architecture.md "Delivery").
+// append-only: delivery state lives elsewhere, see docs/architecture.md "Delivery"), except the one
+// correction of a failed event that capi.correct_failed() allowed (pg/outbox_correction.hpp), which is
+// validated and hashed as an INSERT is.
 //
 // Pattern (docs/architecture.md): read every column with PostgreSQL calls first into plain locals,
 // run the C++ checks and the bag builder (no PostgreSQL call while C++ objects live), then build the
@@ -19,6 +21,7 @@
 #include "pg/destination_cache.hpp"
 #include "pg/guard.hpp"
 #include "pg/guc.hpp"
+#include "pg/outbox_correction.hpp"
 #include "pg/shared_state.hpp"
 #include "pg/text.hpp"
 #include "pg/unix_time.hpp"
@@ -109,15 +112,30 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	if (!TRIGGER_FIRED_BEFORE(trigger->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 		                errmsg("capi.outbox_row_trigger() must run BEFORE, FOR EACH ROW")));
-	if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event))
-		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-		                errmsg("capi.outbox is append-only: rows cannot be updated"),
-		                errhint("Insert a new event; delivery state is in capi.delivery_status.")));
-	if (!TRIGGER_FIRED_BY_INSERT(trigger->tg_event))
-		return PointerGetDatum(trigger->tg_trigtuple);
-
-	HeapTuple tuple = trigger->tg_trigtuple;
 	TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
+	HeapTuple tuple = trigger->tg_trigtuple;
+	// A correction (capi.correct_failed): the old row with only the correctable columns taken from
+	// the new one, validated and hashed below as an INSERT is; id, txid and created_at are kept, so
+	// the event keeps its place in the delivery order.
+	const bool correcting = TRIGGER_FIRED_BY_UPDATE(trigger->tg_event);
+	if (correcting) {
+		bool id_null = false;
+		Datum id = heap_getattr(tuple, ColumnNumber(descriptor, "id"), descriptor, &id_null);
+		if (id_null || !capi::pg::TakeOutboxCorrection(DatumGetInt64(id)))
+			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			                errmsg("capi.outbox is append-only: rows cannot be updated"),
+			                errhint("Insert a new event; delivery state is in capi.delivery_status. A failed "
+			                        "event is corrected with capi.correct_failed().")));
+		int columns[3] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "custom_data"),
+		                  ColumnNumber(descriptor, "event_source_url")};
+		Datum values[3];
+		bool nulls[3];
+		for (int i = 0; i < 3; i++)
+			values[i] = heap_getattr(trigger->tg_newtuple, columns[i], descriptor, &nulls[i]);
+		tuple = heap_modify_tuple_by_cols(tuple, descriptor, 3, columns, values, nulls);
+	} else if (!TRIGGER_FIRED_BY_INSERT(trigger->tg_event)) {
+		return PointerGetDatum(trigger->tg_trigtuple);
+	}
 
 	// 1. Every PostgreSQL read, into plain locals.
 	TextColumn event_id = ReadText(tuple, descriptor, "event_id");
@@ -136,9 +154,11 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	Datum destinations = heap_getattr(tuple, ColumnNumber(descriptor, "destinations"), descriptor, &is_null);
 	// Unknown names and names a role restricted by writer_roles may not use are refused; NULL (every
 	// destination) is written out as the role's own list when it may not use them all.
+	// A correction keeps the row's destinations: they were checked when it was inserted.
 	bool replace_destinations = false;
 	Datum restricted_destinations =
-	    capi::pg::ResolveEventDestinations(destinations, is_null, &replace_destinations);
+	    correcting ? (Datum)0
+	               : capi::pg::ResolveEventDestinations(destinations, is_null, &replace_destinations);
 	Datum *names = nullptr;
 	bool *name_nulls = nullptr;
 	int name_count = -1; // -1: destinations IS NULL
@@ -195,6 +215,13 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	}
 
 	capi::pg::WakeWorkerAtCommit(); // the delivery worker reads the row once this transaction commits
+	if (correcting) { // only user_data is replaced (by its hashed form); txid and created_at are kept
+		int column = ColumnNumber(descriptor, "user_data");
+		Datum value =
+		    user_data != nullptr ? DirectFunctionCall1(jsonb_in, CStringGetDatum(bag.c_str())) : (Datum)0;
+		bool null = user_data == nullptr;
+		return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, 1, &column, &value, &null));
+	}
 
 	// 3. The new tuple: hashed user_data, the inserting transaction's id (the delivery cursor's key),
 	// its start time as created_at (retention counts from it: a writer must not backdate it), and the

@@ -114,7 +114,8 @@ is($stats->{duplicate_events}, 0,  'none twice');
 is(last_batch('status, failed_events, last_error IS NULL'), 'partial|1|t',
 	'the batch is partial with one failed event');
 clear_faults();
-is(sql(q{SELECT capi.retry_failed('meta_main')}), '1', 'retry_failed requeues one event');
+is(sql(q{SELECT capi.retry_failed('meta_main')}), '0', 'a bare retry_failed leaves a permanent failure alone');
+is(sql(q{SELECT capi.retry_failed('meta_main', include_permanent => true)}), '1', 'retry_failed requeues it when asked');
 wait_statuses('bad-', delivered => 20);
 is(server_stats()->{accepted_events}, 20, 'bad-7 accepted once the rule is gone');
 is(sql(q{SELECT status, last_error IS NULL FROM capi.event_deliveries WHERE event_id = 'bad-7'}),

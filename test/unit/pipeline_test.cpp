@@ -284,6 +284,7 @@ TEST_F(PipelineTest, EightDayOldEventFailsAloneAndTheOthersGoInOneRequest) {
 	EXPECT_EQ(settled[0].failed[0].reason,
 	          "event_time is 8 days old; Meta rejects events older than 7 days (62 for physical_store)");
 	EXPECT_EQ(settled[0].failed[0].attempts, 0) << "never sent";
+	EXPECT_EQ(settled[0].failed[0].kind, FailureKind::kLocal) << "refused before sending";
 }
 
 TEST_F(PipelineTest, ChunkOfOnlyStaleEventsSettlesWithoutARequest) {
@@ -331,6 +332,7 @@ TEST_F(PipelineTest, EventThatAgesPastTheLimitDuringBackoffFailsAloneAtTheResend
 	          "was being "
 	          "retried after: HTTP 429: (#4) Application request limit reached)");
 	EXPECT_EQ(settled[0].failed[0].attempts, 1);
+	EXPECT_EQ(settled[0].failed[0].kind, FailureKind::kTransient) << "aged out while being retried";
 	EXPECT_EQ(settled[0].attempts, 2);
 }
 
@@ -361,6 +363,7 @@ TEST_F(PipelineTest, UnreadableEventsFailAloneWithTheirReasonAndTheOthersAreSent
 	EXPECT_EQ(settled[0].failed[0].index, 1u);
 	EXPECT_EQ(settled[0].failed[0].reason, "event could not be read: event_time is -infinity");
 	EXPECT_EQ(settled[0].failed[0].attempts, 0) << "never sent";
+	EXPECT_EQ(settled[0].failed[0].kind, FailureKind::kLocal);
 	EXPECT_EQ(settled[0].failed[1].index, 4u);
 	EXPECT_EQ(settled[0].failed[1].reason,
 	          "event could not be read: custom_data is 104857600 bytes, more than 1048576");
@@ -449,6 +452,7 @@ TEST_F(PipelineTest, EventThatCannotBeBuiltFailsAloneAndTheRequestIsBuiltAgainWi
 	ASSERT_EQ(settled[0].failed.size(), 3u);
 	EXPECT_EQ(settled[0].failed[0].index, 1u);
 	EXPECT_EQ(settled[0].failed[0].reason, "event could not be built: basic_string::_M_create");
+	EXPECT_EQ(settled[0].failed[0].kind, FailureKind::kLocal);
 	EXPECT_EQ(settled[0].failed[1].index, 2u);
 	EXPECT_EQ(settled[0].failed[1].reason.rfind("event_time is 8 days old", 0), 0u);
 	EXPECT_EQ(settled[0].failed[2].index, 3u);
@@ -497,6 +501,7 @@ TEST_F(PipelineTest, WholeBatchRejectionIsSplitUntilTheCulpritIsAlone) {
 	EXPECT_EQ(settled[0].failed[0].reason,
 	          "HTTP 400: (#100) Invalid parameter | Invalid parameter | The parameter value is not valid.");
 	EXPECT_EQ(settled[0].failed[0].attempts, 1); // the sends of its last request (splits start at 0)
+	EXPECT_EQ(settled[0].failed[0].kind, FailureKind::kPermanent) << "the platform refused it";
 	EXPECT_EQ(settled[0].attempts, 1);
 	EXPECT_EQ(settled[0].last_error, "") << "a rejection is not a transient error";
 	EXPECT_EQ(settled[0].trace_id, "TraceOk");
@@ -532,6 +537,8 @@ TEST_F(PipelineTest, NamedBadEventFailsAndTheOthersAreResent) {
 	EXPECT_EQ(settled[0].failed[1].reason,
 	          "HTTP 400: (#100) Invalid parameter | data[2]: custom_data.value must be a number");
 	EXPECT_EQ(settled[0].failed[1].attempts, 1);
+	EXPECT_EQ(settled[0].failed[1].kind, FailureKind::kPermanent);
+	EXPECT_EQ(settled[0].failed[0].kind, FailureKind::kLocal);
 }
 
 // ---- transient failures --------------------------------------------------------------------------------
@@ -768,6 +775,7 @@ TEST_F(PipelineTest, PauseEndsAfterAuthPauseMsAndNextDueFollowsLaterRetries) {
 	ASSERT_EQ(settled.size(), 1u);
 	ASSERT_EQ(settled[0].failed.size(), 1u);
 	EXPECT_EQ(settled[0].failed[0].reason, "gave up after 2 attempts: HTTP 503: upstream connect error");
+	EXPECT_EQ(settled[0].failed[0].kind, FailureKind::kTransient);
 }
 
 // A 401 answering a request built with the credentials Update replaced says nothing about the new
@@ -1015,6 +1023,12 @@ TEST_F(PipelineTest, RequestIdsAreUniqueAcrossPipelines) {
 	a.OnResponse(Accepted(from_b[0]), kNow);
 	EXPECT_TRUE(a.TakeSettled().empty());
 	EXPECT_EQ(a.InFlight(), 1u);
+}
+
+TEST(FailureKindTest, NamesAreTheStoredWords) {
+	EXPECT_STREQ(FailureKindName(FailureKind::kTransient), "transient");
+	EXPECT_STREQ(FailureKindName(FailureKind::kPermanent), "permanent");
+	EXPECT_STREQ(FailureKindName(FailureKind::kLocal), "local");
 }
 
 } // namespace

@@ -185,7 +185,8 @@ void DestinationPipeline::AddChunk(std::uint64_t chunk_id, std::vector<OutboxEve
 	std::vector<std::string> order;
 	for (std::size_t i = 0; i < chunk.events.size(); ++i) {
 		if (!chunk.events[i].unreadable_reason.empty()) {
-			FailEvents(chunk, {i}, "event could not be read: " + chunk.events[i].unreadable_reason, 0);
+			FailEvents(chunk, {i}, "event could not be read: " + chunk.events[i].unreadable_reason, 0,
+			           FailureKind::kLocal);
 			continue;
 		}
 		std::string key = adapter_.GroupingKey(destination_, chunk.events[i]);
@@ -221,9 +222,9 @@ void DestinationPipeline::Queue(std::uint64_t chunk_id, std::vector<std::size_t>
 }
 
 void DestinationPipeline::FailEvents(Chunk &chunk, const std::vector<std::size_t> &indexes,
-                                     const std::string &reason, int attempts) {
+                                     const std::string &reason, int attempts, FailureKind kind) {
 	for (std::size_t index : indexes)
-		chunk.result.failed.push_back(EventFailure{index, reason, attempts});
+		chunk.result.failed.push_back(EventFailure{index, reason, attempts, false, kind});
 }
 
 // One request of the chunk is finished; the chunk settles with its last one.
@@ -291,16 +292,19 @@ std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending,
 			} catch (const std::exception &error) {
 				// The event cannot be built: it fails alone. The builder may hold part of it, so the
 				// request is built again from the start without it.
-				chunk.result.failed.push_back(EventFailure{
-				    index, std::string("event could not be built: ") + error.what(), pending.attempts});
+				chunk.result.failed.push_back(
+				    EventFailure{index, std::string("event could not be built: ") + error.what(),
+				                 pending.attempts, false, FailureKind::kLocal});
 				refused.push_back(index);
 				builder.reset();
 				complete = false;
 				break;
 			}
 			if (why) {
+				// Refused at a resend: it aged out while being retried (transient); else before any send.
 				chunk.result.failed.push_back(
-				    EventFailure{index, std::move(why->reason), why->skip ? 0 : pending.attempts, why->skip});
+				    EventFailure{index, std::move(why->reason), why->skip ? 0 : pending.attempts, why->skip,
+				                 pending.attempts > 0 ? FailureKind::kTransient : FailureKind::kLocal});
 				refused.push_back(index);
 			} else {
 				pending.sent.push_back(index);
@@ -569,7 +573,7 @@ void DestinationPipeline::Retry(PendingRequest pending, const std::string &error
 		FailEvents(chunk, pending.events,
 		           "gave up after " + std::to_string(pending.attempts) +
 		               (pending.attempts == 1 ? " attempt: " : " attempts: ") + error,
-		           pending.attempts);
+		           pending.attempts, FailureKind::kTransient);
 		CloseRequest(pending.chunk_id);
 		return;
 	}
@@ -603,7 +607,7 @@ void DestinationPipeline::HandleOutcome(PendingRequest pending, const BatchOutco
 	case OutcomeKind::kRejectedBatch:
 		chunk.result.attempts = std::max(chunk.result.attempts, pending.attempts);
 		if (pending.sent.size() <= 1) {
-			FailEvents(chunk, pending.sent, outcome.message, pending.attempts);
+			FailEvents(chunk, pending.sent, outcome.message, pending.attempts, FailureKind::kPermanent);
 			CloseRequest(pending.chunk_id);
 			return;
 		}
@@ -635,7 +639,8 @@ void DestinationPipeline::HandleOutcome(PendingRequest pending, const BatchOutco
 			const std::string &reason = k < outcome.bad_messages.size() && !outcome.bad_messages[k].empty()
 			                                ? outcome.bad_messages[k]
 			                                : outcome.message;
-			chunk.result.failed.push_back(EventFailure{pending.sent[position], reason, pending.attempts});
+			chunk.result.failed.push_back(EventFailure{pending.sent[position], reason, pending.attempts,
+			                                           false, FailureKind::kPermanent});
 		}
 		if (!named) {
 			if (outcome.kind == OutcomeKind::kPartial) { // a success naming nothing we sent
@@ -688,6 +693,18 @@ void DestinationPipeline::HandleOutcome(PendingRequest pending, const BatchOutco
 		pending_.insert(pending_.begin(), std::move(pending));
 		return;
 	}
+}
+
+const char *FailureKindName(FailureKind kind) noexcept {
+	switch (kind) {
+	case FailureKind::kTransient:
+		return "transient";
+	case FailureKind::kLocal:
+		return "local";
+	case FailureKind::kPermanent:
+		break;
+	}
+	return "permanent";
 }
 
 std::vector<SettledChunk> DestinationPipeline::TakeSettled() {

@@ -62,12 +62,24 @@ struct PipelineSettings {
 	std::string allowed_endpoint_hosts;
 };
 
+// Why an event failed, for capi.event_deliveries.failure_kind: capi.retry_failed() leaves permanent
+// and local failures alone unless asked (resending the same data would fail the same way).
+enum class FailureKind {
+	kTransient, // gave up after transient errors, or aged out while being retried
+	kPermanent, // the platform refused the event
+	kLocal,     // refused before sending: unreadable, cannot be built, refused by the preflight
+};
+
+// "transient", "permanent" or "local".
+const char *FailureKindName(FailureKind kind) noexcept;
+
 // An event that will not be delivered, with the reason (the platform's words, redacted).
 struct EventFailure {
 	std::size_t index = 0; // position in the chunk
 	std::string reason;
 	int attempts = 0;     // sends that included it
 	bool skipped = false; // not sent by design (Refusal::Skip): status 'skipped', not 'failed'
+	FailureKind kind = FailureKind::kPermanent; // of a failure (not of a skip)
 };
 
 struct SettledChunk {
@@ -184,7 +196,7 @@ private:
 	bool RequestWaitingForSlot(std::int64_t now_ms) const;
 	void Queue(std::uint64_t chunk_id, std::vector<std::size_t> events, int attempts, std::int64_t due_ms);
 	void FailEvents(Chunk &chunk, const std::vector<std::size_t> &indexes, const std::string &reason,
-	                int attempts);
+	                int attempts, FailureKind kind);
 	void CloseRequest(std::uint64_t chunk_id);
 	std::optional<http::Request> Build(PendingRequest &pending, Chunk &chunk, std::int64_t now_ms);
 	void HandleOutcome(PendingRequest pending, const BatchOutcome &outcome, std::int64_t now_ms);

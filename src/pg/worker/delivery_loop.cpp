@@ -416,6 +416,10 @@ void DeliveryLoop::Persist(std::int64_t now) {
 void DeliveryLoop::MaybePurge(std::int64_t now) {
 	if (now < next_purge_ms_)
 		return;
+	const std::int64_t discarded =
+	    DiscardExpiredFailures(settings_.failed_retention_s, settings_.purge_batch_size);
+	if (discarded > 0)
+		Log(std::to_string(discarded) + " failed event(s) older than capi.failed_retention discarded");
 	const std::int64_t deleted = PurgeDelivered(settings_.delivered_retention_s, settings_.purge_batch_size);
 	// A full batch means more is waiting: come back soon, but let delivery run in between.
 	next_purge_ms_ = now + (deleted >= settings_.purge_batch_size ? 100 : kPurgeIdleMs);

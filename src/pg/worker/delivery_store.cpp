@@ -34,12 +34,15 @@ std::string FailuresJson(const ChunkAck &ack) {
 	nlohmann::json failures = nlohmann::json::array();
 	for (const dispatch::EventFailure &failure : ack.settled.failed) {
 		const dispatch::OutboxEvent &event = ack.settled.event_rows.at(failure.index);
-		failures.push_back({{"outbox_id", event.outbox_id},
-		                    {"event_id", event.event_id},
-		                    {"event_name", event.event_name},
-		                    {"attempts", failure.attempts},
-		                    {"status", failure.skipped ? "skipped" : "failed"},
-		                    {"error", failure.reason}});
+		failures.push_back(
+		    {{"outbox_id", event.outbox_id},
+		     {"event_id", event.event_id},
+		     {"event_name", event.event_name},
+		     {"attempts", failure.attempts},
+		     {"status", failure.skipped ? "skipped" : "failed"},
+		     {"failure_kind", failure.skipped ? nlohmann::json(nullptr)
+		                                      : nlohmann::json(dispatch::FailureKindName(failure.kind))},
+		     {"error", failure.reason}});
 	}
 	return failures.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -321,17 +324,15 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 			}
 			if (!ack.settled.failed.empty())
 				Query("INSERT INTO capi.event_deliveries AS e (destination, outbox_id, event_id, event_name, "
-				      "status, "
-				      "attempts, last_attempt_at, last_error) "
+				      "status, attempts, last_attempt_at, last_error, failure_kind) "
 				      "SELECT $1, f.outbox_id, f.event_id, f.event_name, f.status, f.attempts, "
-				      "pg_catalog.now(), "
-				      "f.error FROM pg_catalog.jsonb_to_recordset($2::jsonb) AS f(outbox_id bigint, event_id "
-				      "text, event_name "
-				      "text, "
-				      "attempts integer, status text, error text) "
+				      "pg_catalog.now(), f.error, f.failure_kind "
+				      "FROM pg_catalog.jsonb_to_recordset($2::jsonb) AS f(outbox_id bigint, event_id text, "
+				      "event_name text, attempts integer, status text, error text, failure_kind text) "
 				      "ON CONFLICT (destination, outbox_id) DO UPDATE SET status = excluded.status, "
 				      "attempts = e.attempts + excluded.attempts, last_attempt_at = pg_catalog.now(), "
-				      "last_error = excluded.last_error, next_attempt_at = NULL",
+				      "last_error = excluded.last_error, failure_kind = excluded.failure_kind, "
+				      "next_attempt_at = NULL",
 				      {ack.destination, failures});
 		}
 		for (const CursorUpdate &cursor : cursors)
@@ -380,6 +381,29 @@ void StorePause(const std::string &destination, std::int64_t paused_until_ms, co
 	});
 }
 
+std::int64_t DiscardExpiredFailures(int failed_retention_s, int batch_size) {
+	if (failed_retention_s <= 0)
+		return 0; // 0: failed events are kept until retried, corrected or discarded
+	std::int64_t discarded = 0;
+	RunTransaction([&] {
+		RequireExtension();
+		Rows rows = Query(
+		    "WITH expired AS ("
+		    "  SELECT e.destination, e.outbox_id FROM capi.event_deliveries e"
+		    "  WHERE e.status = 'failed' AND e.last_attempt_at < pg_catalog.now() - "
+		    "pg_catalog.make_interval(secs => $1::double precision)"
+		    "  ORDER BY e.last_attempt_at LIMIT $2::integer FOR UPDATE SKIP LOCKED),"
+		    " discarded AS (UPDATE capi.event_deliveries e SET status = 'discarded',"
+		    "  discarded_at = pg_catalog.now(), discarded_by = 'capi.failed_retention'"
+		    "  FROM expired WHERE e.destination = expired.destination AND e.outbox_id = expired.outbox_id"
+		    "  RETURNING 1)"
+		    " SELECT pg_catalog.count(*) FROM discarded",
+		    {std::to_string(failed_retention_s), std::to_string(batch_size)});
+		discarded = Int(rows.at(0).at(0));
+	});
+	return discarded;
+}
+
 std::int64_t PurgeDelivered(int retention_s, int batch_size) {
 	std::int64_t deleted = 0;
 	RunTransaction([&] {
@@ -400,7 +424,7 @@ std::int64_t PurgeDelivered(int retention_s, int batch_size) {
 		    "          AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.origin)"
 		    "          AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.window_start))"
 		    "    AND NOT EXISTS (SELECT FROM capi.event_deliveries e"
-		    "        WHERE e.outbox_id = o.id AND e.status NOT IN ('delivered', 'skipped'))"
+		    "        WHERE e.outbox_id = o.id AND e.status NOT IN ('delivered', 'skipped', 'discarded'))"
 		    "  ORDER BY o.id LIMIT $2::integer),"
 		    // Their capi.event_deliveries rows go with them (the outbox's statement trigger).
 		    " gone AS (DELETE FROM capi.outbox o USING doomed WHERE o.id = doomed.id RETURNING o.id)"

@@ -103,8 +103,14 @@ void StoreRetrying(const std::vector<RetryNotice> &notices);
 
 void StorePause(const std::string &destination, std::int64_t paused_until_ms, const std::string &reason);
 
+// capi.failed_retention: marks at most batch_size events that failed longer ago than
+// failed_retention_s as 'discarded' (discarded_by 'capi.failed_retention', last_error kept), so that
+// their outbox rows can be purged; 0 keeps failed events forever. Returns how many were discarded.
+std::int64_t DiscardExpiredFailures(int failed_retention_s, int batch_size);
+
 // Deletes at most batch_size outbox rows older than retention that every destination has handled
-// (failed ones stay until retried), with their delivery rows; returns how many were deleted.
+// (failed ones stay until retried, corrected or discarded), with their delivery rows; returns how
+// many were deleted.
 std::int64_t PurgeDelivered(int retention_s, int batch_size);
 
 } // namespace capi::pg::worker
