@@ -409,7 +409,9 @@ std::int64_t PurgeDelivered(int retention_s, int batch_size) {
 	RunTransaction([&] {
 		RequireExtension();
 		// Nothing is old enough when the oldest row is not (ids follow commit order closely): skip the
-		// scan, which without statistics may read the whole backlog (issue 10 §1).
+		// scan, which without statistics may read the whole backlog (issue 10 §1). Pinned: without
+		// statistics even "ORDER BY id LIMIT 1" was planned as a scan of every row (326 ms at 2,000,000).
+		PinOrderedIndexScans();
 		Rows oldest = Query("SELECT (o.created_at < pg_catalog.now() - pg_catalog.make_interval(secs => "
 		                    "$1::double precision))::text FROM capi.outbox o ORDER BY o.id LIMIT 1",
 		                    {std::to_string(retention_s)});
