@@ -57,7 +57,10 @@ UPDATE capi.destinations SET name = 'meta-a2' WHERE name = 'meta-a';
 SELECT destination, count(*) FROM capi.delivery_status GROUP BY 1 ORDER BY 1;
 SELECT (SELECT count(*) FROM capi.batches WHERE destination = 'meta-a2') AS batches,
        (SELECT count(*) FROM capi.event_deliveries WHERE destination = 'meta-a2') AS event_rows;
+-- (its undelivered event is dropped on purpose: capi.allow_dropping_undelivered, see destination_delete)
+SET capi.allow_dropping_undelivered = on;
 DELETE FROM capi.destinations WHERE name = 'meta-a2';
+RESET capi.allow_dropping_undelivered;
 SELECT (SELECT count(*) FROM capi.cursors) AS cursors, (SELECT count(*) FROM capi.batches) AS batches,
        (SELECT count(*) FROM capi.event_deliveries) AS event_rows;
 -- Roles: applications insert through capi_writer and see nothing else; capi_admin sees the state.
@@ -75,7 +78,9 @@ SELECT destination, status, count(*) FROM capi.delivery_status GROUP BY 1, 2 ORD
 RESET ROLE;
 DROP ROLE app_writer;
 -- Clean up for the tests that follow.
+SET capi.allow_dropping_undelivered = on;
 DELETE FROM capi.destinations;
+RESET capi.allow_dropping_undelivered;
 DELETE FROM capi.outbox;
 ALTER SYSTEM RESET capi.allowed_endpoint_hosts;
 SELECT pg_reload_conf();

@@ -23,7 +23,7 @@ VALUES ('f-1', 'Lead', 'https://shop.example/a', '{"email": "old@example.com", "
        ('dup', 'Lead', 'https://shop.example/', '{"client_user_agent": "UA/1"}', NULL, NULL),
        ('dup', 'Contact', 'https://shop.example/', '{"client_user_agent": "UA/1"}', NULL, NULL),
        -- what an INSERT makes of the corrected identifiers, to compare with the correction
-       ('ref', 'Lead', 'https://shop.example/', '{"email": " New@Example.com ", "phone": "+1 650 555 0100"}',
+       ('ref', 'Lead', 'https://shop.example/', '{"email": " New@Example.com ", "phone": "+1 650 555 0100", "client_user_agent": "UA/1"}',
         NULL, ARRAY['fe-b']);
 -- Deliveries as the worker records them: one per failure kind, one from before 0.5.0 (no kind), one
 -- delivered.
@@ -95,7 +95,7 @@ SELECT (SELECT count(*) FROM capi.corrections) AS corrections,
 -- A correction: same row (id, txid, created_at, event_id), new data, user_data hashed exactly as the
 -- INSERT of the same identifiers ('ref'), no raw identifier stored, requeued at that destination only.
 CREATE TEMP TABLE before AS SELECT * FROM capi.outbox WHERE event_id = 'f-1';
-SELECT capi.correct_failed('f-1', 'fe-a', user_data => '{"email": " New@Example.com ", "phone": "+1 650 555 0100"}',
+SELECT capi.correct_failed('f-1', 'fe-a', user_data => '{"email": " New@Example.com ", "phone": "+1 650 555 0100", "client_user_agent": "UA/1"}',
                            custom_data => '{"value": 2, "currency": "EUR"}') > 0 AS corrected;
 SELECT o.id = b.id AS same_id, o.txid = b.txid AS same_txid, o.created_at = b.created_at AS same_created_at,
        o.event_id, o.event_name, o.event_source_url, o.custom_data,
@@ -186,7 +186,9 @@ ORDER BY 1::text;
 DROP ROLE fe_writer;
 
 -- Clean up for the tests that follow.
+SET capi.allow_dropping_undelivered = on;
 DELETE FROM capi.destinations;
+RESET capi.allow_dropping_undelivered;
 DELETE FROM capi.outbox;
 DELETE FROM capi.corrections;
 ALTER SYSTEM RESET capi.allowed_endpoint_hosts;

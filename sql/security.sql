@@ -74,10 +74,10 @@ SELECT count(*) AS planted_calls FROM public.loot;
 
 -- Writers insert only the columns an application owns.
 SET ROLE regress_capi_mallory;
-INSERT INTO capi.outbox (id, event_id, event_name) OVERRIDING SYSTEM VALUE VALUES (100000, 'sec-2', 'Lead');
-INSERT INTO capi.outbox (event_id, event_name, created_at) VALUES ('sec-2', 'Lead', '1970-01-01');
-INSERT INTO capi.outbox (event_id, event_name, txid) VALUES ('sec-2', 'Lead', '1');
-INSERT INTO capi.outbox (event_id, event_name) VALUES ('sec-2', 'Lead');
+INSERT INTO capi.outbox (action_source, id, event_id, event_name) OVERRIDING SYSTEM VALUE VALUES ('app', 100000, 'sec-2', 'Lead');
+INSERT INTO capi.outbox (action_source, event_id, event_name, created_at) VALUES ('app', 'sec-2', 'Lead', '1970-01-01');
+INSERT INTO capi.outbox (action_source, event_id, event_name, txid) VALUES ('app', 'sec-2', 'Lead', '1');
+INSERT INTO capi.outbox (action_source, event_id, event_name) VALUES ('app', 'sec-2', 'Lead');
 -- ... and cannot lock the outbox (column privileges do not allow LOCK TABLE in any mode).
 BEGIN;
 LOCK TABLE capi.outbox IN ROW EXCLUSIVE MODE;
@@ -93,29 +93,29 @@ VALUES ('sec-shop-only', 'meta', '{"pixel_id": "1234567890"}', '{"access_token":
         '{regress_capi_shop}');
 SELECT name, writer_roles FROM capi.destinations ORDER BY name;
 SET ROLE regress_capi_shop;
-INSERT INTO capi.outbox (event_id, event_name, destinations) VALUES ('shop-1', 'Lead', '{sec-shop-only}');
-INSERT INTO capi.outbox (event_id, event_name) VALUES ('shop-2', 'Lead');
+INSERT INTO capi.outbox (action_source, event_id, event_name, destinations) VALUES ('app', 'shop-1', 'Lead', '{sec-shop-only}');
+INSERT INTO capi.outbox (action_source, event_id, event_name) VALUES ('app', 'shop-2', 'Lead');
 SET ROLE regress_capi_blog;
-INSERT INTO capi.outbox (event_id, event_name, destinations) VALUES ('blog-1', 'Lead', '{sec-shop-only}');
-INSERT INTO capi.outbox (event_id, event_name, destinations) VALUES ('blog-2', 'Lead', '{sec-meta,sec-shop-only}');
-INSERT INTO capi.outbox (event_id, event_name) VALUES ('blog-3', 'Lead');
+INSERT INTO capi.outbox (action_source, event_id, event_name, destinations) VALUES ('app', 'blog-1', 'Lead', '{sec-shop-only}');
+INSERT INTO capi.outbox (action_source, event_id, event_name, destinations) VALUES ('app', 'blog-2', 'Lead', '{sec-meta,sec-shop-only}');
+INSERT INTO capi.outbox (action_source, event_id, event_name) VALUES ('app', 'blog-3', 'Lead');
 -- SET ROLE to the group role does not get around it: capi_writer is not a member of the shop's role.
 SET ROLE capi_writer;
-INSERT INTO capi.outbox (event_id, event_name, destinations) VALUES ('blog-4', 'Lead', '{sec-shop-only}');
+INSERT INTO capi.outbox (action_source, event_id, event_name, destinations) VALUES ('app', 'blog-4', 'Lead', '{sec-shop-only}');
 RESET ROLE;
 SELECT event_id, destinations FROM capi.outbox WHERE event_id LIKE 'shop-%' OR event_id LIKE 'blog-%'
 ORDER BY event_id;
 -- Back to NULL: every writer may send there again.
 UPDATE capi.destinations SET writer_roles = NULL WHERE name = 'sec-shop-only';
 SET ROLE regress_capi_blog;
-INSERT INTO capi.outbox (event_id, event_name, destinations) VALUES ('blog-5', 'Lead', '{sec-shop-only}');
-INSERT INTO capi.outbox (event_id, event_name) VALUES ('blog-6', 'Lead');
+INSERT INTO capi.outbox (action_source, event_id, event_name, destinations) VALUES ('app', 'blog-5', 'Lead', '{sec-shop-only}');
+INSERT INTO capi.outbox (action_source, event_id, event_name) VALUES ('app', 'blog-6', 'Lead');
 RESET ROLE;
 SELECT event_id, destinations FROM capi.outbox WHERE event_id IN ('blog-5', 'blog-6') ORDER BY event_id;
 
 -- A typo in destinations is refused (the event would otherwise reach no destination, silently).
 SET ROLE regress_capi_blog;
-INSERT INTO capi.outbox (event_id, event_name, destinations) VALUES ('blog-7', 'Lead', '{sec-meat}');
+INSERT INTO capi.outbox (action_source, event_id, event_name, destinations) VALUES ('app', 'blog-7', 'Lead', '{sec-meat}');
 RESET ROLE;
 
 -- Errors about a destination row never show the row (its credentials): the trigger checks what the

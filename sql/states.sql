@@ -83,7 +83,9 @@ SELECT status, count(*), count(reason) AS with_reason, count(previous_error) AS 
 FROM capi.delivery_status GROUP BY status ORDER BY status;
 RESET ROLE;
 DROP VIEW states;
+SET capi.allow_dropping_undelivered = on;
 DELETE FROM capi.destinations;
+RESET capi.allow_dropping_undelivered;
 DELETE FROM capi.outbox;
 
 -- Rows written by 0.3.0 are rewritten by ALTER EXTENSION UPDATE: all-failed batches read failed,
@@ -111,7 +113,9 @@ SELECT 'old', id, event_id, event_name, 'delivered', 2, 'HTTP 503' FROM capi.out
 ALTER EXTENSION pg_capi UPDATE;
 SELECT events, failed_events, status, last_error, previous_error FROM capi.batches ORDER BY id;
 SELECT event_id, status, last_error, previous_error FROM capi.event_deliveries;
+SET capi.allow_dropping_undelivered = on;
 DELETE FROM capi.destinations;
+RESET capi.allow_dropping_undelivered;
 DELETE FROM capi.outbox;
 ALTER SYSTEM RESET capi.allowed_endpoint_hosts;
 SELECT pg_reload_conf();
