@@ -106,7 +106,7 @@ unlike($reason, qr/rdt-wrong/, 'and not the token');
 is(summary('rdt_bad', 'auth-'), 'paused|5', 'its events read paused, none failed');
 sql(qq{UPDATE capi.destinations SET credentials = '{"access_token": "$GOOD"}' WHERE name = 'rdt_bad'});
 wait_summary('rdt_bad', 'auth-', 'delivered|5', 'with the right token its 5 events are delivered');
-sql(q{DELETE FROM capi.destinations WHERE name = 'rdt_bad'});
+sql(q{BEGIN; SET LOCAL capi.allow_dropping_undelivered = on; DELETE FROM capi.destinations WHERE name = 'rdt_bad'; COMMIT});
 
 # --- 429 with Retry-After: 2 -----------------------------------------------------------------------
 reset_server();
