@@ -38,8 +38,8 @@ struct ClientOptions {
 	std::size_t max_concurrent = 8; // transfers in flight; further Submits wait in a queue
 	long max_host_connections = 0;  // connections per host; 0 = max_concurrent
 	long connect_timeout_ms = 10000;
-	long timeout_ms = 30000; // whole transfer, unless the Request says otherwise
-	std::string ca_file;     // PEM bundle of trusted CAs; empty = the system's store
+	long timeout_ms = 30000;                  // whole transfer, unless the Request says otherwise
+	std::string ca_file;                      // PEM bundle of trusted CAs; empty = the system's store
 	std::size_t max_body_bytes = 1024 * 1024; // Google Ads echoes every row of a 2,000-row upload
 	// Response headers tried in order; the first present is copied into Response::request_id.
 	std::vector<std::string> request_id_headers = {"x-fb-trace-id", "x-fb-request-id", "request-id",
