@@ -59,5 +59,14 @@ for line in open(sys.argv[1]):
 PY
 echo
 echo "== The event whose person denied ad_user_data, as Google received it (no identifiers, consent DENIED)"
-grep '"order-denied"' "$WORK/events.jsonl" | head -1 | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["event"], indent=1))'
+python3 - "$WORK/events.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    record = json.loads(line)
+    if record["platform"] == "google" and "DENIED" in line:
+        print(json.dumps(record["event"], indent=1))
+        break
+else:
+    sys.exit("no consent-denied event reached Google")
+PY
 psql -X -q -f demo/delivery_after.sql
