@@ -50,6 +50,8 @@ if [ -z "${DRAIN_BENCH_CLUSTER:-}" ]; then
     export DRAIN_BENCH_CLUSTER=1
     PRELOAD=pg_capi
     [ -z "${DIAG:-}" ] || PRELOAD="pg_capi,pg_stat_statements -o pg_stat_statements.track=all"
+    # DIAG=plans also logs the plan (actual rows, buffers) of every statement slower than 20 ms
+    [ "${DIAG:-}" != plans ] || PRELOAD="pg_capi,pg_stat_statements,auto_explain -o pg_stat_statements.track=all -o auto_explain.log_min_duration=20 -o auto_explain.log_analyze=on -o auto_explain.log_buffers=on -o auto_explain.log_nested_statements=on"
     # shellcheck disable=SC2086 # PRELOAD may carry a second option
     exec pg_virtualenv -t -o shared_preload_libraries=$PRELOAD -o capi.database=postgres \
         -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' -o shared_buffers=512MB -o max_wal_size=4GB -o checkpoint_timeout=30min "$0" "$@"
@@ -318,6 +320,13 @@ if [ -n "${DIAG:-}" ]; then # where the database time went (DIAG=1: pg_stat_stat
     psql -c "SELECT calls, round(total_exec_time) AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
                     left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query
              FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8"
+    if [ "$DIAG" = plans ]; then # the plans of the worker's slow outbox reads, from the server log
+        log=$(ls "$PG_CLUSTER_CONF_ROOT"/../log/*.log 2>/dev/null | head -1)
+        cp "$log" "${PLAN_LOG:-/tmp/drain_bench_plans.log}" 2>/dev/null || true
+        echo "statements over 20 ms: $(grep -c 'duration:' "$log" 2>/dev/null || echo 0) (log copied to ${PLAN_LOG:-/tmp/drain_bench_plans.log}); the first window read among them:"
+        awk '/duration: .* plan:/ { show = 0 } /Query Text: SELECT o.id/ { if (!seen++) show = 1 } show' "$log" 2>/dev/null | cut -c1-220 | head -60
+    fi
+
 fi
 [ "$FAILED" = 0 ] && echo "correctness: OK" || echo "correctness: FAILED"
 exit "$FAILED"
