@@ -42,11 +42,12 @@ CREATE FUNCTION pg_temp.batch(name text, first_event text, last_event text, stat
     LANGUAGE sql AS $$
 INSERT INTO capi.batches (destination, window_start, window_end, first_txid, first_id, last_txid, last_id,
                           events, status, attempts, delivered_at, trace_id)
-SELECT name, c.window_start, c.window_end, min(o.txid), min(o.id), max(o.txid), max(o.id), count(*), status, 1,
+SELECT name, (SELECT c.window_start FROM capi.cursors c WHERE c.destination = name),
+       (SELECT c.window_end FROM capi.cursors c WHERE c.destination = name),
+       min(o.txid), min(o.id), max(o.txid), max(o.id), count(*), status, 1,
        CASE WHEN status IN ('delivered', 'failed') THEN now() END, 'trace-' || first_event
-FROM capi.cursors c, capi.outbox o
-WHERE c.destination = name AND o.event_id BETWEEN first_event AND last_event
-GROUP BY c.window_start, c.window_end
+FROM capi.outbox o
+WHERE o.event_id BETWEEN first_event AND last_event
 $$;
 CREATE FUNCTION pg_temp.event_row(name text, event text, status text, last_error text) RETURNS void
     LANGUAGE sql AS $$
@@ -117,7 +118,7 @@ RESET ROLE;
 
 -- Every (event, destination) is where it was: settled ones as they were (the delivered ones never
 -- sent again), the others requeued (retrying; paused and disabled destinations still say so).
-SELECT b.destination, b.event_id, b.status AS before, a.status AS after, a.attempts,
+SELECT destination, event_id, b.status AS before, a.status AS after, a.attempts,
        a.last_error IS NOT DISTINCT FROM b.last_error AS same_error,
        a.delivered_at IS NOT DISTINCT FROM b.delivered_at AS same_delivered_at,
        a.trace_id IS NOT DISTINCT FROM b.trace_id AS same_trace, a.reason
@@ -162,14 +163,14 @@ VALUES ('r9', 'Purchase', 'https://shop.example/', '{"client_user_agent": "Mozil
 RESET ROLE;
 SELECT system_identifier = (SELECT system_identifier FROM pg_control_system()) AS this_cluster, restored_from
 FROM capi.cluster_identity;
-SELECT b.destination, b.event_id, b.status AS before, a.status AS after
+SELECT destination, event_id, b.status AS before, a.status AS after
 FROM before_insert b FULL JOIN capi.delivery_status a USING (destination, event_id)
 WHERE a.status IS DISTINCT FROM b.status ORDER BY 1, 2;
 
 -- force: a dump of a physical copy of this cluster that went its own way (same system identifier).
 CREATE TEMP TABLE before_force AS SELECT destination, event_id, status FROM capi.delivery_status;
 SELECT rebased, events FROM capi.rebase_after_restore(force => true);
-SELECT b.destination, b.event_id, b.status AS before, a.status AS after
+SELECT destination, event_id, b.status AS before, a.status AS after
 FROM before_force b FULL JOIN capi.delivery_status a USING (destination, event_id)
 WHERE a.status IS DISTINCT FROM b.status ORDER BY 1, 2;
 

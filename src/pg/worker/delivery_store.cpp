@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pg/guard.hpp"
+
 namespace capi::pg::worker {
 namespace {
 
