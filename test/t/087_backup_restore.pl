@@ -86,8 +86,8 @@ my @sent_by_a = sort grep { $a_status{$_} eq 'delivered' } keys %a_status;
 is(scalar @sent_by_a, 19 + 20, 'A: 39 (event, destination) pairs delivered');
 is(scalar(grep { /^meta_late:old-/ } keys %a_status), 0, 'A: old-* are not for meta_late');
 like(sql_a(q{SELECT string_agg(DISTINCT status, ',' ORDER BY status) FROM capi.delivery_status
-	WHERE destination = 'meta_retry'}), qr/^(in_flight|paused|retrying)(,(in_flight|paused|retrying))*$/,
-	'A: meta_retry has nothing delivered (in flight, retrying or paused)');
+	WHERE destination = 'meta_retry'}), qr/^(in_flight|paused|pending|retrying)(,(in_flight|paused|pending|retrying))*$/,
+	'A: meta_retry has nothing delivered (in flight, retrying, paused or pending)');
 my $a_destinations = sql_a(q{SELECT name, enabled, config, credentials, endpoint FROM capi.destinations ORDER BY name});
 my $a_identifier = sql_a(q{SELECT system_identifier FROM pg_control_system()});
 is(sql_a(q{SELECT system_identifier FROM capi.cluster_identity}), $a_identifier, 'A: capi.cluster_identity names A');
@@ -135,7 +135,7 @@ sub check_restored {
 		WHERE name <> 'meta_off' ORDER BY name}),
 		join("\n", grep { !/^meta_off\|/ } split /\n/, $a_destinations),
 		"$label: destinations and their tokens came back");
-	is($sql->(q{SELECT system_identifier = (SELECT system_identifier FROM pg_control_system()) || '|' || restored_from
+	is($sql->(q{SELECT (system_identifier = (SELECT system_identifier FROM pg_control_system())) || '|' || restored_from
 		FROM capi.cluster_identity}), "true|$a_identifier", "$label: capi.cluster_identity names this cluster, restored from A");
 	is($sql->(q{SELECT count(*) FROM capi.outbox WHERE id <= (SELECT max(id) FROM capi.outbox WHERE event_id LIKE 'tail-%')
 		AND event_id LIKE 'after-%'}), '0', "$label: new events got new ids");
