@@ -140,7 +140,9 @@ SELECT system_identifier = (SELECT system_identifier FROM pg_control_system()) A
        restored_at IS NOT NULL AS restored, restored_from, rebase_waits, recorded_at > '2020-01-01' AS rebased_now
 FROM capi.cluster_identity;
 SELECT count(*) AS restore_warnings FROM unnest(capi.setup_warnings()) w WHERE w ~ 'restored';
-SELECT rebased, restored_from, events, requeued FROM capi.rebase_after_restore();
+SELECT rebased, restored_from = (SELECT system_identifier FROM pg_control_system()) AS names_this_cluster,
+       events, requeued
+FROM capi.rebase_after_restore();
 
 -- A new event goes through a window, to the destinations that existed when it was committed.
 SELECT pg_temp.ev('r8');
