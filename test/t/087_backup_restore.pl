@@ -5,7 +5,9 @@
 #   * cluster B1 is behind (A burned 5,000 transaction ids first); pg_restore --single-transaction: the
 #     worker rebases the delivery state by itself;
 #   * cluster B2 is ahead (it burned 20,000); pg_restore in several transactions: the worker waits (the
-#     restore may not be complete), and the first application INSERT rebases.
+#     restore may not be complete), and the first application INSERT rebases;
+#   * cluster C is A after pg_upgrade (a new system identifier, the same transaction ids): the worker
+#     rebases at its first start, which must change nothing that matters.
 # In A: meta_main delivered old-* and late-* (old-5 failed: the platform refused it), meta_off is
 # disabled, meta_retry got only 503s (batches retrying), meta_late was created after old-* (those are
 # not for it) and delivered late-*; then the worker stopped and tail-* was inserted (read by nobody).
@@ -178,6 +180,25 @@ $b2->safe_psql('postgres', q{SET ROLE shop;
 ok($b2->wait_for_log(qr/pg_capi: delivery state restored from database cluster \Q$a_identifier\E rebased onto this one/,
 	$offset), 'B2: the application INSERT rebased first');
 check_restored($b2, 'B2');
+$b2->stop('fast');
 
-stop_and_check_log($b2);
+# --- C: pg_upgrade of A (a new system identifier, the transaction ids carried over) ----------------
+# The rebase is not needed there, and must do no harm: the worker does it at its first start.
+reset_server();
+my $c = new_capi_node('c', no_extension => 1);
+$c->stop('fast');
+my $bindir = $node_a->config_data('--bindir');
+$c->command_ok([ 'pg_upgrade', '--no-sync', '--old-datadir', $node_a->data_dir, '--new-datadir', $c->data_dir,
+		'--old-bindir', $bindir, '--new-bindir', $bindir, '--socketdir', $c->host,
+		'--old-port', $node_a->port, '--new-port', $c->port ], 'C: pg_upgrade of A');
+$offset = -s $c->logfile;
+$c->start;
+ok($c->wait_for_log(qr/pg_capi: delivery state restored from database cluster \Q$a_identifier\E rebased onto this one/,
+	$offset), 'C: the worker rebased the upgraded delivery state');
+cmp_ok($c->safe_psql('postgres', 'SELECT pg_current_xact_id()::text::bigint'), '>=', $a_next_xid,
+	'C: the transaction ids carried over');
+insert_events($c, 5, 'after-');
+check_restored($c, 'C');
+
+stop_and_check_log($c);
 done_testing();
