@@ -190,7 +190,15 @@ $c->stop('fast');
 my $bindir = $node_a->config_data('--bindir');
 $c->command_ok([ 'pg_upgrade', '--no-sync', '--old-datadir', $node_a->data_dir, '--new-datadir', $c->data_dir,
 		'--old-bindir', $bindir, '--new-bindir', $bindir, '--socketdir', $c->host,
-		'--old-port', $node_a->port, '--new-port', $c->port ], 'C: pg_upgrade of A');
+		'--old-port', $node_a->port, '--new-port', $c->port, '--retain' ], 'C: pg_upgrade of A');
+# pg_upgrade runs both servers in binary-upgrade mode: no worker there (the new cluster's tables are
+# empty until their files are copied, the old cluster is being upgraded).
+my @upgrade_logs = glob($c->data_dir . '/pg_upgrade_output.d/*/log/pg_upgrade_server.log');
+is(scalar @upgrade_logs, 1, 'C: pg_upgrade kept its server log');
+my @worker_lines = grep { /pg_capi (worker|launcher)/ }
+  map { split /\n/, PostgreSQL::Test::Utils::slurp_file($_) } @upgrade_logs;
+is(scalar @worker_lines, 0, 'C: no pg_capi worker ran in the servers pg_upgrade started')
+  or diag(join("\n", @worker_lines));
 $offset = -s $c->logfile;
 $c->start;
 ok($c->wait_for_log(qr/pg_capi: delivery state restored from database cluster \Q$a_identifier\E rebased onto this one/,
