@@ -177,17 +177,30 @@ BEGIN
     -- 1. The old state, read through capi.delivery_status, into per-event rows.
     UPDATE capi.event_deliveries e SET status = 'retrying', next_attempt_at = pg_catalog.now()
      WHERE e.status = 'in_flight';
+    -- An event the cursor has handled (visible in window_start, or in the open window's acknowledged
+    -- prefix) without a row of its own was delivered, even when its batch is gone (the purge deletes
+    -- batches after capi.delivered_retention, and the view then reads such an event as pending).
     INSERT INTO capi.event_deliveries (destination, outbox_id, event_id, event_name, status, attempts,
                                        next_attempt_at, last_attempt_at, delivered_at, last_error,
                                        previous_error, trace_id)
-    SELECT s.destination, s.outbox_id, s.event_id, s.event_name,
-           CASE WHEN s.status IN ('delivered', 'failed') THEN s.status ELSE 'retrying' END,
-           s.attempts,
-           CASE WHEN s.status NOT IN ('delivered', 'failed') THEN pg_catalog.now() END,
+    SELECT s.destination, s.outbox_id, s.event_id, s.event_name, v.status, s.attempts,
+           CASE WHEN v.status = 'retrying' THEN pg_catalog.now() END,
            s.last_attempt_at, s.delivered_at,
-           CASE WHEN s.status <> 'delivered' THEN s.last_error END,
+           CASE WHEN v.status <> 'delivered' THEN s.last_error END,
            s.previous_error, s.trace_id
     FROM capi.delivery_status s
+    JOIN capi.outbox o ON o.id = s.outbox_id
+    JOIN capi.cursors c ON c.destination = s.destination
+    CROSS JOIN LATERAL (
+        SELECT CASE
+                   WHEN s.status IN ('delivered', 'failed') THEN s.status
+                   WHEN pg_catalog.pg_visible_in_snapshot(o.txid, c.window_start)
+                        OR (c.window_end IS NOT NULL AND pg_catalog.pg_visible_in_snapshot(o.txid, c.window_end)
+                            AND (o.txid, o.id) <= (c.done_txid, c.done_id))
+                       THEN 'delivered'
+                   ELSE 'retrying'
+               END AS status
+    ) v
     WHERE NOT EXISTS (SELECT FROM capi.event_deliveries e
                       WHERE e.destination = s.destination AND e.outbox_id = s.outbox_id);
 
