@@ -33,7 +33,8 @@ COMMENT ON TABLE capi.cluster_identity IS
 COMMENT ON COLUMN capi.cluster_identity.system_identifier IS
     'pg_control_system().system_identifier of that cluster';
 COMMENT ON COLUMN capi.cluster_identity.recorded_at IS
-    'When the delivery state became this cluster''s: CREATE EXTENSION, or the last rebase';
+    'When the delivery state was installed, rebased, or had a cursor restored: a running worker starts '
+    'over from the stored state when it changes';
 COMMENT ON COLUMN capi.cluster_identity.restored_at IS
     'When a restore brought back this row from another cluster (NULL: never)';
 COMMENT ON COLUMN capi.cluster_identity.restored_from IS
@@ -84,19 +85,24 @@ CREATE TRIGGER cluster_identity_changed
 
 -- A restore inserts capi.destinations before capi.cursors (their foreign key orders them in the dump),
 -- and the destinations' INSERT trigger starts a cursor for each: the restored cursor replaces it.
--- Nothing else inserts cursors.
+-- Nothing else inserts cursors. A worker already running from the started cursor (a restore in several
+-- transactions) starts over from the stored ones: recorded_at changes.
 CREATE FUNCTION capi.cursors_replace() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
     DELETE FROM capi.cursors c WHERE c.destination = NEW.destination;
+    IF FOUND THEN
+        UPDATE capi.cluster_identity SET recorded_at = pg_catalog.clock_timestamp();
+    END IF;
     RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION capi.cursors_replace() IS
     'BEFORE INSERT on capi.cursors: an inserted cursor replaces the destination''s existing one (a restore '
-    'brings back the cursor that capi.destinations_start_cursor() started when the destination was restored)';
+    'brings back the cursor that capi.destinations_start_cursor() started when the destination was '
+    'restored), and the worker starts over from the stored cursors';
 REVOKE ALL ON FUNCTION capi.cursors_replace() FROM PUBLIC;
 CREATE TRIGGER cursors_replace
     BEFORE INSERT ON capi.cursors

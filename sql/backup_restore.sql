@@ -198,9 +198,12 @@ SELECT system_identifier FROM capi.cluster_identity;
 DELETE FROM capi.outbox WHERE event_id = 'restored-1';
 SELECT rebased FROM capi.rebase_after_restore();
 
--- A restored cursor replaces the one the restored destination started.
+-- A restored cursor replaces the one the restored destination started, and a running worker starts
+-- over from the stored cursors (recorded_at changes).
+CREATE TEMP TABLE recorded AS SELECT recorded_at FROM capi.cluster_identity;
 INSERT INTO capi.cursors (destination, origin, window_start) VALUES ('rb-a', '10:10:', '10:10:');
 SELECT destination, origin, window_start FROM capi.cursors WHERE destination = 'rb-a';
+SELECT c.recorded_at > r.recorded_at AS worker_starts_over FROM capi.cluster_identity c, recorded r;
 
 -- In the transaction that created the extension (pg_restore --single-transaction), the restore is
 -- complete when it commits: the worker rebases by itself.

@@ -11,7 +11,8 @@ namespace capi::pg {
 struct ClusterIdentity {
 	bool installed = false;            // capi.cluster_identity exists (0.6.0 or later)
 	bool from_another_cluster = false; // its row names another cluster, or it has none: rebase pending
-	std::int64_t recorded_at = 0;      // its recorded_at (TimestampTz): changes with every rebase
+	std::int64_t recorded_at = 0;      // its recorded_at (TimestampTz): changes with every rebase and
+	                                   // every restored cursor
 };
 
 // The row, cached per backend until the table changes (its statement trigger sends a relcache
