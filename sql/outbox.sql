@@ -12,9 +12,11 @@ SELECT user_data->'email' AS email, user_data->'phone@google' AS google_phone,
        user_data->>'client_ip_address' AS ip,
        user_data::text ~* 'smith|mary|650' AS raw_pii_stored
 FROM capi.outbox WHERE event_id = 'order-1';
--- txid is the inserting transaction's, whatever the application passes
+-- txid is the inserting transaction's. Applications cannot write it (security.sql); a row that comes
+-- with a txid of its own, which only the owner or a superuser can give, is a restored row and is kept
+-- as it was dumped (backup_restore.sql).
 BEGIN;
-INSERT INTO capi.outbox (txid, event_id, event_name, action_source) VALUES ('1', 'lead-1', 'Lead', 'system_generated');
+INSERT INTO capi.outbox (event_id, event_name, action_source) VALUES ('lead-1', 'Lead', 'system_generated');
 SELECT txid = pg_current_xact_id() AS txid_is_inserting_transaction FROM capi.outbox WHERE event_id = 'lead-1';
 COMMIT;
 

@@ -92,12 +92,19 @@ SELECT pg_temp.try($$INSERT INTO capi.outbox (event_id, event_name) VALUES (E'or
 SELECT pg_temp.try($$INSERT INTO capi.outbox (event_id, event_name) VALUES ('c1', E'Lead\n')$$);
 SELECT pg_temp.try($$INSERT INTO capi.outbox (event_id, event_name) VALUES (U&'order\200B1', 'Lead')$$);
 
--- created_at is the inserting transaction's start, whatever the INSERT says (a 1970 value got the row
--- purged right after delivery)
+-- created_at is the inserting transaction's start (a 1970 value got the row purged right after
+-- delivery). An application cannot write it; a row that comes with a created_at of its own, which only
+-- the owner or a superuser can give, is a restored row and is kept as it was dumped
+-- (backup_restore.sql).
+CREATE ROLE regress_capi_app IN ROLE capi_writer;
+SET ROLE regress_capi_app;
+SELECT pg_temp.try($$INSERT INTO capi.outbox (event_id, event_name, created_at) VALUES ('ca1', 'Lead', '1970-01-01 00:00:00+00')$$);
 BEGIN;
-INSERT INTO capi.outbox (event_id, event_name, created_at) VALUES ('ca1', 'Lead', '1970-01-01 00:00:00+00');
+INSERT INTO capi.outbox (event_id, event_name) VALUES ('ca1', 'Lead');
 SELECT created_at = now() AS created_at_is_transaction_start FROM capi.outbox WHERE event_id = 'ca1';
 COMMIT;
+RESET ROLE;
+DROP ROLE regress_capi_app;
 
 -- Only the accepted rows were stored
 SELECT replace(event_id, U&'\200B', '<U+200B>') AS event_id FROM capi.outbox ORDER BY id;

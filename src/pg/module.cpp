@@ -36,5 +36,8 @@ void _PG_init(void) {
 		return; // hashing works anywhere; delivery needs the preload
 	capi::pg::NoteLoadedByPreload();
 	capi::pg::InstallSharedState();
-	capi::pg::worker::RegisterLauncher();
+	// pg_upgrade starts both servers in binary-upgrade mode: nothing is delivered there (the new
+	// cluster's tables are empty until their files are copied; the old one is being upgraded).
+	if (!IsBinaryUpgrade)
+		capi::pg::worker::RegisterLauncher();
 }

@@ -11,13 +11,20 @@
 // Before anything is rendered or converted: a jsonb column whose stored size is beyond what its JSON
 // text limit allows is refused without detoasting or rendering it (a 100 MB custom_data costs
 // nothing), and an infinite event_time is refused before it is converted to milliseconds. The
-// trigger sets txid and created_at itself, whatever the INSERT said.
+// trigger sets txid and created_at itself.
+//
+// Restores (docs/operations.md "Backup and restore"): a row that comes with a txid or created_at of its
+// own is a restored row and is kept exactly as it was dumped. The first other INSERT after a restore
+// from another cluster rebases the delivery state first (pg/cluster_identity.hpp), so that no row of
+// this cluster is ever mixed with the restored ones. capi.rebase_after_restore() itself rewrites txid
+// alone (pg/outbox_correction.hpp).
 #include "core/outbox/destination_checks.hpp"
 #include "core/outbox/identity_bag_builder.hpp"
 #include "core/outbox/row_validation.hpp"
 
 #include <cstring>
 
+#include "pg/cluster_identity.hpp"
 #include "pg/destination_cache.hpp"
 #include "pg/guard.hpp"
 #include "pg/guc.hpp"
@@ -96,6 +103,28 @@ std::optional<std::string_view> OptionalView(const TextColumn &column) {
 	return View(column);
 }
 
+// A row that comes with a txid or created_at other than its transaction's: a restored row (pg_restore's
+// COPY, or the INSERTs of a dump made with --inserts). Only the table's owner and superusers can write
+// these columns (writers are granted the application's columns only). Both must match for a row to be
+// taken as new: a restored row whose old txid happens to be this transaction's id still differs in
+// created_at.
+bool IsRestoredRow(HeapTuple tuple, TupleDesc descriptor) {
+	bool is_null = false;
+	Datum txid = heap_getattr(tuple, ColumnNumber(descriptor, "txid"), descriptor, &is_null);
+	if (!is_null && !FullTransactionIdEquals(DatumGetFullTransactionId(txid), GetTopFullTransactionId()))
+		return true;
+	Datum created_at = heap_getattr(tuple, ColumnNumber(descriptor, "created_at"), descriptor, &is_null);
+	return !is_null && DatumGetTimestampTz(created_at) != GetCurrentTransactionStartTimestamp();
+}
+
+// The row as it was, with the txid the UPDATE gave it (capi.rebase_after_restore changes nothing else).
+HeapTuple WithTxidOf(HeapTuple old_tuple, HeapTuple new_tuple, TupleDesc descriptor) {
+	int column = ColumnNumber(descriptor, "txid");
+	bool is_null = false;
+	Datum txid = heap_getattr(new_tuple, column, descriptor, &is_null);
+	return heap_modify_tuple_by_cols(old_tuple, descriptor, 1, &column, &txid, &is_null);
+}
+
 std::optional<std::string_view> OptionalView(const char *json) {
 	if (json == nullptr)
 		return std::nullopt;
@@ -121,11 +150,14 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	if (correcting) {
 		bool id_null = false;
 		Datum id = heap_getattr(tuple, ColumnNumber(descriptor, "id"), descriptor, &id_null);
-		if (id_null || !capi::pg::TakeOutboxCorrection(DatumGetInt64(id)))
+		if (id_null || !capi::pg::TakeOutboxCorrection(DatumGetInt64(id))) {
+			if (capi::pg::OutboxRebaseAllowed())
+				return PointerGetDatum(WithTxidOf(tuple, trigger->tg_newtuple, descriptor));
 			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			                errmsg("capi.outbox is append-only: rows cannot be updated"),
 			                errhint("Insert a new event; delivery state is in capi.delivery_status. A failed "
 			                        "event is corrected with capi.correct_failed().")));
+		}
 		int columns[3] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "custom_data"),
 		                  ColumnNumber(descriptor, "event_source_url")};
 		Datum values[3];
@@ -135,6 +167,13 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 		tuple = heap_modify_tuple_by_cols(tuple, descriptor, 3, columns, values, nulls);
 	} else if (!TRIGGER_FIRED_BY_INSERT(trigger->tg_event)) {
 		return PointerGetDatum(trigger->tg_trigtuple);
+	} else if (IsRestoredRow(tuple, descriptor)) {
+		// Validated and hashed when it was first inserted; its destinations may not be restored yet.
+		capi::pg::WakeWorkerAtCommit();
+		return PointerGetDatum(tuple);
+	} else if (capi::pg::CurrentClusterIdentity().from_another_cluster) {
+		// The delivery state is another cluster's: rewritten for this one before this row joins it.
+		capi::pg::RebaseAfterRestoreAs(trigger->tg_relation->rd_rel->relowner);
 	}
 
 	// 1. Every PostgreSQL read, into plain locals.

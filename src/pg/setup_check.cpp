@@ -1,7 +1,9 @@
 // capi.setup_warnings(): the reasons this database's outbox would not be delivered, as text[]
-// (empty when none). Plain PostgreSQL calls only: no C++ object lives in the body.
+// (empty when none): no preload, another capi.database, delivery state restored and not rebased.
+// Plain PostgreSQL calls only: no C++ object lives in the body.
 #include "pg/guard.hpp"
 
+#include "pg/cluster_identity.hpp"
 #include "pg/guc.hpp"
 #include "pg/setup_check.hpp"
 
@@ -29,7 +31,7 @@ void NoteLoadedByPreload() {
 } // namespace capi::pg
 
 CAPI_PG_FUNCTION(capi_setup_warnings) {
-	Datum warnings[2];
+	Datum warnings[3];
 	int count = 0;
 	if (!loaded_by_preload)
 		warnings[count++] = CStringGetTextDatum(
@@ -43,5 +45,10 @@ CAPI_PG_FUNCTION(capi_setup_warnings) {
 		             "inserted here are not delivered; set capi.database = '%s' and reload, or use pg_capi "
 		             "in \"%s\"",
 		             served, here, here, served));
+	if (capi::pg::CurrentClusterIdentity().from_another_cluster)
+		warnings[count++] = CStringGetTextDatum(
+		    "the delivery state in capi was restored from another database cluster and is not rebased yet: "
+		    "nothing is delivered until the worker rebases it (after a restore made in one transaction) or "
+		    "a capi_admin runs SELECT capi.rebase_after_restore() once the restore is complete");
 	PG_RETURN_ARRAYTYPE_P(construct_array(warnings, count, TEXTOID, -1, false, TYPALIGN_INT));
 }

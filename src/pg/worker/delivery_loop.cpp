@@ -166,6 +166,8 @@ void DeliveryLoop::ApplySettings() {
 void DeliveryLoop::Start() {
 	std::string waiting_reason;
 	ready_ = ExtensionReady(&waiting_reason);
+	if (ready_)
+		ready_ = PrepareDeliveryState(&waiting_reason); // a restore from another cluster: rebased first
 	if (!waiting_reason.empty() && waiting_reason != reported_waiting_reason_)
 		Log(waiting_reason);
 	reported_waiting_reason_ = waiting_reason;

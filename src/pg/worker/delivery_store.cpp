@@ -2,6 +2,7 @@
 
 #include "core/dispatch/settled_batch.hpp"
 #include "core/outbox/window_snapshot.hpp"
+#include "pg/cluster_identity.hpp"
 #include "pg/worker/event_reader.hpp"
 #include "pg/version.hpp"
 #include "pg/worker/spi_session.hpp"
@@ -10,6 +11,8 @@
 #include <iterator>
 
 #include <nlohmann/json.hpp>
+
+#include "pg/guard.hpp"
 
 namespace capi::pg::worker {
 namespace {
@@ -112,16 +115,24 @@ Value Optional(const std::string &text) {
 
 } // namespace
 
+// capi.cluster_identity.recorded_at when the worker last (re)started from the stored state.
+static std::int64_t state_recorded_at = 0;
+
 // Every state transaction starts here. "Not available" must never read as "no rows": a claim that
 // found the extension locked by a DROP that is later rolled back would otherwise move the cursor past
 // rows it never read. So it throws, and the loop starts over from the stored cursors.
-// Every transaction of the worker starts here: the extension must be there, not being dropped, and
-// at this library's version (it may have been dropped and created again at another one).
+// Every transaction of the worker starts here: the extension must be there, not being dropped (nor
+// rebased: capi.lock_out_worker), at this library's version (it may have been dropped and created
+// again at another one), and its delivery state the one the worker started from (not restored from
+// another cluster, nor rebased since: the positions in memory would be another state's).
 static void RequireExtension() {
 	if (!LockExtensionIfPresent())
 		throw WorkerDbError("pg_capi is not installed in this database, or is being dropped");
 	if (InstalledExtensionVersion() != kLibraryVersion)
 		throw WorkerDbError("pg_capi's version in this database changed");
+	const ClusterIdentity identity = PgCall([] { return CurrentClusterIdentity(); });
+	if (identity.from_another_cluster || identity.recorded_at != state_recorded_at)
+		throw WorkerDbError("pg_capi's delivery state was restored or rebased");
 }
 
 bool ExtensionReady(std::string *waiting_reason) {
@@ -139,6 +150,43 @@ bool ExtensionReady(std::string *waiting_reason) {
 		}
 		ready = LockExtensionIfPresent();
 	});
+	return ready;
+}
+
+bool PrepareDeliveryState(std::string *waiting_reason) {
+	waiting_reason->clear();
+	bool rebased = false;
+	RunTransaction([&] {
+		if (!LockExtensionIfPresent())
+			throw WorkerDbError("pg_capi is not installed in this database, or is being dropped");
+		if (!PgCall([] { return CurrentClusterIdentity(); }).from_another_cluster)
+			return;
+		Rows rows =
+		    Query("SELECT c.rebase_waits::text, c.system_identifier::text FROM capi.cluster_identity c");
+		if (!rows.empty() && Text(rows.at(0).at(0)) == "true") {
+			*waiting_reason = "the delivery state in capi was restored from another database cluster (system "
+			                  "identifier " +
+			                  Text(rows.at(0).at(1)) +
+			                  ") in several transactions: once the restore is complete, run SELECT "
+			                  "capi.rebase_after_restore() (or insert into capi.outbox) (waiting)";
+			return;
+		}
+		Query("SELECT capi.rebase_after_restore()"); // logs what it did
+		rebased = true;
+	});
+	if (!waiting_reason->empty())
+		return false;
+	// The state as of now (after the rebase, in a transaction of its own: its invalidation is processed).
+	bool ready = false;
+	RunTransaction([&] {
+		if (!LockExtensionIfPresent())
+			throw WorkerDbError("pg_capi is not installed in this database, or is being dropped");
+		const ClusterIdentity identity = PgCall([] { return CurrentClusterIdentity(); });
+		ready = !identity.from_another_cluster;
+		state_recorded_at = identity.recorded_at;
+	});
+	if (!ready && rebased)
+		throw WorkerDbError("pg_capi's delivery state still names another cluster after the rebase");
 	return ready;
 }
 

@@ -66,6 +66,13 @@ struct ChunkAck {
 // version than this library's (then *waiting_reason says so and what to run; else it is cleared).
 bool ExtensionReady(std::string *waiting_reason);
 
+// At worker start, before anything is read: delivery state restored from another cluster is rebased
+// (capi.rebase_after_restore()), unless the restore was made in several transactions and may not be
+// complete (capi.cluster_identity.rebase_waits): then false, and *waiting_reason says what to run. The
+// state read from then on is that of this moment: a later rebase (or restore) makes every transaction
+// of the worker throw WorkerDbError, and the worker starts over.
+bool PrepareDeliveryState(std::string *waiting_reason);
+
 // At worker start: leases of a previous worker are void (their rows are read again).
 void ReleaseStaleLeases();
 
