@@ -14,8 +14,8 @@
 -- Health in one view, cheap enough to scrape every 15 s: capi.stats, one row per destination, and
 -- the role capi_monitor that reads it. capi.stats never reads the queue: counts of settled events
 -- come from per-minute counters the worker keeps (capi.delivery_counts), the unsettled ones from
--- partial indexes and the open window's batches, and the backlog (pending) is measured by probing at
--- most 1,000 outbox rows by primary key between the destination's cursor and the newest row.
+-- partial indexes and the open window's batches, and the backlog (pending) is measured by reading at
+-- most 2,000 outbox ids by primary key between the destinations' cursors and the newest row.
 
 -- capi_monitor: for monitoring systems (a Prometheus exporter's login role is made a member). Reads
 -- health and delivery state, never a credential, an identifier or an event's data.
@@ -85,9 +85,65 @@ COMMENT ON FUNCTION capi.worker_status() IS
 REVOKE ALL ON FUNCTION capi.worker_status() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION capi.worker_status() TO capi_admin, capi_monitor;
 
--- One row per destination. SECURITY DEFINER: it reads the outbox (a few rows, by primary key) and
--- returns only counts, times and errors. Its statements are pinned to index scans whatever the
--- statistics say (a queue's are stale by nature, as the worker's are: spi_session.hpp).
+-- The backlog of destinations, estimated from one sample of the outbox ids from first_id to newest_id:
+-- all of them when there are at most 2,000, else 250 runs of 8 consecutive ids, one run at a
+-- pseudo-random place in each of 250 equal slices (stratified: a block of events for one destination
+-- is measured as such; a run of consecutive ids, most often on one heap page, averages out patterns
+-- that repeat every few rows). For each destination (its cursor in the arrays): the share of the ids
+-- read that are rows it has not read yet, times the span; and the oldest such row read. Ids of
+-- rolled-back inserts and of ON CONFLICT DO NOTHING are simply not found.
+CREATE FUNCTION capi.estimate_unread(first_id bigint, newest_id bigint, names text[], origins pg_snapshot[],
+                                     window_starts pg_snapshot[], window_ends pg_snapshot[],
+                                     read_txids xid8[], read_ids bigint[],
+                                     OUT destination text, OUT unread bigint, OUT oldest timestamptz)
+    RETURNS SETOF record
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+WITH shape AS (
+    SELECT newest_id - first_id + 1 AS span,
+           CASE WHEN newest_id - first_id + 1 <= 2000 THEN 1 ELSE 250 END AS slices,
+           CASE WHEN newest_id - first_id + 1 <= 2000 THEN newest_id - first_id + 1 ELSE 8 END AS run
+), runs AS (
+    SELECT first_id + k * s.span / s.slices
+           + CASE WHEN k = 0 THEN 0
+                  ELSE (hashint8(k) & 2147483647)
+                       % GREATEST((k + 1) * s.span / s.slices - k * s.span / s.slices - s.run + 1, 1)
+             END AS start,
+           s.run
+    FROM shape s, generate_series(0::bigint, s.slices - 1) AS k
+), sampled AS MATERIALIZED (
+    -- LATERAL ... OFFSET 0: one index range scan per run, whatever the planner thinks.
+    SELECT o.txid, o.id, o.destinations, o.created_at
+    FROM runs r,
+         LATERAL (SELECT p.txid, p.id, p.destinations, p.created_at FROM capi.outbox p
+                   WHERE p.id BETWEEN r.start AND r.start + r.run - 1 OFFSET 0) o
+), cursor_of AS (
+    SELECT * FROM unnest(names, origins, window_starts, window_ends, read_txids, read_ids)
+                  AS c(destination, origin, window_start, window_end, read_txid, read_id)
+)
+SELECT c.destination, round(count(o.id)::numeric * s.span / (s.slices * s.run))::bigint, min(o.created_at)
+FROM cursor_of c CROSS JOIN shape s
+LEFT JOIN sampled o
+       ON (o.destinations IS NULL OR c.destination = ANY (o.destinations))
+      AND NOT pg_visible_in_snapshot(o.txid, c.origin)
+      AND NOT pg_visible_in_snapshot(o.txid, c.window_start)
+      AND NOT (c.window_end IS NOT NULL AND c.read_txid IS NOT NULL
+               AND pg_visible_in_snapshot(o.txid, c.window_end)
+               AND (o.txid, o.id) <= (c.read_txid, c.read_id))
+GROUP BY c.destination, s.span, s.slices, s.run
+$$;
+COMMENT ON FUNCTION capi.estimate_unread(bigint, bigint, text[], pg_snapshot[], pg_snapshot[], pg_snapshot[], xid8[], bigint[]) IS
+    'Internal (capi.stats): estimated count and oldest of the outbox rows the destinations have not read, '
+    'from at most 2,000 ids between first_id and newest_id';
+REVOKE ALL ON FUNCTION capi.estimate_unread(bigint, bigint, text[], pg_snapshot[], pg_snapshot[], pg_snapshot[], xid8[], bigint[])
+    FROM PUBLIC;
+
+-- One row per destination. SECURITY DEFINER: it reads the outbox (a few thousand rows at most, by
+-- primary key) and returns only counts, times and errors. Its statements are pinned to index scans
+-- whatever the statistics say (a queue's are stale by nature, as the worker's are: spi_session.hpp),
+-- and never JIT-compiled (without statistics the planner's cost of a few thousand index reads passes
+-- jit_above_cost, and compiling takes a hundred times longer than running).
 CREATE FUNCTION capi.destination_stats()
     RETURNS TABLE (destination text, platform text, state text, reason text,
                    pending bigint, in_flight bigint, retrying bigint, failed bigint,
@@ -100,10 +156,10 @@ CREATE FUNCTION capi.destination_stats()
     SET enable_bitmapscan = off
     SET enable_hashjoin = off
     SET enable_mergejoin = off
+    SET jit = off
     AS $$
 #variable_conflict use_column
 DECLARE
-    max_probes constant bigint := 1000;  -- outbox rows read per destination, at most
     worker record;
     not_running text;
     d record;
@@ -112,9 +168,19 @@ DECLARE
     read_id bigint;
     first_unread bigint;
     late_first bigint;
-    span bigint;
-    probes bigint;
-    hits bigint;
+    -- Where each destination has read to, and the first row it has not (destinations by name).
+    names text[] := '{}';
+    origins pg_snapshot[] := '{}';
+    window_starts pg_snapshot[] := '{}';
+    window_ends pg_snapshot[] := '{}';
+    read_txids xid8[] := '{}';
+    read_ids bigint[] := '{}';
+    firsts bigint[] := '{}';
+    common_first bigint;
+    shared integer[] := '{}';
+    i integer;
+    estimate record;
+    unread_of jsonb := '{}';
     oldest_unread timestamptz;
     oldest_claimed timestamptz;
     oldest_requeued timestamptz;
@@ -133,12 +199,8 @@ DECLARE
     recent_start timestamptz := date_trunc('minute', now()) - interval '4 minutes';
 BEGIN
     SELECT * INTO worker FROM capi.worker_status();
-    worker_pid := worker.pid;
-    worker_database := worker.database;
     IF worker.pid IS NULL OR worker.database IS DISTINCT FROM current_database() OR NOT worker.delivering THEN
-        not_running := coalesce(
-            array_to_string(capi.setup_warnings(), '; '),
-            '');
+        not_running := coalesce(array_to_string(capi.setup_warnings(), '; '), '');
         IF not_running = '' THEN
             not_running := CASE
                 WHEN worker.pid IS NULL THEN
@@ -152,9 +214,90 @@ BEGIN
     END IF;
     newest_id := (SELECT o.id FROM capi.outbox o ORDER BY o.id DESC LIMIT 1);
 
+    -- 1. Pending: the events committed for a destination that the worker has not read. Where it has
+    -- read to in its open window: its last batch there (or the acknowledged position).
     FOR d IN
-        SELECT dst.name, dst.platform, dst.enabled, c.origin, c.window_start, c.window_end, c.done_txid,
-               c.done_id, c.paused_until, c.pause_reason
+        SELECT dst.name, c.origin, c.window_start, c.window_end, c.done_txid, c.done_id
+        FROM capi.destinations dst JOIN capi.cursors c ON c.destination = dst.name
+        ORDER BY dst.name
+    LOOP
+        read_txid := NULL;
+        read_id := NULL;
+        IF d.window_end IS NOT NULL THEN
+            SELECT b.last_txid, b.last_id INTO read_txid, read_id
+              FROM capi.batches b
+             WHERE b.destination = d.name
+               AND b.last_txid >= pg_snapshot_xmin(d.window_start)
+               AND b.status <> 'abandoned'
+               AND pg_visible_in_snapshot(b.last_txid, d.window_end)
+               AND NOT pg_visible_in_snapshot(b.last_txid, d.window_start)
+             ORDER BY b.last_txid DESC, b.last_id DESC LIMIT 1;
+            IF d.done_txid IS NOT NULL
+               AND (read_txid IS NULL OR (d.done_txid, d.done_id) > (read_txid, read_id)) THEN
+                read_txid := d.done_txid;
+                read_id := d.done_id;
+            END IF;
+        END IF;
+        -- The first unread row in cursor order, by the (txid, id) index with one lower bound (as the
+        -- worker reads), and the rows of the transactions that were running at window_start.
+        IF read_txid IS NOT NULL AND read_txid >= pg_snapshot_xmax(d.window_start) THEN
+            first_unread := (SELECT o.id FROM capi.outbox o WHERE (o.txid, o.id) > (read_txid, read_id)
+                              ORDER BY o.txid, o.id LIMIT 1);
+        ELSE
+            first_unread := (SELECT o.id FROM capi.outbox o WHERE o.txid >= pg_snapshot_xmax(d.window_start)
+                              ORDER BY o.txid, o.id LIMIT 1);
+        END IF;
+        late_first := (SELECT o.id FROM capi.outbox o
+                        WHERE o.txid = ANY (ARRAY(SELECT pg_snapshot_xip(d.window_start)))
+                          AND (read_txid IS NULL OR (o.txid, o.id) > (read_txid, read_id))
+                        ORDER BY o.txid, o.id LIMIT 1);
+        names := names || d.name;
+        origins := origins || d.origin;
+        window_starts := window_starts || d.window_start;
+        window_ends := window_ends || d.window_end;
+        read_txids := read_txids || read_txid;
+        read_ids := read_ids || read_id;
+        firsts := firsts || least(first_unread, late_first);
+    END LOOP;
+    -- One sample serves every destination whose backlog spans at least a quarter of the longest
+    -- (destinations that stopped at about the same time: the cost does not grow with their number);
+    -- the others, caught up or nearly, get their own (all their ids when there are at most 2,000).
+    common_first := (SELECT min(f) FROM unnest(firsts) f);
+    FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+        IF firsts[i] IS NULL THEN
+            CONTINUE;
+        ELSIF (newest_id - firsts[i] + 1) * 4 >= newest_id - common_first + 1 THEN
+            shared := shared || i;
+        ELSE
+            FOR estimate IN
+                SELECT * FROM capi.estimate_unread(firsts[i], newest_id, names[i:i], origins[i:i],
+                                                   window_starts[i:i], window_ends[i:i], read_txids[i:i],
+                                                   read_ids[i:i])
+            LOOP
+                unread_of := unread_of || jsonb_build_object(estimate.destination,
+                                                             jsonb_build_array(estimate.unread, estimate.oldest));
+            END LOOP;
+        END IF;
+    END LOOP;
+    IF array_length(shared, 1) > 0 THEN
+        FOR estimate IN
+            SELECT * FROM capi.estimate_unread(
+                common_first, newest_id,
+                ARRAY(SELECT names[j] FROM unnest(shared) j), ARRAY(SELECT origins[j] FROM unnest(shared) j),
+                ARRAY(SELECT window_starts[j] FROM unnest(shared) j),
+                ARRAY(SELECT window_ends[j] FROM unnest(shared) j),
+                ARRAY(SELECT read_txids[j] FROM unnest(shared) j), ARRAY(SELECT read_ids[j] FROM unnest(shared) j))
+        LOOP
+            unread_of := unread_of || jsonb_build_object(estimate.destination,
+                                                         jsonb_build_array(estimate.unread, estimate.oldest));
+        END LOOP;
+    END IF;
+
+    -- 2. Everything else, and the rows.
+    worker_pid := worker.pid;
+    worker_database := worker.database;
+    FOR d IN
+        SELECT dst.name, dst.platform, dst.enabled, c.window_start, c.paused_until, c.pause_reason
         FROM capi.destinations dst JOIN capi.cursors c ON c.destination = dst.name
         ORDER BY dst.name
     LOOP
@@ -174,6 +317,8 @@ BEGIN
         ELSE
             state := 'active';
         END IF;
+        pending := coalesce((unread_of -> d.name ->> 0)::bigint, 0);
+        oldest_unread := (unread_of -> d.name ->> 1)::timestamptz;
 
         -- The open window's batches: claimed events being sent or waiting for a resend. Only they
         -- can end at or after the xmin of window_start (the batches_range index).
@@ -205,6 +350,8 @@ BEGIN
                                   FROM capi.event_deliveries e JOIN capi.outbox o ON o.id = e.outbox_id
                                  WHERE e.destination = d.name AND e.status IN ('retrying', 'in_flight'));
         END IF;
+        oldest_pending_age := now() - least(oldest_unread, oldest_claimed, oldest_requeued);
+
         SELECT e.last_error, e.last_attempt_at INTO failed_error, failed_error_at
           FROM capi.event_deliveries e
          WHERE e.destination = d.name AND e.status = 'failed' AND e.last_attempt_at IS NOT NULL
@@ -240,62 +387,6 @@ BEGIN
         last_delivered_at := (SELECT c.last_delivered_at FROM capi.delivery_counts c
                                WHERE c.destination = d.name AND c.last_delivered_at IS NOT NULL
                                ORDER BY c.minute DESC LIMIT 1);
-
-        -- Pending: the events committed for this destination that the worker has not read. Where
-        -- it has read to in the open window: its last batch there (or the acknowledged position).
-        read_txid := NULL;
-        read_id := NULL;
-        IF d.window_end IS NOT NULL THEN
-            SELECT b.last_txid, b.last_id INTO read_txid, read_id
-              FROM capi.batches b
-             WHERE b.destination = d.name
-               AND b.last_txid >= pg_snapshot_xmin(d.window_start)
-               AND b.status <> 'abandoned'
-               AND pg_visible_in_snapshot(b.last_txid, d.window_end)
-               AND NOT pg_visible_in_snapshot(b.last_txid, d.window_start)
-             ORDER BY b.last_txid DESC, b.last_id DESC LIMIT 1;
-            IF d.done_txid IS NOT NULL
-               AND (read_txid IS NULL OR (d.done_txid, d.done_id) > (read_txid, read_id)) THEN
-                read_txid := d.done_txid;
-                read_id := d.done_id;
-            END IF;
-        END IF;
-        -- The first unread row in cursor order, by the (txid, id) index with one lower bound (as the
-        -- worker reads), and the rows of the transactions that were running at window_start.
-        IF read_txid IS NOT NULL AND read_txid >= pg_snapshot_xmax(d.window_start) THEN
-            first_unread := (SELECT o.id FROM capi.outbox o WHERE (o.txid, o.id) > (read_txid, read_id)
-                              ORDER BY o.txid, o.id LIMIT 1);
-        ELSE
-            first_unread := (SELECT o.id FROM capi.outbox o WHERE o.txid >= pg_snapshot_xmax(d.window_start)
-                              ORDER BY o.txid, o.id LIMIT 1);
-        END IF;
-        late_first := (SELECT o.id FROM capi.outbox o
-                        WHERE o.txid = ANY (ARRAY(SELECT pg_snapshot_xip(d.window_start)))
-                          AND (read_txid IS NULL OR (o.txid, o.id) > (read_txid, read_id))
-                        ORDER BY o.txid, o.id LIMIT 1);
-        first_unread := least(first_unread, late_first);
-        pending := 0;
-        oldest_unread := NULL;
-        IF first_unread IS NOT NULL THEN
-            -- Ids from there to the newest row, probed at even steps (every id when there are at most
-            -- max_probes): the share of them that are unread rows for this destination, times the
-            -- span. Ids of rolled-back inserts and of ON CONFLICT DO NOTHING are simply not found.
-            span := newest_id - first_unread + 1;
-            probes := least(span, max_probes);
-            -- (LATERAL ... OFFSET 0: one primary-key lookup per probe, whatever the planner thinks.)
-            SELECT count(*), min(o.created_at) INTO hits, oldest_unread
-              FROM generate_series(0::bigint, probes - 1) AS k,
-                   LATERAL (SELECT p.txid, p.id, p.destinations, p.created_at FROM capi.outbox p
-                             WHERE p.id = first_unread + k * span / probes OFFSET 0) o
-             WHERE (o.destinations IS NULL OR d.name = ANY (o.destinations))
-               AND NOT pg_visible_in_snapshot(o.txid, d.origin)
-               AND NOT pg_visible_in_snapshot(o.txid, d.window_start)
-               AND NOT (d.window_end IS NOT NULL AND read_txid IS NOT NULL
-                        AND pg_visible_in_snapshot(o.txid, d.window_end)
-                        AND (o.txid, o.id) <= (read_txid, read_id));
-            pending := round(hits::numeric * span / probes)::bigint;
-        END IF;
-        oldest_pending_age := now() - least(oldest_unread, oldest_claimed, oldest_requeued);
         RETURN NEXT;
     END LOOP;
 END
@@ -308,8 +399,8 @@ GRANT EXECUTE ON FUNCTION capi.destination_stats() TO capi_admin, capi_monitor;
 CREATE VIEW capi.stats AS SELECT * FROM capi.destination_stats();
 COMMENT ON VIEW capi.stats IS
     'Delivery health, one row per destination, cheap enough to scrape every 15 s: never reads the queue. '
-    'pending is an estimate (exact up to 1,000 ids between the cursor and the newest row); the other '
-    'counts are exact';
+    'pending is an estimate beyond 2,000 outbox ids between a destination''s cursor and the newest row '
+    '(exact up to that); the other counts are exact';
 COMMENT ON COLUMN capi.stats.destination IS 'capi.destinations.name';
 COMMENT ON COLUMN capi.stats.platform IS 'capi.destinations.platform';
 COMMENT ON COLUMN capi.stats.state IS
@@ -319,10 +410,10 @@ COMMENT ON COLUMN capi.stats.state IS
 COMMENT ON COLUMN capi.stats.reason IS
     'Why the state is not active: capi.cursors.pause_reason, the setup problem, or the disabled flag';
 COMMENT ON COLUMN capi.stats.pending IS
-    'ESTIMATE: events committed for the destination and not read by the worker yet. Counted exactly when '
-    'at most 1,000 outbox ids lie between the first unread row and the newest; else from 1,000 rows '
-    'probed at even steps there (error typically under 3 % of that span, 0 when every row is for this '
-    'destination)';
+    'ESTIMATE beyond 2,000 ids: events committed for the destination and not read by the worker yet. Exact '
+    'when at most 2,000 outbox ids lie between its first unread row and the newest row; else the share of '
+    'unread rows among 2,000 ids read there (250 runs of 8, one in each of 250 equal slices) times the span '
+    '(the error is typically under 1.5 % of the span)';
 COMMENT ON COLUMN capi.stats.in_flight IS 'Events being sent (exact)';
 COMMENT ON COLUMN capi.stats.retrying IS 'Events waiting for a resend after a transient error, or requeued (exact)';
 COMMENT ON COLUMN capi.stats.failed IS
@@ -333,7 +424,8 @@ COMMENT ON COLUMN capi.stats.failed_last_hour IS
     'Events that failed for good in the last hour, in whole minutes (exact)';
 COMMENT ON COLUMN capi.stats.oldest_pending_age IS
     'Age of the oldest event not yet settled (pending, in flight or retrying; failed ones excluded), '
-    'from its transaction''s start; NULL when none. Exact when pending is, else within one probe step';
+    'from its transaction''s start; NULL when none. Exact when pending is, else the oldest of the ids read '
+    '(the first run starts at the first unread row)';
 COMMENT ON COLUMN capi.stats.last_delivered_at IS
     'When an event was last accepted (NULL: nothing within capi.delivered_retention, at least a day)';
 COMMENT ON COLUMN capi.stats.last_error IS
