@@ -73,6 +73,8 @@ GROUP BY s.destination, s.minute;
 -- capi.stats counts. Skipped events, which can be most rows, are not in it.
 CREATE INDEX event_deliveries_unsettled ON capi.event_deliveries (destination, status, last_attempt_at)
     WHERE status IN ('failed', 'retrying', 'in_flight');
+COMMENT ON INDEX capi.event_deliveries_unsettled IS
+    'Failed, retrying and in-flight events per destination, for capi.stats (skipped events are not in it)';
 
 -- The delivery worker as shared memory knows it: pg_stat_activity shows a background worker only to
 -- roles with pg_read_all_stats.
