@@ -10,6 +10,7 @@ extern "C" {
 #include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
+#include "storage/procarray.h"
 #include "storage/shmem.h"
 }
 
@@ -20,6 +21,8 @@ constexpr std::uint32_t kNoWorker = UINT32_MAX;
 struct SharedState {
 	pg_atomic_uint32 worker_procno; // the worker's PGPROC number, kNoWorker when none
 	pg_atomic_uint32 worker_database;
+	pg_atomic_uint32 worker_pid;        // for capi.stats; 0 when none
+	pg_atomic_uint32 worker_delivering; // 1 while the worker delivers, 0 while it waits
 	pg_atomic_uint64 settings_generation;
 };
 
@@ -48,6 +51,8 @@ void StartupSharedMemory() {
 	if (!found) {
 		pg_atomic_init_u32(&shared_state->worker_procno, kNoWorker);
 		pg_atomic_init_u32(&shared_state->worker_database, InvalidOid);
+		pg_atomic_init_u32(&shared_state->worker_pid, 0);
+		pg_atomic_init_u32(&shared_state->worker_delivering, 0);
 		pg_atomic_init_u64(&shared_state->settings_generation, 0);
 	}
 	LWLockRelease(AddinShmemInitLock);
@@ -122,7 +127,9 @@ std::uint64_t SettingsGeneration() {
 void PublishWorker(int database_oid) {
 	if (shared_state == nullptr)
 		return;
+	pg_atomic_write_u32(&shared_state->worker_delivering, 0);
 	pg_atomic_write_u32(&shared_state->worker_database, static_cast<std::uint32_t>(database_oid));
+	pg_atomic_write_u32(&shared_state->worker_pid, static_cast<std::uint32_t>(MyProcPid));
 	pg_atomic_write_u32(&shared_state->worker_procno, static_cast<std::uint32_t>(OwnProcNumber()));
 }
 
@@ -130,6 +137,29 @@ void WithdrawWorker() {
 	if (shared_state == nullptr)
 		return;
 	pg_atomic_write_u32(&shared_state->worker_procno, kNoWorker);
+	pg_atomic_write_u32(&shared_state->worker_delivering, 0);
+	pg_atomic_write_u32(&shared_state->worker_pid, 0);
+}
+
+void SetWorkerDelivering(bool delivering) {
+	if (shared_state == nullptr)
+		return;
+	pg_atomic_write_u32(&shared_state->worker_delivering, delivering ? 1 : 0);
+}
+
+WorkerProcess PublishedWorker() {
+	WorkerProcess worker;
+	if (shared_state == nullptr)
+		return worker;
+	const std::uint32_t pid = pg_atomic_read_u32(&shared_state->worker_pid);
+	// A number published by a worker that is gone (killed before it could withdraw) is no worker:
+	// BackendPidGetProc finds only live processes of the proc array.
+	if (pid == 0 || BackendPidGetProc(static_cast<int>(pid)) == nullptr)
+		return worker;
+	worker.pid = static_cast<int>(pid);
+	worker.database_oid = pg_atomic_read_u32(&shared_state->worker_database);
+	worker.delivering = pg_atomic_read_u32(&shared_state->worker_delivering) != 0;
+	return worker;
 }
 
 } // namespace capi::pg

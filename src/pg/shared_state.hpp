@@ -1,6 +1,7 @@
 // What the backends and the delivery worker share: only cross-process facts (no pointers,
 // handles or descriptors). Backends that commit outbox rows or destination changes set the
-// worker's latch; the worker publishes its process number; a generation counts settings changes.
+// worker's latch; the worker publishes its process number, pid and whether it is delivering (for
+// capi.stats); a generation counts settings changes.
 #pragma once
 
 #include <cstdint>
@@ -21,5 +22,18 @@ std::uint64_t SettingsGeneration();
 // For the worker: publish itself (its latch is then the one set), or withdraw on exit.
 void PublishWorker(int database_oid);
 void WithdrawWorker();
+
+// For the worker: whether it is delivering (the extension is there, at this library's version), or
+// waiting (absent, being dropped, another version, after a database error until it starts over).
+void SetWorkerDelivering(bool delivering);
+
+// What any backend can learn about the worker: its pid and database (0 when none is published, or
+// the published one has exited), and whether it is delivering.
+struct WorkerProcess {
+	int pid = 0;
+	unsigned database_oid = 0;
+	bool delivering = false;
+};
+WorkerProcess PublishedWorker();
 
 } // namespace capi::pg

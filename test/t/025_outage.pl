@@ -27,6 +27,9 @@ ok(wait_until(sub {
 like($node->safe_psql('postgres',
 		"SELECT DISTINCT status || ': ' || reason FROM capi.delivery_status WHERE destination = 'meta_main'"),
 	qr/^paused: circuit open after/, 'capi.delivery_status shows its events paused, with the reason');
+like($node->safe_psql('postgres', "SELECT state || ': ' || reason FROM capi.stats WHERE destination = 'meta_main'"),
+	qr/^circuit_open: circuit open after \d+ transient failures in a row \(last: HTTP 503/,
+	'capi.stats says circuit_open, with the reason');
 
 # Stay down for longer than the old schedule would have taken to dead-letter everything.
 sleep(15 - (time() - $down_at)) if time() - $down_at < 15;
@@ -44,6 +47,9 @@ is($node->safe_psql('postgres', "SELECT count(*) FROM capi.event_deliveries WHER
 is($node->safe_psql('postgres', "SELECT coalesce(pause_reason, 'none') FROM capi.cursors WHERE destination = 'meta_main'"),
 	'none', 'the circuit closed by itself: no pause left');
 is(server_stats()->{duplicate_events}, 0, 'each event once');
+is($node->safe_psql('postgres', q{SELECT state, pending, in_flight, retrying, failed, delivered_last_hour
+	FROM capi.stats WHERE destination = 'meta_main'}), 'active|0|0|0|0|300',
+	'capi.stats: active again, nothing waiting, 300 delivered in the last hour');
 
 stop_and_check_log($node);
 done_testing();

@@ -50,5 +50,18 @@ TEST(SettledBatch, ASingleFailedEventIsAFailedBatch) {
 	EXPECT_EQ(RecordSettledBatch(Chunk(1, 1)).status, "failed");
 }
 
+// capi.delivery_counts adds these up: every event of the chunk is exactly one of the three.
+TEST(SettledBatch, CountsDeliveredFailedAndSkippedEvents) {
+	SettledChunk settled = Chunk(10, 3);
+	settled.failed.push_back(EventFailure{7, "no mapping", 0});
+	settled.failed.back().skipped = true;
+	const SettledBatchRecord record = RecordSettledBatch(settled);
+	EXPECT_EQ(record.delivered_events, 6u);
+	EXPECT_EQ(record.failed_events, 3u);
+	EXPECT_EQ(record.skipped_events, 1u);
+	EXPECT_EQ(RecordSettledBatch(Chunk(10, 0)).delivered_events, 10u);
+	EXPECT_EQ(RecordSettledBatch(Chunk(5, 5)).delivered_events, 0u);
+}
+
 } // namespace
 } // namespace capi::dispatch

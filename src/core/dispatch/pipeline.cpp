@@ -558,6 +558,7 @@ void DestinationPipeline::OnTransientFailure(const std::string &error, bool prob
 		             std::max(settings_.backoff.cap_ms, settings_.circuit_probe_min_ms));
 	}
 	paused_until_ms_ = now_ms + circuit_.probe_interval_ms;
+	// capi.stats reads the state "circuit_open" from this prefix of capi.cursors.pause_reason.
 	pause_reason_ = "circuit open after " + std::to_string(circuit_.failures_in_a_row) +
 	                " transient failures in a row (last: " + error + "); probing with one event every " +
 	                std::to_string(circuit_.probe_interval_ms / 1000) + " s";

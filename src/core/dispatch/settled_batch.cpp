@@ -18,6 +18,8 @@ SettledBatchRecord RecordSettledBatch(const SettledChunk &settled) {
 				first_failure = &failure;
 		}
 	}
+	const std::size_t not_delivered = record.failed_events + record.skipped_events;
+	record.delivered_events = events > not_delivered ? events - not_delivered : 0;
 	if (events > 0 && record.skipped_events >= events) {
 		record.status = "skipped";
 	} else if (record.failed_events == 0) {

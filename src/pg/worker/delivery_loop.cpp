@@ -484,6 +484,7 @@ int DeliveryLoop::Run() {
 			if (!ready_ && now >= next_ready_check_ms_) {
 				next_ready_check_ms_ = now + kReadyCheckMs;
 				Start();
+				SetWorkerDelivering(ready_); // capi.stats tells a waiting worker from a delivering one
 			}
 			if (ready_) {
 				if (SettingsGeneration() != generation_ || now >= next_reload_ms_) {
@@ -500,6 +501,7 @@ int DeliveryLoop::Run() {
 		} catch (const WorkerDbError &error) {
 			// Logged already. The extension may have been dropped or altered: start over later.
 			ready_ = false;
+			SetWorkerDelivering(false);
 			ForgetEverything();
 			next_ready_check_ms_ = now + kReadyCheckMs;
 		}

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -340,7 +341,22 @@ ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &
 	return claimed;
 }
 
+// Events settled per destination in one StoreOutcomes transaction, for capi.delivery_counts.
+struct SettledCounts {
+	std::size_t delivered = 0;
+	std::size_t failed = 0;
+	std::size_t skipped = 0;
+};
+
 void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUpdate> &cursors) {
+	std::map<std::string, SettledCounts> counts;
+	for (const ChunkAck &ack : acks) {
+		const dispatch::SettledBatchRecord record = dispatch::RecordSettledBatch(ack.settled);
+		SettledCounts &sum = counts[ack.destination];
+		sum.delivered += record.delivered_events;
+		sum.failed += record.failed_events;
+		sum.skipped += record.skipped_events;
+	}
 	RunTransaction([&] {
 		RequireExtension();
 		for (const ChunkAck &ack : acks) {
@@ -380,6 +396,21 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 				      "next_attempt_at = NULL",
 				      {ack.destination, failures});
 		}
+		// The minute's counters that capi.stats reads instead of the outbox and the batches, written
+		// with the outcomes they count (a rolled-back acknowledgement counts nothing).
+		for (const auto &[destination, sum] : counts)
+			// (A destination deleted meanwhile has no counters: its outcomes are dropped with it.)
+			Query("INSERT INTO capi.delivery_counts AS c (destination, minute, delivered, failed, skipped, "
+			      "last_delivered_at) SELECT d.name, pg_catalog.date_trunc('minute', pg_catalog.now()), "
+			      "$2::bigint, $3::bigint, $4::bigint, "
+			      "CASE WHEN $2::bigint > 0::bigint THEN pg_catalog.now() END "
+			      "FROM capi.destinations d WHERE d.name = $1 "
+			      "ON CONFLICT (destination, minute) DO UPDATE SET delivered = c.delivered + "
+			      "excluded.delivered, "
+			      "failed = c.failed + excluded.failed, skipped = c.skipped + excluded.skipped, "
+			      "last_delivered_at = coalesce(excluded.last_delivered_at, c.last_delivered_at)",
+			      {destination, std::to_string(sum.delivered), std::to_string(sum.failed),
+			       std::to_string(sum.skipped)});
 		for (const CursorUpdate &cursor : cursors)
 			Query("UPDATE capi.cursors SET window_start = $2::pg_snapshot, window_end = $3::pg_snapshot, "
 			      "done_txid = $4::xid8, done_id = $5::bigint, updated_at = pg_catalog.now() WHERE "
@@ -453,6 +484,12 @@ std::int64_t PurgeDelivered(int retention_s, int batch_size) {
 	std::int64_t deleted = 0;
 	RunTransaction([&] {
 		RequireExtension();
+		// capi.stats reads the last hour of counters and the last minute something was delivered:
+		// they are kept as long as delivered rows, and at least a day (a few thousand rows).
+		Query("DELETE FROM capi.delivery_counts WHERE minute < pg_catalog.now() - "
+		      "pg_catalog.make_interval(secs => GREATEST($1::double precision, 86400::double "
+		      "precision))",
+		      {std::to_string(retention_s)});
 		// Nothing is old enough when the oldest row is not (txids follow commit order closely): skip
 		// the scan, which without statistics may read the whole backlog (issue 10 §1). Pinned: without
 		// statistics even "ORDER BY id LIMIT 1" was planned as a scan of every row (326 ms at
