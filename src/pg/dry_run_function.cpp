@@ -20,6 +20,7 @@
 #include "pg/dry_run_sender.hpp"
 #include "pg/worker/credential_file_reader.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -141,7 +142,7 @@ CAPI_PG_FUNCTION(capi_dry_run) {
 		finite[i] = ms.has_value();
 		event_times_ms[i] = ms.value_or(0);
 	}
-	const capi::pg::WorkerSettings settings = CurrentWorkerSettings();
+	const capi::pg::WorkerSettings settings = capi::pg::CurrentWorkerSettings();
 
 	{
 		capi::dispatch::Destination destination;

@@ -8,6 +8,7 @@
 
 #include "core/dispatch/oauth.hpp"
 #include "core/dispatch/test_mode.hpp"
+#include "core/error.hpp"
 #include "core/outbox/identity_bag_builder.hpp"
 #include "core/platforms/meta/meta_adapter.hpp"
 
