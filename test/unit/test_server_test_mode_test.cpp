@@ -85,7 +85,10 @@ protected:
 		HttpRequest request;
 		request.method = "POST";
 		request.target = built.url.substr(built.url.find('/', built.url.find("//") + 2));
-		request.path = request.target.substr(0, request.target.find('?'));
+		const size_t question = request.target.find('?');
+		request.path = request.target.substr(0, question);
+		if (question != std::string::npos)
+			request.query = request.target.substr(question + 1);
 		for (const std::string &header : built.headers) {
 			size_t colon = header.find(':');
 			std::string name = header.substr(0, colon);
@@ -160,8 +163,15 @@ TEST_F(TestModeServerTest, TheSpecificTestAnswers) {
 	Reply reply;
 	Deliver(cases[0], true, {Purchase("m-1")}, &reply); // Meta: as a real delivery, events_received
 	EXPECT_EQ(json::parse(reply.response.body)["events_received"], 1);
-	Deliver(cases[1], true, {Purchase("g-1")}, &reply); // Google validateOnly: no requestId, nothing ingested
-	EXPECT_EQ(json::parse(reply.response.body), json::object()) << reply.response.body;
+	// Google Ads validateOnly: errors only, no results ("validated but not executed").
+	Destination ads = Make(identity::Platform::kGoogle, {{"api", "ads"},
+	                                                     {"operating_account_id", "1234567890"},
+	                                                     {"conversion_actions", {{"Purchase", "555"}}}});
+	ads.credentials_json = json{{"access_token", "token-1"}, {"developer_token", "dev"}}.dump();
+	EXPECT_EQ(Deliver(Case{"google", ads, nullptr}, true, {Purchase("g-1")}, &reply).kind,
+	          OutcomeKind::kDelivered)
+	    << reply.response.body;
+	EXPECT_FALSE(json::parse(reply.response.body).contains("results")) << reply.response.body;
 	Deliver(cases[3], true, {Purchase("s-1")}, &reply); // Snap's validate endpoint: test_event and logs
 	json snap = json::parse(reply.response.body);
 	EXPECT_EQ(snap["status"], "VALID");
