@@ -58,6 +58,7 @@ foreach my $destination (@destinations) {
 		"$destination: four accepted, the one the platform refuses rejected");
 	my $message = sql(qq{SELECT message FROM capi.dry_run('$destination', 10, $code) WHERE event_id = 'dry-3'});
 	like($message, qr/reject_event_id/, "$destination: the rejection carries the platform's words");
+	note("$destination, dry-3: $message");
 	push @messages, $message;
 }
 is(sql(q{SELECT count(*) FROM capi.dry_run('pinterest_shop', 2)}), '2', 'n limits the events sent');
@@ -111,6 +112,7 @@ is(sql(q{SELECT string_agg(verdict, ',') FROM capi.dry_run('pinterest_file')}), 
 	'a credential file is read and used');
 my $wrong = sql(q{SELECT string_agg(DISTINCT verdict || ': ' || message, ' / ') FROM capi.dry_run('reddit_wrong', 10, 't2_x')});
 like($wrong, qr/^error: HTTP 401/, 'a token the platform refuses: every event answered "error" with its words');
+note("reddit_wrong: $wrong");
 push @messages, $wrong;
 unlike(join("\n", @messages), qr/\Q$TOKEN\E|\Q$REDDIT_TOKEN\E|\Q$PINTEREST_TOKEN\E|\Q$WRONG_TOKEN\E|demo-secret|demo-refresh/,
 	'no credential in any message');
@@ -187,7 +189,8 @@ like(sql(q{SELECT string_agg(DISTINCT verdict || ': ' || message, ' / ') FROM ca
 reload_setting($node, "capi.ca_file = '$cert'");
 is(sql(q{SELECT string_agg(verdict, ',') FROM capi.dry_run('meta_tls', 10, 'TEST1')}), 'accepted,accepted',
 	'with its CA in capi.ca_file: accepted');
-is(server_stats()->{platforms}{meta}{test_events}, 2, 'over HTTPS, in test mode');
+is(scalar(grep { /"event_id":"tls-\d","event_time":\d+,"received_at_ms":\d+,"test_event_code":"TEST1"/ }
+		split /\n/, slurp_file(CapiTest::record_file())), 2, 'over HTTPS, in test mode');
 
 unlike(CapiTest::log_without_statements($node),
 	qr/\Q$TOKEN\E|\Q$REDDIT_TOKEN\E|\Q$PINTEREST_TOKEN\E|\Q$WRONG_TOKEN\E/, 'no credential in the server log');
