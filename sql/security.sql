@@ -14,7 +14,7 @@ SELECT p.proname AS runs_sql_without_fixed_search_path
 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
 WHERE p.pronamespace = 'capi'::regnamespace
   AND (l.lanname <> 'c' OR p.proname IN ('preview', 'outbox_row_trigger', 'destinations_row_trigger',
-                                         'destinations_changed', 'setup_warnings'))
+                                         'destinations_changed', 'setup_warnings', 'dry_run'))
   AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false);
 
 -- The worker's role: no login, no attributes, and only the rights delivery needs.

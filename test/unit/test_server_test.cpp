@@ -694,6 +694,7 @@ TEST_F(TestServerTest, FormEncodedBodyWithTestEventCode) {
 	EXPECT_EQ(result.Json()["events_received"], 2);
 	json stats = Stats();
 	EXPECT_EQ(stats["test_events"], 2);
+	EXPECT_EQ(stats["accepted_events"], 0) << "test events are not delivered ones";
 	std::vector<json> lines = ReadJsonLines(options.record_path);
 	ASSERT_EQ(lines.size(), 2u);
 	EXPECT_EQ(lines[0]["test_event_code"], "TEST123");

@@ -126,11 +126,31 @@ public:
 	virtual HttpRequest Finish() = 0;
 };
 
+// How a platform checks events without recording them as conversions (capi.dry_run, test_mode.hpp):
+// one key of the destination's config that, when set, sends every request in the platform's test or
+// validate mode. The adapter's request building reads that key (and is unit-tested with it).
+struct TestModeSupport {
+	enum class Form {
+		kNone, // the platform has no such mode (LinkedIn)
+		kFlag, // config_key = true (Google validate_only, Snap validate, Pinterest test)
+		kCode, // config_key = a code from the platform's Events Manager (Meta, TikTok, Reddit)
+	};
+	Form form = Form::kNone;
+	std::string_view config_key;
+	// True when the platform keeps test events as conversions (Meta documents it) or does not say that
+	// it drops them: a dry run then sends only events with an event_id, so that the platform can
+	// deduplicate the real delivery that follows.
+	bool may_keep_events = false;
+	std::string_view name; // for messages: "Meta's Test Events (test_event_code)"
+};
+
 class PlatformAdapter {
 public:
 	virtual ~PlatformAdapter() = default;
 
 	virtual identity::Platform platform() const noexcept = 0;
+	// The platform's test or validate mode; Form::kNone when it has none.
+	virtual TestModeSupport TestMode() const noexcept { return {}; }
 	virtual std::size_t MaxBatchSize() const noexcept = 0;
 	// Requests per second one destination may send by default (the platform's published limit);
 	// 0 = none. config.max_requests_per_second overrides it (common_settings.hpp).

@@ -470,6 +470,11 @@ void DestinationPipeline::OnTokenResponse(const http::Response &response, std::i
 		return;
 	case TokenReply::Kind::kRetry:
 		token_.failures++;
+		if (settings_.max_token_failures > 0 && token_.failures >= settings_.max_token_failures) {
+			Pause(now_ms, message);
+			token_.failures = 0;
+			return;
+		}
 		token_.due_ms = now_ms + RetryDelayMs(settings_.backoff, token_.failures, reply.retry_after_ms, rng_);
 		// Shown where a retrying batch shows its error: on the chunks waiting for the token.
 		for (auto &[chunk_id, chunk] : chunks_)
@@ -728,6 +733,24 @@ std::vector<RetryingChunk> DestinationPipeline::TakeRetrying() {
 const std::vector<OutboxEvent> *DestinationPipeline::ChunkEvents(std::uint64_t chunk_id) const {
 	auto it = chunks_.find(chunk_id);
 	return it == chunks_.end() ? nullptr : &it->second.events;
+}
+
+std::optional<ChunkProgress> DestinationPipeline::Progress(std::uint64_t chunk_id) const {
+	auto it = chunks_.find(chunk_id);
+	if (it == chunks_.end())
+		return std::nullopt;
+	ChunkProgress progress;
+	progress.failed = it->second.result.failed;
+	for (const PendingRequest &pending : pending_)
+		if (pending.chunk_id == chunk_id)
+			progress.waiting.insert(progress.waiting.end(), pending.events.begin(), pending.events.end());
+	for (const auto &[request_id, pending] : in_flight_requests_)
+		if (pending.chunk_id == chunk_id)
+			progress.waiting.insert(progress.waiting.end(), pending.events.begin(), pending.events.end());
+	std::sort(progress.waiting.begin(), progress.waiting.end());
+	progress.waiting.erase(std::unique(progress.waiting.begin(), progress.waiting.end()),
+	                       progress.waiting.end());
+	return progress;
 }
 
 std::optional<std::int64_t> DestinationPipeline::NextDueMs() const {

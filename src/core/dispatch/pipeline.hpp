@@ -57,6 +57,10 @@ struct PipelineSettings {
 	// refuses such events sooner: Meta 7 days).
 	std::int64_t max_event_age_ms = 90LL * 24 * 60 * 60 * 1000;
 	long request_timeout_ms = 30000;
+	// Transient failures in a row of the OAuth token request after which the destination pauses with
+	// the last one's words; 0 = retried with backoff as long as it takes (the worker). capi.dry_run,
+	// which must end, sets 1.
+	int max_token_failures = 0;
 	// capi.allowed_endpoint_hosts: checked before each request (endpoint_policy.hpp); a destination
 	// whose endpoint it no longer allows is paused.
 	std::string allowed_endpoint_hosts;
@@ -80,6 +84,14 @@ struct EventFailure {
 	int attempts = 0;     // sends that included it
 	bool skipped = false; // not sent by design (Refusal::Skip): status 'skipped', not 'failed'
 	FailureKind kind = FailureKind::kPermanent; // of a failure (not of a skip)
+};
+
+// Where the events of a chunk still held stand (DestinationPipeline::Progress): those that failed or
+// were skipped so far, and those still waiting to be sent or answered. Every other event of the chunk
+// was accepted by the platform.
+struct ChunkProgress {
+	std::vector<EventFailure> failed;
+	std::vector<std::size_t> waiting; // positions in the chunk, ascending
 };
 
 struct SettledChunk {
@@ -138,6 +150,8 @@ public:
 
 	// The events of a chunk still held (for the caller's bookkeeping of failures).
 	const std::vector<OutboxEvent> *ChunkEvents(std::uint64_t chunk_id) const;
+	// How far a chunk still held has got; nullopt once it settled (TakeSettled has it) or when unknown.
+	std::optional<ChunkProgress> Progress(std::uint64_t chunk_id) const;
 
 	// When something becomes due without any response arriving (a retry, the end of a pause);
 	// nullopt when nothing is waiting on time.

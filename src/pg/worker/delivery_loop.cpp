@@ -3,9 +3,9 @@
 #include "core/dispatch/adapter.hpp"
 #include "core/dispatch/pipeline.hpp"
 #include "core/http/client.hpp"
+#include "pg/delivery_settings.hpp"
 #include "pg/guc.hpp"
 #include "pg/shared_state.hpp"
-#include "pg/version.hpp"
 #include "pg/worker/credential_file_reader.hpp"
 #include "pg/worker/delivery_store.hpp"
 #include "pg/worker/spi_session.hpp"
@@ -52,31 +52,6 @@ std::int64_t NowMs() {
 void Log(const std::string &message) {
 	const char *text = message.c_str();
 	PgCall([&] { ereport(LOG, (errmsg("pg_capi worker: %s", text))); });
-}
-
-dispatch::PipelineSettings PipelineSettingsFrom(const WorkerSettings &settings) {
-	dispatch::PipelineSettings pipeline;
-	pipeline.batch_size = static_cast<std::size_t>(settings.batch_size);
-	pipeline.max_in_flight = static_cast<std::size_t>(settings.max_concurrent_requests);
-	pipeline.backoff.base_ms = settings.retry_base_delay_ms;
-	pipeline.backoff.cap_ms = settings.retry_max_delay_ms;
-	pipeline.backoff.floor_ms = std::min<std::int64_t>(250, settings.retry_base_delay_ms);
-	pipeline.backoff.max_attempts = settings.max_attempts;
-	pipeline.auth_pause_ms = settings.auth_failure_pause_ms;
-	pipeline.circuit_probe_min_ms = settings.retry_base_delay_ms;
-	pipeline.request_timeout_ms = settings.request_timeout_ms;
-	pipeline.allowed_endpoint_hosts = settings.allowed_endpoint_hosts;
-	return pipeline;
-}
-
-http::ClientOptions ClientOptionsFrom(const WorkerSettings &settings) {
-	http::ClientOptions options;
-	options.version = kLibraryVersion;
-	options.max_concurrent = 256; // per-destination limits are the pipelines'
-	options.connect_timeout_ms = std::min(10000, settings.request_timeout_ms);
-	options.timeout_ms = settings.request_timeout_ms;
-	options.ca_file = settings.ca_file;
-	return options;
 }
 
 // The destination as the pipeline takes it, its credential files read (credential_file_reader.hpp):
@@ -156,7 +131,8 @@ void DeliveryLoop::ApplySettings() {
 		if (state.pipeline)
 			state.pipeline->Update(DestinationFrom(state.row, settings_), PipelineSettingsFrom(settings_));
 	if (!client_ || (settings_.ca_file != ca_file_ && client_->InFlight() + client_->Queued() == 0)) {
-		client_ = std::make_unique<http::Client>(ClientOptionsFrom(settings_));
+		// 256 transfers at once: the per-destination limits are the pipelines'.
+		client_ = std::make_unique<http::Client>(ClientOptionsFrom(settings_, 256));
 		ca_file_ = settings_.ca_file;
 		request_owner_.clear();
 	}

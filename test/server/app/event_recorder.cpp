@@ -41,6 +41,7 @@ void EventRecorder::Record(std::string_view platform, const HandlerOutcome &outc
 		slot.event_id.assign(event.event_id);
 		slot.event_time = event.event_time;
 		slot.received_at_ms = received_at_ms;
+		slot.test_event_code.assign(outcome.test_event_code);
 	}
 	if (fd_ < 0) {
 		return;
@@ -90,12 +91,13 @@ nlohmann::json EventRecorder::Recent(size_t limit) const {
 	size_t n = std::min(limit, count_);
 	for (size_t i = 0; i < n; ++i) {
 		const RecentEvent &event = ring_[(next_ + capacity_ - n + i) % capacity_];
-		events.push_back({{"platform", event.platform},
-		                  {"destination", event.destination},
-		                  {"event_name", event.event_name},
-		                  {"event_id", event.event_id},
-		                  {"event_time", event.event_time},
-		                  {"received_at_ms", event.received_at_ms}});
+		nlohmann::json item = {{"platform", event.platform},     {"destination", event.destination},
+		                       {"event_name", event.event_name}, {"event_id", event.event_id},
+		                       {"event_time", event.event_time}, {"received_at_ms", event.received_at_ms}};
+		if (!event.test_event_code.empty()) {
+			item["test_event_code"] = event.test_event_code;
+		}
+		events.push_back(std::move(item));
 	}
 	return events;
 }

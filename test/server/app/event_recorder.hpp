@@ -1,5 +1,6 @@
-// Keeps the most recent accepted events in memory (GET /__control/events) and, with --record,
-// appends every accepted event to a file as one JSON line:
+// Keeps the most recent accepted events in memory (GET /__control/events, with "test_event_code" for
+// those of a test-mode request) and, with --record, appends every accepted event to a file as one
+// JSON line:
 // {"platform","destination","event_name","event_id","event_time","received_at_ms",
 //  "test_event_code" (when present),"event":{...the whole event as received, minified...}}
 #pragma once
@@ -37,6 +38,7 @@ private:
 		std::string event_id;
 		int64_t event_time = 0;
 		int64_t received_at_ms = 0;
+		std::string test_event_code; // the request's test-mode marker, "" for a real delivery
 	};
 	void WriteAll(const std::string &bytes);
 

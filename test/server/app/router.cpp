@@ -109,17 +109,21 @@ void Router::HandlePlatform(PlatformHandler &handler, HttpRequest &request, Repl
 	}
 	if (outcome_.accepted) {
 		++counters.accepted_requests;
-		counters.accepted_events += outcome_.events.size();
 		counters.rejected_events += outcome_.rejected_events.size();
 		if (!outcome_.test_event_code.empty()) {
+			// The platform's test or validate mode: checked and answered like the real thing, but not
+			// delivered, so not counted as accepted (nor as duplicates of, or batches for, real events).
 			counters.test_events += outcome_.events.size();
-		}
-		for (const AcceptedEvent &event : outcome_.events) {
-			if (stats_.CountEvent(handler.name(), outcome_.destination, event.event_name, event.event_id)) {
-				++counters.duplicate_events;
+		} else {
+			counters.accepted_events += outcome_.events.size();
+			for (const AcceptedEvent &event : outcome_.events) {
+				if (stats_.CountEvent(handler.name(), outcome_.destination, event.event_name,
+				                      event.event_id)) {
+					++counters.duplicate_events;
+				}
 			}
+			stats_.CountBatch(handler.name(), outcome_.destination, outcome_.events.size());
 		}
-		stats_.CountBatch(handler.name(), outcome_.destination, outcome_.events.size());
 		recorder_.Record(handler.name(), outcome_, now_ms);
 		reply->response = handler.SuccessResponse(outcome_);
 	} else {

@@ -19,10 +19,10 @@ struct PlatformCounters {
 	uint64_t accepted_requests = 0; // answered with success (events accepted)
 	uint64_t rejected_requests = 0; // answered with the platform's validation / auth error
 	uint64_t faulted_requests = 0;  // answered (or reset) by an injected fault
-	uint64_t accepted_events = 0;
+	uint64_t accepted_events = 0;   // delivered: test-mode requests' events are not counted here
 	uint64_t duplicate_events =
 	    0;                        // accepted events whose (destination, event_name, event_id) was seen before
-	uint64_t test_events = 0;     // accepted events of requests in test mode (test_event_code)
+	uint64_t test_events = 0;     // events of requests in test mode: in no other event count
 	uint64_t rejected_events = 0; // refused one by one in a success reply (HandlerOutcome::rejected_events)
 	// The most requests that arrived within any 1000 ms (a sliding window), for rate-limit checks.
 	uint64_t max_requests_per_second = 0;

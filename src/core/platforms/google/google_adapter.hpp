@@ -71,6 +71,12 @@ GoogleSettings ReadGoogleSettings(const Destination &destination);
 class GoogleAdapter final : public PlatformAdapter {
 public:
 	identity::Platform platform() const noexcept override { return identity::Platform::kGoogle; }
+	// validateOnly: Google validates the request and records nothing
+	// (https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest).
+	TestModeSupport TestMode() const noexcept override {
+		return {TestModeSupport::Form::kFlag, "validate_only", false,
+		        "Google's validate mode (validateOnly)"};
+	}
 	std::size_t MaxBatchSize() const noexcept override { return kGoogleMaxBatchSize; }
 	// Neither API publishes a per-second request limit (Ads: operations per day, RESOURCE_EXHAUSTED
 	// otherwise, https://developers.google.com/google-ads/api/docs/best-practices/quotas).

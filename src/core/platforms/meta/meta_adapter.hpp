@@ -43,6 +43,13 @@ MetaSettings ReadMetaSettings(const Destination &destination);
 class MetaAdapter final : public PlatformAdapter {
 public:
 	identity::Platform platform() const noexcept override { return identity::Platform::kMeta; }
+	// Meta: "Events sent with test_event_code are not dropped. They flow into Events Manager and are used
+	// for targeting and ads measurement purposes."
+	// (https://developers.facebook.com/docs/marketing-api/conversions-api/using-the-api)
+	TestModeSupport TestMode() const noexcept override {
+		return {TestModeSupport::Form::kCode, "test_event_code", true,
+		        "Meta's Test Events (test_event_code)"};
+	}
 	std::size_t MaxBatchSize() const noexcept override { return kMetaMaxBatchSize; }
 	std::vector<std::string_view> OwnHosts() const override { return {kMetaApiHost}; }
 	void Validate(const Destination &destination) const override;

@@ -70,6 +70,11 @@ private:
 class PinterestAdapter final : public PlatformAdapter {
 public:
 	identity::Platform platform() const noexcept override { return identity::Platform::kPinterest; }
+	// ?test=true: "the events will not be recorded but the API will still return the same response
+	// messages" (https://developers.pinterest.com/docs/api/v5/events-create).
+	TestModeSupport TestMode() const noexcept override {
+		return {TestModeSupport::Form::kFlag, "test", false, "Pinterest's test mode (?test=true)"};
+	}
 	std::size_t MaxBatchSize() const noexcept override { return kPinterestMaxBatchSize; }
 	double DefaultRequestsPerSecond() const noexcept override { return kPinterestRequestsPerSecond; }
 	std::vector<std::string_view> OwnHosts() const override { return {kPinterestApiHost}; }

@@ -78,6 +78,11 @@ private:
 class RedditAdapter final : public PlatformAdapter {
 public:
 	identity::Platform platform() const noexcept override { return identity::Platform::kReddit; }
+	// data.test_id: the events appear in Events Manager's testing tool; whether Reddit also keeps them is
+	// not documented (https://ads-api.reddit.com/docs/v3/operations/Post%20Conversion%20Events).
+	TestModeSupport TestMode() const noexcept override {
+		return {TestModeSupport::Form::kCode, "test_id", true, "Reddit's test mode (test_id)"};
+	}
 	std::size_t MaxBatchSize() const noexcept override { return kRedditMaxBatchSize; }
 	double DefaultRequestsPerSecond() const noexcept override { return kRedditRequestsPerSecond; }
 	std::vector<std::string_view> OwnHosts() const override { return {kRedditApiHost}; }

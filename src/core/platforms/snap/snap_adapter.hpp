@@ -49,6 +49,12 @@ std::optional<std::string_view> SnapEventName(const CommonSettings &common, std:
 class SnapAdapter final : public PlatformAdapter {
 public:
 	identity::Platform platform() const noexcept override { return identity::Platform::kSnap; }
+	// /events/validate: Snap checks the events "without sending actual production events"
+	// (https://developers.snap.com/api/marketing-api/Conversions-API/VerifySetUp).
+	TestModeSupport TestMode() const noexcept override {
+		return {TestModeSupport::Form::kFlag, "validate", false,
+		        "Snap's validate endpoint (/events/validate)"};
+	}
 	std::size_t MaxBatchSize() const noexcept override { return kSnapMaxBatchSize; }
 	// Snap publishes no request-rate limit for the Conversions API: none by default (429 is retried).
 	double DefaultRequestsPerSecond() const noexcept override { return 0; }

@@ -51,6 +51,12 @@ std::optional<std::string_view> TikTokEventName(const CommonSettings &common, st
 class TikTokAdapter final : public PlatformAdapter {
 public:
 	identity::Platform platform() const noexcept override { return identity::Platform::kTikTok; }
+	// test_event_code: the events appear in Events Manager's Test Events; whether TikTok also keeps them is
+	// not documented (https://business-api.tiktok.com/portal/docs?id=1771100779668482).
+	TestModeSupport TestMode() const noexcept override {
+		return {TestModeSupport::Form::kCode, "test_event_code", true,
+		        "TikTok's Test Events (test_event_code)"};
+	}
 	std::size_t MaxBatchSize() const noexcept override { return kTikTokMaxBatchSize; }
 	// TikTok publishes no request-rate limit for the Events API (it answers code 40100 "Too many
 	// requests" when one is hit, which is retried): none by default.
