@@ -267,7 +267,8 @@ TEST(MetaRequest, BuilderRefusesBadEventsWithoutTouchingTheRequest) {
 TEST(MetaRequest, BuilderFillsUpAtTheBatchLimit) {
 	const MetaAdapter adapter;
 	OutboxEvent event = Lead();
-	std::unique_ptr<RequestBuilder> builder = adapter.StartRequest(MetaDestination(), {});
+	const Destination destination = MetaDestination(); // the builder refers to it (adapter.hpp)
+	std::unique_ptr<RequestBuilder> builder = adapter.StartRequest(destination, {});
 	for (int i = 0; i < 1000; ++i) {
 		ASSERT_FALSE(builder->full());
 		ASSERT_EQ(builder->Add(event, kNow), std::nullopt);

@@ -236,6 +236,36 @@ TEST(IdentityHash, GarbageIsNoResult) {
 	EXPECT_EQ(out, "");
 }
 
+// Found by fuzz/normalize_fuzz: Hash trimmed the value (text::Trim: white space and control
+// characters) before normalizing, Normalize did not, so a phone with a leading control character
+// was NULL for capi.normalize and hashed by capi.hash.
+TEST(IdentityHash, AgreesWithNormalizeOnSurroundingControlCharacters) {
+	for (Platform platform : kPlatforms) {
+		for (const char *value : {"\x01"
+		                          "060 1234567",
+		                          "060 1234567\x7f", "\x1f+1 650 555 1212\x01",
+		                          "\x01"
+		                          "John@Example.com",
+		                          "\x02Mary\x03"}) {
+			for (Field field : {Field::kPhone, Field::kEmail, Field::kFirstName}) {
+				if (!PlatformAcceptsField(platform, field))
+					continue;
+				std::string normalized;
+				std::string hashed;
+				const bool normalized_ok = Normalize(field, platform, value, "US", normalized);
+				const bool hashed_ok = Hash(field, platform, value, "US", hashed);
+				EXPECT_EQ(normalized_ok, hashed_ok) << FieldName(field) << "@" << PlatformName(platform);
+			}
+		}
+	}
+	std::string out;
+	ASSERT_TRUE(Normalize(Field::kPhone, Platform::kGoogle,
+	                      "\x01"
+	                      "060 1234567",
+	                      "US", out));
+	EXPECT_EQ(out, "+10601234567");
+}
+
 TEST(IdentityHash, ReusesTheOutputBuffer) {
 	std::string out;
 	out.reserve(128);

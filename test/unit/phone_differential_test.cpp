@@ -18,6 +18,26 @@ std::string Describe(const testing::PhoneCase &c) {
 	return "raw=\"" + c.raw + "\" region=\"" + c.region + "\"";
 }
 
+// Found by fuzz/phone_fuzz: a '+' inside the number followed by a letter ("5678+D") kept the fast path
+// answering, though libphonenumber's valid_phone_number_pattern cannot match a '+' there (only a
+// trailing one, which TrimUnwantedEndChars removes, and letters are not removed).
+TEST(PhoneDifferential, PlusBeforeALetterInsideTheNumber) {
+	for (const char *raw :
+	     {"(11) 91123434-5678+D@", "11) 91123434-5678+D", "91123434-5678+D", "650 555 1212+abc",
+	      "+1 650 555 1212 +Home", "650-555+CALL", "11) 91123434-5678+"}) {
+		for (const char *region : {"CN", "US", "DE"}) {
+			for (PhoneStyle style : {PhoneStyle::kE164WithPlus, PhoneStyle::kE164DigitsOnly}) {
+				std::string fast;
+				std::string reference;
+				const bool fast_ok = NormalizePhone(raw, region, style, fast);
+				const bool reference_ok = NormalizePhoneReference(raw, region, style, reference);
+				EXPECT_EQ(fast_ok, reference_ok) << raw << " " << region;
+				EXPECT_EQ(fast, reference) << raw << " " << region;
+			}
+		}
+	}
+}
+
 TEST(PhoneDifferential, FastPathMatchesLibphonenumberOnCorpus) {
 	testing::PhoneCorpusGenerator generator(kSeed);
 	ASSERT_GE(generator.SeedRegions().size(), 200u); // every supported region contributes seeds

@@ -170,15 +170,16 @@ TEST(LinkedInRequest, EventNamesMapThroughEventMapThenRuleType) {
 	OutboxEvent event = Lead(); // "Lead" has no entry, its rule type LEAD has
 	EXPECT_EQ(adapter.Preflight(LinkedIn(), event, kNow), std::nullopt);
 	event.event_name = "signup_done";
-	std::unique_ptr<RequestBuilder> builder = adapter.StartRequest(LinkedIn(), {""});
+	const Destination plain = LinkedIn(); // the builder refers to it (adapter.hpp)
+	std::unique_ptr<RequestBuilder> builder = adapter.StartRequest(plain, {""});
 	std::optional<Refusal> refusal = builder->Add(event, kNow);
 	ASSERT_TRUE(refusal.has_value());
 	EXPECT_TRUE(refusal->skip);
 	EXPECT_EQ(refusal->reason, "no LinkedIn conversion rule for \"signup_done\": add it to the destination's "
 	                           "config.conversion_rules (or map it with config.event_map)");
 	// event_map renames it; "" means not sent there.
-	builder =
-	    adapter.StartRequest(LinkedIn(R"(, "event_map": {"signup_done": "Purchase", "Lead": ""})"), {""});
+	const Destination mapped = LinkedIn(R"(, "event_map": {"signup_done": "Purchase", "Lead": ""})");
+	builder = adapter.StartRequest(mapped, {""}); // the builder refers to the destination (adapter.hpp)
 	EXPECT_EQ(builder->Add(event, kNow), std::nullopt);
 	event.event_name = "Lead";
 	refusal = builder->Add(event, kNow);
@@ -194,7 +195,8 @@ TEST(LinkedInRequest, ConsentDeniedIsSkippedOrStripped) {
 	const LinkedInAdapter adapter;
 	OutboxEvent event = Purchase();
 	event.consent_json = R"({"ad_user_data": "denied"})";
-	std::unique_ptr<RequestBuilder> builder = adapter.StartRequest(LinkedIn(), {""});
+	const Destination plain = LinkedIn(); // the builder refers to it (adapter.hpp)
+	std::unique_ptr<RequestBuilder> builder = adapter.StartRequest(plain, {""});
 	std::optional<Refusal> refusal = builder->Add(event, kNow);
 	ASSERT_TRUE(refusal.has_value());
 	EXPECT_TRUE(refusal->skip);

@@ -22,6 +22,21 @@ BatchOutcome Classify(long status, std::string_view body, std::size_t batch = 10
 	return TikTokAdapter().Classify(TikTokDestination(), batch, status, body, headers);
 }
 
+// Found by fuzz/classify_tiktok_fuzz: a 5xx, 429 or 401 whose body names a bad event kept the
+// event's index, though a retry or an auth failure names no events (adapter.hpp: bad_indexes only for
+// kRejectedEvents and kPartial).
+TEST(TikTokClassify, RetryAndAuthFailureNameNoEvents) {
+	const char *body =
+	    R"({"code":40002,"message":"Batch.3.properties.contents.0.content_id: Not a valid string","request_id":"r1"})";
+	for (long status : {500L, 503L, 429L, 401L}) {
+		const BatchOutcome outcome = Classify(status, body, 5);
+		EXPECT_EQ(outcome.kind, status == 401 ? OutcomeKind::kAuthFailed : OutcomeKind::kRetry) << status;
+		EXPECT_TRUE(outcome.bad_indexes.empty()) << status;
+		EXPECT_TRUE(outcome.bad_messages.empty()) << status;
+	}
+	EXPECT_EQ(Classify(400, body, 5).bad_indexes, std::vector<std::size_t>{3});
+}
+
 TEST(TikTokClassify, CodeZeroIsDelivered) {
 	BatchOutcome outcome =
 	    Classify(200, R"({"code":0,"message":"OK","request_id":"2023112806502371","data":{}})");

@@ -177,7 +177,9 @@ bool Normalize(Field field, Platform platform, std::string_view value, std::stri
 		return NoResult(out);
 	if (PointsInto(value, out))
 		return Normalize(field, platform, std::string(value), region, out);
-	value = WithoutFormatCharacters(value);
+	// The same starting point as Hash (which must trim to recognize a digest): without format
+	// characters and surrounding white space and control characters, so both agree on every value.
+	value = text::Trim(WithoutFormatCharacters(value));
 	if (!NormalizeAccepted(field, platform, value, region, out) || out.empty()) {
 		out.clear();
 		return false;

@@ -10,7 +10,8 @@
 
 namespace capi::identity {
 
-// Every normalizer first drops Unicode format characters (text::StripFormatCharacters), and a value
+// Every normalizer first drops Unicode format characters (text::StripFormatCharacters) and surrounding
+// white space and control characters (text::Trim), the same for Normalize and Hash, and a value
 // longer than MaxInputBytes(field) (input_limits.hpp) has no result, at the cost of one comparison.
 
 // Normalizes value as platform requires for field. region is an ISO 3166-1 alpha-2 code used to

@@ -149,6 +149,10 @@ public:
 			// reference's retry.
 			if (plus_before_digit_)
 				return Scanned::kRejected;
+			// Likewise a '+' with a letter after it (letters are not trimmed): not modelled, the
+			// reference answers (found by fuzz/phone_fuzz).
+			if (plus_before_letter_)
+				return Scanned::kUnknown;
 			if (letters_ > 0) {
 				if (ContainsInt())
 					return Scanned::kUnknown; // "int" is an extension label
@@ -180,12 +184,13 @@ private:
 	size_t body_start_ = 0;
 	bool invalid_prefix_ = false; // a control character that is not "interchange valid" before it
 	// Facts about the number part.
-	bool separated_ = false;         // a separator between two digits
-	bool pending_ = false;           // separators since the last digit
-	bool slash_pending_ = false;     // a '/' among them (the "second number" cut "[\\/] *x")
-	bool plus_inside_ = false;       // a '+' after the leading ones
-	bool plus_before_digit_ = false; // ... followed by a digit
-	bool early_letter_ = false;      // a letter before the third digit
+	bool separated_ = false;          // a separator between two digits
+	bool pending_ = false;            // separators since the last digit
+	bool slash_pending_ = false;      // a '/' among them (the "second number" cut "[\\/] *x")
+	bool plus_inside_ = false;        // a '+' after the leading ones
+	bool plus_before_digit_ = false;  // ... followed by a digit
+	bool plus_before_letter_ = false; // ... followed by a letter
+	bool early_letter_ = false;       // a letter before the third digit
 	size_t letters_ = 0;
 	std::string alpha_digits_;       // Normalize's result when letters_ >= 3
 	size_t group_start_ = 0;         // index in digits of the last group of digits
@@ -269,6 +274,7 @@ private:
 					early_letter_ = true;
 					return;
 				}
+				plus_before_letter_ |= plus_inside_;
 				for (; i_ < end; i_++) {
 					letters_++;
 					alpha_digits_.push_back(KeypadDigits()[At(i_)]);

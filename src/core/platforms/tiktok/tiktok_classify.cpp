@@ -134,10 +134,11 @@ BatchOutcome TikTokAdapter::Classify(const Destination &destination, std::size_t
 	} else if (code != response.end() && code->is_number_integer() && code->get<std::int64_t>() != kOk) {
 		outcome =
 		    FromCode(code->get<std::int64_t>(), StringMember(response, "message"), http_status, batch_size);
-		if (http_status == 429 || http_status >= 500) {
-			outcome.kind = OutcomeKind::kRetry;
-		} else if (http_status == 401) {
-			outcome.kind = OutcomeKind::kAuthFailed;
+		if (http_status == 429 || http_status >= 500 || http_status == 401) {
+			outcome.kind = http_status == 401 ? OutcomeKind::kAuthFailed : OutcomeKind::kRetry;
+			// The whole request is retried or paused: no event is named bad (adapter.hpp).
+			outcome.bad_indexes.clear();
+			outcome.bad_messages.clear();
 		}
 	} else if (http_status >= 200 && http_status < 300) {
 		outcome.kind = OutcomeKind::kRetry;

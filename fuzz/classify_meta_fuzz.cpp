@@ -1,0 +1,6 @@
+// libFuzzer target: the meta response classifier on any HTTP status and body (classify_fuzz.hpp).
+#include "classify_fuzz.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+	return capi::fuzz::FuzzClassifier(capi::identity::Platform::kMeta, data, size);
+}
