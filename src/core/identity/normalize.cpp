@@ -129,6 +129,9 @@ std::string_view WithoutFormatCharacters(std::string_view value) {
 	return text::StripFormatCharacters(value, FormatFreeScratch());
 }
 
+constexpr std::string_view kEmptyStringDigest =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 bool NoResult(std::string &out) {
 	out.clear();
 	return false;
@@ -178,10 +181,21 @@ bool Normalize(Field field, Platform platform, std::string_view value, std::stri
 	if (PointsInto(value, out))
 		return Normalize(field, platform, std::string(value), region, out);
 	value = WithoutFormatCharacters(value);
+	if (IsEmptyValueDigest(text::Trim(value)))
+		return NoResult(out);
 	if (!NormalizeAccepted(field, platform, value, region, out) || out.empty()) {
 		out.clear();
 		return false;
 	}
+	return true;
+}
+
+bool IsEmptyValueDigest(std::string_view digest) noexcept {
+	if (digest.size() != kEmptyStringDigest.size())
+		return false;
+	for (std::size_t i = 0; i < digest.size(); i++)
+		if (text::ToAsciiLower(digest[i]) != kEmptyStringDigest[i])
+			return false;
 	return true;
 }
 
@@ -196,7 +210,9 @@ bool Hash(Field field, Platform platform, std::string_view value, std::string_vi
 	if (PointsInto(value, out))
 		return Hash(field, platform, std::string(value), region, out);
 	const std::string_view trimmed = text::Trim(WithoutFormatCharacters(value));
-	if (IsSha256Hex(trimmed)) { // already hashed: never hash twice
+	if (IsSha256Hex(trimmed)) {          // already hashed: never hash twice
+		if (IsEmptyValueDigest(trimmed)) // a hashed blank identifies nobody
+			return NoResult(out);
 		out.assign(trimmed);
 		for (char &c : out)
 			c = text::ToAsciiLower(c);

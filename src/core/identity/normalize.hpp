@@ -21,12 +21,18 @@ bool Normalize(Field field, Platform platform, std::string_view value, std::stri
                std::string &out);
 
 // Lowercase hex SHA-256 of the normalized value. A value that is already a SHA-256 hex digest
-// (64 hex digits after trimming whitespace) is returned lowercased, never hashed again.
+// (64 hex digits after trimming whitespace) is returned lowercased, never hashed again, unless it is
+// the digest of the empty string (IsEmptyValueDigest): no result then.
 // Returns false when Normalize would.
 bool Hash(Field field, Platform platform, std::string_view value, std::string_view region, std::string &out);
 
 // True when value, without format characters and surrounding white space, is a SHA-256 hex digest.
 bool IsAlreadyHashed(std::string_view value);
+
+// True when digest (64 hex digits, either case) is the SHA-256 of the empty string, e3b0c442...b855:
+// what upstream systems produce when they hash a blank value. It identifies nobody, so Normalize and
+// Hash give no result for it, in every field (external IDs included).
+bool IsEmptyValueDigest(std::string_view digest) noexcept;
 
 // Which of field's normalization rules platform uses, as a small number: two platforms with the same
 // number normalize every value of field identically (email: Meta, TikTok, LinkedIn, Snap and Pinterest

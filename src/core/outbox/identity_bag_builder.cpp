@@ -107,6 +107,8 @@ private:
 			if (identity::IsWithinInputLimit(field, shared[i]))
 				trimmed =
 				    identity::text::Trim(identity::text::StripFormatCharacters(shared[i], format_free_[i]));
+			if (identity::IsEmptyValueDigest(trimmed)) // a hashed blank: nothing, as in capi.hash
+				trimmed = {};
 			trimmed_.push_back(trimmed);
 			hex_.push_back(IsSha256Hex(trimmed));
 			if (hex_[i]) { // already a digest: kept lowercased wherever a hash is wanted
