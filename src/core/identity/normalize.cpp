@@ -86,13 +86,13 @@ ExternalIdRule ExternalIdRuleFor(Platform platform) {
 }
 
 // The platform accepts field (checked by the caller).
-bool NormalizeAccepted(Field field, Platform platform, std::string_view value, std::string_view region,
+bool NormalizeAccepted(Field field, Platform platform, std::string_view value, Region region,
                        std::string &out) {
 	switch (field) {
 	case Field::kEmail:
 		return NormalizeEmail(value, EmailRuleFor(platform), out);
 	case Field::kPhone:
-		return NormalizePhone(value, region, PhoneStyleFor(platform), out);
+		return NormalizePhone(value, region.code, PhoneStyleFor(platform), out);
 	case Field::kFirstName:
 		return NormalizeName(value, NameRuleFor(platform), NamePart::kFirst, out);
 	case Field::kLastName:
@@ -108,7 +108,7 @@ bool NormalizeAccepted(Field field, Platform platform, std::string_view value, s
 	case Field::kGender:
 		return NormalizeGender(value, /*allow_non_binary=*/platform == Platform::kPinterest, out);
 	case Field::kDateOfBirth:
-		return NormalizeDateOfBirth(value, region, out);
+		return NormalizeDateOfBirth(value, region.code, out);
 	case Field::kExternalId:
 		return NormalizeExternalId(value, ExternalIdRuleFor(platform), out);
 	case Field::kStreet:
@@ -173,8 +173,7 @@ int NormalizationRuleId(Field field, Platform platform) noexcept {
 	return 0;
 }
 
-bool Normalize(Field field, Platform platform, std::string_view value, std::string_view region,
-               std::string &out) {
+bool Normalize(Field field, Platform platform, std::string_view value, Region region, std::string &out) {
 	RequireAcceptedField(platform, field);
 	if (!IsWithinInputLimit(field, value)) // no identifier is that long: no work at all
 		return NoResult(out);
@@ -203,7 +202,7 @@ bool IsAlreadyHashed(std::string_view value) {
 	return IsSha256Hex(text::Trim(WithoutFormatCharacters(value)));
 }
 
-bool Hash(Field field, Platform platform, std::string_view value, std::string_view region, std::string &out) {
+bool Hash(Field field, Platform platform, std::string_view value, Region region, std::string &out) {
 	RequireAcceptedField(platform, field);
 	if (!IsWithinInputLimit(field, value)) // no identifier is that long: no work at all
 		return NoResult(out);
