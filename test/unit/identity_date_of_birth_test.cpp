@@ -37,46 +37,45 @@ TEST(IdentityDateOfBirth, CommonLayouts) {
 // Month names and abbreviations in the main European languages, from ICU's CLDR data, with the words
 // around them that those languages write (issue 12).
 TEST(IdentityDateOfBirth, MonthNamesInEuropeanLanguages) {
-	const char *const february[] =
-	    {
-	        "16. Februar 1997",         // de
-	        "16. Feb. 1997",            //
-	        "am 16. Februar 1997",      //
-	        "16. Feber 1997",           // de_AT colloquial (not in CLDR: added)
-	        "16 f\xc3\xa9vrier 1997",   // fr
-	        "16 F\xc3\xa9VRIER 1997",   //
-	        "16 fevrier 1997",          // without the accent
-	        "le 16 f\xc3\xa9vr. 1997",  //
-	        "16 de febrero de 1997",    // es
-	        "16 feb 1997",              //
-	        "16 febbraio 1997",         // it
-	        "il 16 febbraio 1997",      //
-	        "16 de fevereiro de 1997",  // pt
-	        "16 fev. 1997",             //
-	        "16 februari 1997",         // nl, sv
-	        "16 februar 1997",          // da, nb
-	        "16 lutego 1997",           // pl (genitive)
-	        "16 lutego 1997 r.",        //
-	        "16 luty 1997",             // pl (nominative)
-	        "16. helmikuuta 1997",      // fi
-	        "16. \xc3\xbanora 1997",    // cs
-	        "1997. febru\xc3\xa1r 16.", // hu
-	        "16 \xc5\x9e"
-	        "ubat 1997", // tr
-	        "16 \xce\xa6\xce\xb5\xce\xb2\xcf\x81\xce\xbf\xcf\x85\xce\xb1\xcf\x81\xce\xaf\xce\xbf\xcf\x85 "
-	        "1997",                                                                       // el
-	        "16 \xd1\x84\xd0\xb5\xd0\xb2\xd1\x80\xd0\xb0\xd0\xbb\xd1\x8f 1997",           // ru февраля
-	        "16 \xd1\x84\xd0\xb5\xd0\xb2\xd1\x80\xd0\xb0\xd0\xbb\xd1\x8f 1997 \xd0\xb3.", // ... г.
-	        "16 \xd0\xbb\xd1\x8e\xd1\x82\xd0\xbe\xd0\xb3\xd0\xbe 1997",                   // uk лютого
-	        "Sunday, February 16, 1997",       // weekday names are ignored
-	        "dimanche 16 f\xc3\xa9vrier 1997", //
-	        "Sonntag, 16. Februar 1997",       //
-	        "16 II 1997",                      // Roman numeral months (pl, cs, hu, ro)
-	        "16.II.1997",                      //
-	        "1997. II. 16.",                   //
-	        "February 16th, 1997",             //
-	        "2nd of February 1997",            // (below: the 2nd)
-	    };
+	const char *const february[] = {
+	    "16. Februar 1997",         // de
+	    "16. Feb. 1997",            //
+	    "am 16. Februar 1997",      //
+	    "16. Feber 1997",           // de_AT colloquial (not in CLDR: added)
+	    "16 f\xc3\xa9vrier 1997",   // fr
+	    "16 F\xc3\xa9VRIER 1997",   //
+	    "16 fevrier 1997",          // without the accent
+	    "le 16 f\xc3\xa9vr. 1997",  //
+	    "16 de febrero de 1997",    // es
+	    "16 feb 1997",              //
+	    "16 febbraio 1997",         // it
+	    "il 16 febbraio 1997",      //
+	    "16 de fevereiro de 1997",  // pt
+	    "16 fev. 1997",             //
+	    "16 februari 1997",         // nl, sv
+	    "16 februar 1997",          // da, nb
+	    "16 lutego 1997",           // pl (genitive)
+	    "16 lutego 1997 r.",        //
+	    "16 luty 1997",             // pl (nominative)
+	    "16. helmikuuta 1997",      // fi
+	    "16. \xc3\xbanora 1997",    // cs
+	    "1997. febru\xc3\xa1r 16.", // hu
+	    "16 \xc5\x9e"
+	    "ubat 1997", // tr
+	    "16 \xce\xa6\xce\xb5\xce\xb2\xcf\x81\xce\xbf\xcf\x85\xce\xb1\xcf\x81\xce\xaf\xce\xbf\xcf\x85 "
+	    "1997",                                                                       // el
+	    "16 \xd1\x84\xd0\xb5\xd0\xb2\xd1\x80\xd0\xb0\xd0\xbb\xd1\x8f 1997",           // ru февраля
+	    "16 \xd1\x84\xd0\xb5\xd0\xb2\xd1\x80\xd0\xb0\xd0\xbb\xd1\x8f 1997 \xd0\xb3.", // ... г.
+	    "16 \xd0\xbb\xd1\x8e\xd1\x82\xd0\xbe\xd0\xb3\xd0\xbe 1997",                   // uk лютого
+	    "Sunday, February 16, 1997",       // weekday names are ignored
+	    "dimanche 16 f\xc3\xa9vrier 1997", //
+	    "Sonntag, 16. Februar 1997",       //
+	    "16 II 1997",                      // Roman numeral months (pl, cs, hu, ro)
+	    "16.II.1997",                      //
+	    "1997. II. 16.",                   //
+	    "February 16th, 1997",             //
+	    "2nd of February 1997",            // (below: the 2nd)
+	};
 	for (const char *date : february) {
 		const std::string expected =
 		    std::string(date).find("2nd") != std::string::npos ? "19970202" : "19970216";
