@@ -42,6 +42,32 @@ bool CheckCredentialsDirectory(char **newval, void **extra, GucSource source) {
 	return false;
 }
 
+// GUC memory: a check hook's replacement value and its "extra" belong to the GUC machinery, which
+// frees them with guc_free (PostgreSQL 16+) or free() (before 16, where guc_malloc is not exported).
+void *GucMalloc(std::size_t size) {
+#if PG_VERSION_NUM >= 160000
+	return guc_malloc(LOG, size);
+#else
+	return malloc(size);
+#endif
+}
+
+char *GucStrdup(const char *text) {
+#if PG_VERSION_NUM >= 160000
+	return guc_strdup(LOG, text);
+#else
+	return strdup(text);
+#endif
+}
+
+void GucFree(void *pointer) {
+#if PG_VERSION_NUM >= 160000
+	guc_free(pointer);
+#else
+	free(pointer);
+#endif
+}
+
 // capi.default_region's check hook result (its "extra"), handed to the assign hook.
 struct RegionSetting {
 	bool given; // set by someone, not the built-in default
@@ -72,22 +98,18 @@ bool CheckRegion(char **newval, void **extra, GucSource source) {
 		                    "or a country name such as Germany (ZZ: no region).");
 		return false;
 	}
-	auto *setting = static_cast<RegionSetting *>(guc_malloc(LOG, sizeof(RegionSetting)));
+	if (strcmp(*newval, code) != 0) { // canonical form: what SHOW prints and the core reads
+		char *canonical = GucStrdup(code);
+		if (canonical == nullptr)
+			return false;
+		GucFree(*newval);
+		*newval = canonical;
+	}
+	auto *setting = static_cast<RegionSetting *>(GucMalloc(sizeof(RegionSetting)));
 	if (setting == nullptr)
 		return false;
 	setting->given = source > PGC_S_DYNAMIC_DEFAULT;
 	*extra = setting;
-	if (strcmp(*newval, code) != 0) { // canonical form: what SHOW prints and the core reads
-		char *canonical = guc_strdup(LOG, code);
-		if (canonical == nullptr)
-			return false;
-#if PG_VERSION_NUM >= 160000
-		guc_free(*newval);
-#else
-		free(*newval);
-#endif
-		*newval = canonical;
-	}
 	return true;
 }
 

@@ -94,6 +94,11 @@ TEST(IdentityDateOfBirth, MonthNamesInEuropeanLanguages) {
 	EXPECT_EQ(Dob("16 mars 1997"), "19970316");
 	EXPECT_EQ(Dob("16 mar 1997"), "19970316"); // March, not Spanish "mar." (martes)
 	EXPECT_EQ(Dob("16 grudnia 1997"), "19971216");
+	// Slavic month names that mean other months in Croatian (left out): Polish and Czech readings.
+	EXPECT_EQ(Dob("16 listopada 1997"), "19971116");
+	EXPECT_EQ(Dob("16. listopadu 1997"), "19971116");
+	EXPECT_EQ(Dob("16 lipca 1997"), "19970716");
+	EXPECT_EQ(Dob("16. srpna 1997"), "19970816");
 	EXPECT_EQ(Dob("16 Dezember 1997"), "19971216");
 	EXPECT_EQ(Dob("16 dic 1997"), "19971216");
 }

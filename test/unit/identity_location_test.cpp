@@ -213,6 +213,15 @@ TEST(IdentityZip, TruncatedZipPlusFourIsItsFirstFiveDigits) {
 	EXPECT_EQ(Zip("94035-12", "DE"), "9403512"); // not a US region: the generic rule
 }
 
+TEST(IdentityZip, FullWidthDigitsAreDigits) {
+	// ９４０３５－１２３４ and ０２１３４
+	EXPECT_EQ(Zip("\xef\xbc\x99\xef\xbc\x94\xef\xbc\x90\xef\xbc\x93\xef\xbc\x95\xef\xbc\x8d\xef\xbc\x91"
+	              "\xef\xbc\x92\xef\xbc\x93\xef\xbc\x94",
+	              kDefaultUs),
+	          "94035");
+	EXPECT_EQ(Zip("\xef\xbc\x92\xef\xbc\x91\xef\xbc\x93\xef\xbc\x94", "US"), "02134");
+}
+
 TEST(IdentityZip, DefaultRegionKeepsTheUsRulesThatNeedNoGuess) {
 	EXPECT_EQ(Zip("94035-1234", kDefaultUs), "94035");
 	EXPECT_EQ(Zip("94035", kDefaultUs), "94035");

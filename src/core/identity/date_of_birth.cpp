@@ -103,10 +103,11 @@ bool ParseIsoDate(std::string_view s, int &year, int &month, int &day) {
 
 // Display languages whose month names are read (ICU's CLDR data, format and stand-alone forms, wide
 // and abbreviated: "Februar", "févr.", "lutego", "февраля"): the main European languages. de_AT adds
-// "Jänner".
+// "Jänner". Croatian is left out: its month names are Polish and Czech ones for other months
+// ("listopad" is October in Croatian, November in Polish and Czech), and no key may name two months.
 constexpr const char *kMonthLocales[] = {"en", "de", "de_AT", "fr", "es", "it", "pt", "nl", "pl", "sv",
-                                         "da", "nb", "fi",    "cs", "sk", "hu", "ro", "hr", "sl", "tr",
-                                         "el", "ru", "uk",    "bg", "lt", "lv", "et", "ca", "ga"};
+                                         "da", "nb", "fi",    "cs", "sk", "hu", "ro", "sl", "tr", "el",
+                                         "ru", "uk", "bg",    "lt", "lv", "et", "ca", "ga"};
 
 // What a word of a date can be, besides a number.
 struct DateWords {

@@ -359,6 +359,11 @@ bool NormalizeState(std::string_view value, AddressRule rule, std::string &out) 
 
 bool NormalizeZip(std::string_view value, Region region, ZipRule rule, std::string &out) {
 	value = text::Trim(value);
+	if (!text::IsAscii(value)) { // full-width digits and dashes ("９４０３５－１２３４") are the ASCII ones
+		static thread_local std::string *folded = new std::string();
+		text::Nfkc(value, *folded);
+		value = text::Trim(*folded);
+	}
 	char zip[5];
 	if (UsZip(value, region, zip)) {
 		out.assign(zip, sizeof zip);
