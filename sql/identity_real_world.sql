@@ -84,9 +84,11 @@ SELECT capi.normalize('zip', '2134', 'meta', 'US') AS given_us, capi.normalize('
        capi.normalize('zip', '94035-12') AS truncated, capi.normalize('zip', '01310-100') AS brazil_cep;
 SET capi.default_region = 'US';
 SELECT capi.normalize('zip', '2134') AS set_us,
-       capi.user_data('{"zip": 2134}', 'google') AS user_data_set_us;
+       capi.user_data('{"zip": 2134}') = jsonb_build_object('zp', jsonb_build_array(capi.sha256_hex('02134')))
+           AS user_data_set_us;
 RESET capi.default_region;
-SELECT capi.user_data('{"zip": 2134}', 'google') AS user_data_default;
+SELECT capi.user_data('{"zip": 2134}') = jsonb_build_object('zp', jsonb_build_array(capi.sha256_hex('2134')))
+           AS user_data_default;
 
 -- Dates of birth with month names in the main European languages; two-digit years stay NULL
 SELECT raw, capi.normalize('date_of_birth', raw) AS dob
