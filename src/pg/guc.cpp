@@ -1,4 +1,5 @@
 #include "core/dispatch/endpoint_policy.hpp"
+#include "core/identity/region.hpp"
 
 #include "pg/guc.hpp"
 
@@ -14,6 +15,7 @@ extern "C" {
 namespace {
 
 char *default_region_setting = nullptr;
+bool default_region_given = false;
 char *database_setting = nullptr;
 int batch_size_setting = 0;
 int max_concurrent_setting = 8;
@@ -40,14 +42,79 @@ bool CheckCredentialsDirectory(char **newval, void **extra, GucSource source) {
 	return false;
 }
 
-// A region is two ASCII letters (ISO 3166-1 alpha-2), either case.
-bool CheckRegion(char **newval, void **extra, GucSource source) {
-	const char *value = *newval;
-	if (value != nullptr && strlen(value) == 2 && isalpha(static_cast<unsigned char>(value[0])) &&
-	    isalpha(static_cast<unsigned char>(value[1])))
+// GUC memory: a check hook's replacement value and its "extra" belong to the GUC machinery, which
+// frees them with guc_free (PostgreSQL 16+) or free() (before 16, where guc_malloc is not exported).
+void *GucMalloc(std::size_t size) {
+#if PG_VERSION_NUM >= 160000
+	return guc_malloc(LOG, size);
+#else
+	return malloc(size);
+#endif
+}
+
+char *GucStrdup(const char *text) {
+#if PG_VERSION_NUM >= 160000
+	return guc_strdup(LOG, text);
+#else
+	return strdup(text);
+#endif
+}
+
+void GucFree(void *pointer) {
+#if PG_VERSION_NUM >= 160000
+	guc_free(pointer);
+#else
+	free(pointer);
+#endif
+}
+
+// capi.default_region's check hook result (its "extra"), handed to the assign hook.
+struct RegionSetting {
+	bool given; // set by someone, not the built-in default
+};
+
+// The region code of value (core/identity/region.hpp) into code; false when value is no region. No
+// C++ exception leaves (this runs inside PostgreSQL's GUC machinery).
+bool ResolveRegionCode(const char *value, char (&code)[3]) noexcept {
+	try {
+		std::string resolved;
+		if (value == nullptr || !capi::identity::ResolveRegion(value, resolved) || resolved.size() != 2)
+			return false;
+		code[0] = resolved[0];
+		code[1] = resolved[1];
+		code[2] = '\0';
 		return true;
-	GUC_check_errdetail("capi.default_region must be an ISO 3166-1 alpha-2 code such as US or DE.");
-	return false;
+	} catch (...) {
+		return false;
+	}
+}
+
+// A region is whatever capi.normalize('country', ...) accepts ("US", "deu", "Germany") or ZZ (no
+// region), stored as its upper-case alpha-2 code.
+bool CheckRegion(char **newval, void **extra, GucSource source) {
+	char code[3];
+	if (!ResolveRegionCode(*newval, code)) {
+		GUC_check_errdetail("capi.default_region must be a country: an ISO 3166-1 code such as US or DEU, "
+		                    "or a country name such as Germany (ZZ: no region).");
+		return false;
+	}
+	if (strcmp(*newval, code) != 0) { // canonical form: what SHOW prints and the core reads
+		char *canonical = GucStrdup(code);
+		if (canonical == nullptr)
+			return false;
+		GucFree(*newval);
+		*newval = canonical;
+	}
+	auto *setting = static_cast<RegionSetting *>(GucMalloc(sizeof(RegionSetting)));
+	if (setting == nullptr)
+		return false;
+	setting->given = source > PGC_S_DYNAMIC_DEFAULT;
+	*extra = setting;
+	return true;
+}
+
+void AssignRegion(const char *newval, void *extra) {
+	default_region_given = extra != nullptr && static_cast<const RegionSetting *>(extra)->given;
 }
 
 // The list must parse (core/dispatch/endpoint_policy.hpp). The C++ work ends before PostgreSQL is
@@ -70,11 +137,12 @@ namespace capi::pg {
 
 void DefineSettings() {
 	DefineCustomStringVariable("capi.default_region",
-	                           "Region (ISO 3166-1 alpha-2) for phone numbers and zips written without a "
-	                           "country code.",
+	                           "Region (ISO 3166-1 code or country name) for phone numbers, zips and dates "
+	                           "written without a country.",
 	                           "Used when the region argument of capi.normalize, capi.hash or capi.user_data "
 	                           "is NULL.",
-	                           &default_region_setting, "US", PGC_USERSET, 0, CheckRegion, nullptr, nullptr);
+	                           &default_region_setting, "US", PGC_USERSET, 0, CheckRegion, AssignRegion,
+	                           nullptr);
 
 	DefineCustomStringVariable("capi.database", "Database in which the delivery worker delivers the outbox.",
 	                           nullptr, &database_setting, "postgres", PGC_SIGHUP, 0, nullptr, nullptr,
@@ -183,6 +251,10 @@ const char *CredentialsDirectory() {
 
 const char *DefaultRegion() {
 	return default_region_setting != nullptr ? default_region_setting : "US";
+}
+
+bool DefaultRegionGiven() {
+	return default_region_given;
 }
 
 } // namespace capi::pg

@@ -7,8 +7,12 @@ namespace capi::pg {
 void DefineSettings();
 
 // capi.default_region: ISO 3166-1 alpha-2 region for phone numbers and zips written without a
-// country code (the region argument of capi.normalize/hash/user_data when it is NULL).
+// country code (the region argument of capi.normalize/hash/user_data when it is NULL). Set as a code,
+// a country name or "ZZ" (no region); always stored as the upper-case code.
 const char *DefaultRegion();
+// True when capi.default_region was set (postgresql.conf, ALTER SYSTEM/DATABASE/ROLE, SET, ...), false
+// for the built-in default: a region someone stated (core/identity/region.hpp).
+bool DefaultRegionGiven();
 
 // capi.allowed_endpoint_hosts (superuser-only): hosts beyond each platform's own that a destination's
 // endpoint may name, "host[:port], ..." (core/dispatch/endpoint_policy.hpp).

@@ -215,6 +215,7 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	                               &targets.platforms, &targets.event_name_in_config);
 	std::int64_t now_ms = capi::pg::NowUnixMilliseconds();
 	const char *region = capi::pg::DefaultRegion();
+	const bool region_given = capi::pg::DefaultRegionGiven();
 
 	// 2. The C++ work: validation and hashing (errors unwind normally to InvokeCpp).
 	std::string &bag = BagBuffer();
@@ -244,7 +245,8 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 			capi::outbox::CheckJsonTextSize("user_data", std::strlen(user_data),
 			                                capi::outbox::kMaxUserDataBytes);
 			capi::outbox::PlainValues plain;
-			capi::outbox::BuildIdentityBag(user_data, region, bag, &plain);
+			capi::outbox::BuildIdentityBag(user_data, capi::identity::Region(region, region_given), bag,
+			                               &plain);
 			identifiers.client_user_agent =
 			    plain[static_cast<std::size_t>(capi::identity::PlainKey::kClientUserAgent)];
 			identifiers.fbc = plain[static_cast<std::size_t>(capi::identity::PlainKey::kFbc)];

@@ -76,11 +76,78 @@ TEST(IdentityCountry, NamesInOtherLanguages) {
 	EXPECT_EQ(Country("\xeb\x8c\x80\xed\x95\x9c\xeb\xaf\xbc\xea\xb5\xad"), "kr"); // 대한민국
 }
 
+// Countries by their own names in their official languages (CLDR territory data) and by official
+// long names (issue 12).
+TEST(IdentityCountry, NativeAndOfficialLongNames) {
+	const std::pair<const char *, const char *> cases[] = {
+	    {"\xc3\x89ire", "ie"},                 // Éire (Irish)
+	    {"Eire", "ie"},                        //
+	    {"Republic of Ireland", "ie"},         //
+	    {"Bundesrepublik Deutschland", "de"},  //
+	    {"Federal Republic of Germany", "de"}, //
+	    {"R\xc3\xa9publique fran\xc3\xa7"
+	     "aise",
+	     "fr"},                    // République française
+	    {"French Republic", "fr"}, //
+	    {"Reino de Espa\xc3\xb1"
+	     "a",
+	     "es"},                                     //
+	    {"Kingdom of Spain", "es"},                 //
+	    {"Repubblica Italiana", "it"},              //
+	    {"Koninkrijk der Nederlanden", "nl"},       //
+	    {"Kingdom of the Netherlands", "nl"},       //
+	    {"Schweizerische Eidgenossenschaft", "ch"}, //
+	    {"Swiss Confederation", "ch"},              //
+	    {"Conf\xc3\xa9"
+	     "d\xc3\xa9ration suisse",
+	     "ch"},                               //
+	    {"Schweiz", "ch"},                    //
+	    {"Suisse", "ch"},                     //
+	    {"Svizzera", "ch"},                   //
+	    {"Republik \xc3\x96sterreich", "at"}, //
+	    {"L\xc3\xabtzebuerg", "lu"},          // Luxembourgish
+	    {"Hrvatska", "hr"},                   // Croatian
+	    {"Slovensko", "sk"},                  //
+	    {"Slovenija", "si"},                  //
+	    {"Eesti", "ee"},                      //
+	    {"Latvija", "lv"},                    //
+	    {"Lietuva", "lt"},                    //
+	    {"\xc3\x8dsland", "is"},              // Ísland
+	    {"Magyarorsz\xc3\xa1g", "hu"},        //
+	    {"Rzeczpospolita Polska", "pl"},      //
+	    {"\xc4\x8c"
+	     "esk\xc3\xa1 republika",
+	     "cz"},                                                     //
+	    {"Hellenic Republic", "gr"},                                //
+	    {"\xce\x95\xce\xbb\xce\xbb\xce\xac\xce\xb4\xce\xb1", "gr"}, // Ελλάδα
+	    {"Estados Unidos Mexicanos", "mx"},                         //
+	    {"United Mexican States", "mx"},                            //
+	    {"Rep\xc3\xba"
+	     "blica Federativa do Brasil",
+	     "br"},                               //
+	    {"Commonwealth of Australia", "au"},  //
+	    {"Nippon", "jp"},                     //
+	    {"Republic of China", "tw"},          // not China
+	    {"People's Republic of China", "cn"}, //
+	    {"Bharat", "in"},                     //
+	    {"\xef\xbc\xa7\xef\xbd\x85\xef\xbd\x92\xef\xbd\x8d\xef\xbd\x81\xef\xbd\x8e\xef\xbd\x99",
+	     "de"},                                    // Ｇｅｒｍａｎｙ
+	    {"\xe2\x80\x9cIreland\xe2\x80\x9d", "ie"}, // in curly quotes
+	};
+	for (const auto &[name, code] : cases)
+		EXPECT_EQ(Country(name), code) << name;
+}
+
 TEST(IdentityCountry, UnknownIsNoResult) {
 	EXPECT_EQ(Country("Narnia"), "<none>");
 	EXPECT_EQ(Country(""), "<none>");
 	EXPECT_EQ(Country(" , "), "<none>");
 	EXPECT_EQ(Country("12"), "<none>");
+	// "Not applicable" is not Namibia (NA) (issue 12: a confident wrong hash).
+	EXPECT_EQ(Country("N/A"), "<none>");
+	EXPECT_EQ(Country("n/a"), "<none>");
+	EXPECT_EQ(Country("#N/A"), "<none>");
+	EXPECT_EQ(Country("U.S.A./Canada"), "<none>");
 }
 
 TEST(IdentityCountry, UpperCaseForPlainApiFields) {

@@ -55,12 +55,64 @@ const EmailCase kCases[] = {
     {EmailRule::kStandard, "a..b@c.com", nullptr},
     {EmailRule::kStandard, "a@b..com", nullptr},
     {EmailRule::kStandard, "a@.b.com", nullptr},
-    {EmailRule::kStandard, "a@b.com.", nullptr},
+    {EmailRule::kStandard, "a@b.com..", nullptr},
     {EmailRule::kStandard, "a@b_c.com", nullptr},
     {EmailRule::kStandard, "\"a\"@b.com", nullptr},
     {EmailRule::kStandard, "a(b)@c.com", nullptr},
-    {EmailRule::kStandard, "mailto:a@b.com", nullptr},
+    {EmailRule::kStandard, "mailto:", nullptr},
     {EmailRule::kStandard, "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f", nullptr},
+    // Forms that still write one address (issue 12): RFC 5322 name-addr with or without a display
+    // name, mailto: URIs (RFC 6068), a trailing comment, the domain as a fully qualified name with its
+    // final dot, quotes, a list separator left over from a CSV export.
+    {EmailRule::kStandard, "\"John Smith\" <John@Example.com>", "john@example.com"},
+    {EmailRule::kStandard, "John Smith <john@example.com>", "john@example.com"},
+    {EmailRule::kStandard, "<john@example.com>", "john@example.com"},
+    {EmailRule::kStandard, " < john@example.com > ", "john@example.com"},
+    {EmailRule::kStandard, "\"Smith, John\" <john@example.com>", "john@example.com"},
+    {EmailRule::kStandard, "\"john@example.com\" <john@example.com>", "john@example.com"},
+    {EmailRule::kStandard, "\"A <b>\" <john@example.com>", "john@example.com"},
+    {EmailRule::kStandard, "Jos\xc3\xa9 <Jos\xc3\xa9@Example.com>", "jos\xc3\xa9@example.com"},
+    {EmailRule::kStandard, "mailto:a@b.com", "a@b.com"},
+    {EmailRule::kStandard, "MAILTO:John@Example.com", "john@example.com"},
+    {EmailRule::kStandard, "mailto:john@example.com?subject=Hello", "john@example.com"},
+    {EmailRule::kStandard, "<mailto:john@example.com>", "john@example.com"},
+    {EmailRule::kStandard, "john@example.com (John Smith)", "john@example.com"},
+    {EmailRule::kStandard, "a@b.com.", "a@b.com"},
+    {EmailRule::kStandard, "John@Example.COM.", "john@example.com"},
+    {EmailRule::kStandard, "'john@example.com'", "john@example.com"},
+    {EmailRule::kStandard, "\"john@example.com\"", "john@example.com"},
+    {EmailRule::kStandard, "john@example.com;", "john@example.com"},
+    {EmailRule::kStandard, "john@example.com,", "john@example.com"},
+    {EmailRule::kGoogle, "\"John Smith\" <John.Smith+news@Gmail.com>", "johnsmith@gmail.com"},
+    {EmailRule::kReddit, "Alice <Al.ice+x@Example.com>", "alice@example.com"},
+    // ... but not two addresses, nor brackets that do not pair, nor anything after the address.
+    {EmailRule::kStandard, "a <a@b.com>, c <c@d.com>", nullptr},
+    {EmailRule::kStandard, "a@b.com, c@d.com", nullptr},
+    {EmailRule::kStandard, "a@b.com; c@d.com", nullptr},
+    {EmailRule::kStandard, "<a@b.com", nullptr},
+    {EmailRule::kStandard, "a@b.com>", nullptr},
+    {EmailRule::kStandard, "<a@b.com> x", nullptr},
+    {EmailRule::kStandard, "<<a@b.com>>", nullptr},
+    {EmailRule::kStandard, "John Smith <>", nullptr},
+    {EmailRule::kStandard, "John Smith <not an address>", nullptr},
+    {EmailRule::kStandard, "mailto:a@b.com,c@d.com", nullptr},
+    // Full-width forms, as Japanese input methods write them, and other compatibility characters
+    // (NFKC): "ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ", "ＪＯＨＮ＠ＥＸＡＭＰＬＥ．ＣＯＭ", "ﬁnance@example.com"
+    // (ligature).
+    {EmailRule::kStandard,
+     "\xef\xbd\x8a\xef\xbd\x8f\xef\xbd\x88\xef\xbd\x8e\xef\xbc\xa0\xef\xbd\x85\xef\xbd\x98\xef\xbd\x81"
+     "\xef\xbd\x8d\xef\xbd\x90\xef\xbd\x8c\xef\xbd\x85\xef\xbc\x8e\xef\xbd\x83\xef\xbd\x8f\xef\xbd\x8d",
+     "john@example.com"},
+    {EmailRule::kStandard,
+     "\xef\xbc\xaa\xef\xbc\xaf\xef\xbc\xa8\xef\xbc\xae\xef\xbc\xa0\xef\xbc\xa5\xef\xbc\xb8\xef\xbc\xa1"
+     "\xef\xbc\xad\xef\xbc\xb0\xef\xbc\xac\xef\xbc\xa5\xef\xbc\x8e\xef\xbc\xa3\xef\xbc\xaf\xef\xbc\xad",
+     "john@example.com"},
+    {EmailRule::kStandard,
+     "john\xef\xbc\xa0"
+     "example.com",
+     "john@example.com"}, // full-width @ only
+    {EmailRule::kStandard, "\xef\xac\x81nance@example.com", "finance@example.com"},
+    {EmailRule::kStandard, "\xef\xbc\x9cjohn@example.com\xef\xbc\x9e", "john@example.com"}, // ＜...＞
     // Google (Data Manager formatting page): gmail.com/googlemail.com lose dots and "+suffix"; inner
     // white space is removed for every domain.
     {EmailRule::kGoogle, "cloudy.sanfrancisco+shopping@gmail.com", "cloudysanfrancisco@gmail.com"},

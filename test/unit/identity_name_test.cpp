@@ -24,7 +24,18 @@ constexpr NamePart kFirst = NamePart::kFirst;
 constexpr NamePart kLast = NamePart::kLast;
 
 const NameCase kCases[] = {
-    // Meta CIP examples.
+    // Compatibility forms fold (NFKC, issue 12): full-width Latin as Japanese forms write it, ligatures,
+    // half-width katakana; the published vectors above and below are unchanged by it.
+    {kCompact, kFirst, "\xef\xbc\xaa\xef\xbc\xaf\xef\xbc\xa8\xef\xbc\xae", "john"}, // ＪＯＨＮ
+    {kCompact, kFirst, "\xef\xbd\x8a\xef\xbd\x8f\xef\xbd\x88\xef\xbd\x8e", "john"}, // ｊｏｈｎ
+    {kCompact, kLast, "\xef\xbc\xaf\xef\xbc\x87\xef\xbc\xa2\xef\xbd\x92\xef\xbd\x89\xef\xbd\x85\xef\xbd\x8e",
+     "obrien"},                                     // Ｏ＇Ｂｒｉｅｎ
+    {kCompact, kFirst, "\xef\xac\x81ona", "fiona"}, // ﬁona
+    {kCompact, kLast, "\xef\xbd\xbd\xef\xbe\x9e\xef\xbd\xb7", "\xe3\x82\xba\xe3\x82\xad"}, // ｽﾞｷ -> ズキ
+    {kWords, kFirst, "\xef\xbc\xaa\xef\xbd\x8f\xef\xbd\x88\xef\xbd\x8e\xe3\x80\x80\xef\xbc\xb0",
+     "john p"},                                                                   // Ｊｏｈｎ　Ｐ
+    {kPlain, kFirst, "\xef\xbc\xaa\xef\xbd\x8f\xef\xbd\x88\xef\xbd\x8e", "John"}, // LinkedIn, case kept
+    // Meta CIP examples.    // Meta CIP examples.
     {kCompact, kFirst, "Mary", "mary"},
     {kCompact, kFirst, "\xec\xa0\x95", "\xec\xa0\x95"},     // 정 (Hangul) unchanged
     {kCompact, kFirst, "Val\xc3\xa9ry", "val\xc3\xa9ry"},   // Valéry, NFC in

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/identity/acceptance.hpp"
+#include "core/identity/unicode_text.hpp"
 #include "core/sha256.hpp"
 
 namespace capi::identity {
@@ -204,6 +205,39 @@ TEST(IdentityHash, AlreadyHashedIsLowercasedNotRehashed) {
 	// 63 or 65 hex digits are not a digest: normalized (and, not being an email, no result).
 	EXPECT_FALSE(Hash(Field::kEmail, Platform::kMeta, lower.substr(1), "US", out));
 	EXPECT_FALSE(Hash(Field::kEmail, Platform::kMeta, lower + "0", "US", out));
+}
+
+// Upstream systems that hash a blank value send SHA-256("") = e3b0c442...b855: it identifies nobody,
+// in any field, whatever its case, white space or invisible characters around it.
+TEST(IdentityHash, DigestOfTheEmptyStringIsNoResultInEveryField) {
+	const std::string lower = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+	std::string upper = lower;
+	for (char &c : upper)
+		c = text::ToAsciiUpper(c);
+	ASSERT_EQ(Sha256Hex(""), lower);
+	for (Field field : kFields) {
+		for (Platform platform : kPlatforms) {
+			if (!PlatformAcceptsField(platform, field))
+				continue;
+			for (const std::string &digest :
+			     {lower, upper, "  " + lower + "\t", "\xef\xbb\xbf" + upper + "\xc2\xa0"}) {
+				SCOPED_TRACE(std::string(FieldName(field)) + " " + std::string(PlatformName(platform)) + " " +
+				             digest);
+				std::string out = "stale";
+				EXPECT_FALSE(Hash(field, platform, digest, "US", out));
+				EXPECT_EQ(out, "");
+				out = "stale";
+				EXPECT_FALSE(Normalize(field, platform, digest, "US", out));
+				EXPECT_EQ(out, "");
+			}
+		}
+	}
+	EXPECT_TRUE(IsEmptyValueDigest(upper));
+	EXPECT_FALSE(IsEmptyValueDigest(lower.substr(1)));
+	// Any other digest is still passed through.
+	std::string out;
+	ASSERT_TRUE(Hash(Field::kExternalId, Platform::kMeta, Sha256Hex(" "), "US", out));
+	EXPECT_EQ(out, Sha256Hex(" "));
 }
 
 TEST(IdentityHash, NoResultIsNeverTheHashOfAnEmptyString) {

@@ -54,6 +54,64 @@ TEST(IdentityText, LowerNfcUsesFullCaseMappingAndComposes) {
 	               "e \xc3\x9f"); // ß is not folded to ss
 }
 
+// Compatibility characters become the characters they stand for (UAX #15): full-width Latin and
+// digits, half-width katakana, ligatures, circled and superscript digits, letter-like symbols.
+TEST(IdentityText, NfkcFoldsCompatibilityForms) {
+	std::string out;
+	Nfkc("\xef\xbc\xaa\xef\xbc\xaf\xef\xbc\xa8\xef\xbc\xae", out); // ＪＯＨＮ
+	EXPECT_EQ(out, "JOHN");
+	Nfkc("\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93", out); // １２３
+	EXPECT_EQ(out, "123");
+	Nfkc("\xef\xac\x81", out); // ﬁ
+	EXPECT_EQ(out, "fi");
+	Nfkc("\xe2\x91\xa0\xc2\xb2", out); // ①²
+	EXPECT_EQ(out, "12");
+	Nfkc("\xef\xbd\xb6\xef\xbe\x80\xef\xbd\xb6\xef\xbe\x85", out);      // ｶﾀｶﾅ
+	EXPECT_EQ(out, "\xe3\x82\xab\xe3\x82\xbf\xe3\x82\xab\xe3\x83\x8a"); // カタカナ
+	Nfkc("Vale\xcc\x81ry", out);                                        // NFD in: composed, as NFC would
+	EXPECT_EQ(out, "Val\xc3\xa9ry");
+	Nfkc("\xec\xa0\x95", out); // 정 is unchanged
+	EXPECT_EQ(out, "\xec\xa0\x95");
+}
+
+TEST(IdentityText, LowerNfkcLowercasesAfterFolding) {
+	std::string out;
+	LowerNfkc("\xef\xbc\xaa\xef\xbc\xaf\xef\xbc\xa8\xef\xbc\xae", out); // ＪＯＨＮ
+	EXPECT_EQ(out, "john");
+	LowerNfkc("\xe2\x84\x8c\xf0\x9d\x90\x89", out); // ℌ𝐉: no lowercase of their own
+	EXPECT_EQ(out, "hj");
+	LowerNfkc("STRASSE Stra\xc3\x9f"
+	          "e \xc4\xb0",
+	          out); // ß is kept, İ -> i̇
+	EXPECT_EQ(out, "strasse stra\xc3\x9f"
+	               "e i\xcc\x87");
+	LowerNfkc("Val\xc3\xa9ry", out);
+	EXPECT_EQ(out, "val\xc3\xa9ry");
+	LowerNfkc("ASCII", out);
+	EXPECT_EQ(out, "ascii");
+}
+
+TEST(IdentityText, LetterKeyIgnoresCaseAccentsPunctuationAndWidth) {
+	std::string key;
+	for (const char *written :
+	     {"Cote d'Ivoire", "C\xc3\xb4te d\xe2\x80\x99Ivoire", "COTE DIVOIRE",
+	      "\xef\xbc\xa3\xef\xbd\x8f\xef\xbd\x94\xef\xbd\x85 \xef\xbd\x84\xef\xbc\xa9\xef\xbd\x96"
+	      "\xef\xbd\x8f\xef\xbd\x89\xef\xbd\x92\xef\xbd\x85"}) {
+		LetterKey(written, key);
+		EXPECT_EQ(key, "cotedivoire") << written;
+	}
+	LetterKey("Hawai\xca\xbbi", key); // the ʻokina is a modifier letter: dropped
+	EXPECT_EQ(key, "hawaii");
+	LetterKey("Bosnia & Herzegovina", key);
+	EXPECT_EQ(key, "bosniaandherzegovina");
+	LetterKey("Stra\xc3\x9f"
+	          "e 12",
+	          key); // case folding: ß meets ss; digits dropped
+	EXPECT_EQ(key, "strasse");
+	LetterKey("\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0", key); // Москва
+	EXPECT_EQ(key, "\xd0\xbc\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0");
+}
+
 TEST(IdentityText, LowerKeepsTheNormalizationForm) {
 	std::string out;
 	Lower("VALE\xcc\x81RY", out);
@@ -62,7 +120,7 @@ TEST(IdentityText, LowerKeepsTheNormalizationForm) {
 
 TEST(IdentityText, CleanRemovesSpacesAndPunctuation) {
 	std::string out;
-	const CleanRule compact{true, true, Keep::kNoPunctuation, Spaces::kRemove};
+	const CleanRule compact{true, Form::kNfc, Keep::kNoPunctuation, Spaces::kRemove};
 	EXPECT_TRUE(Clean(" O'Brien-Smith ", compact, out));
 	EXPECT_EQ(out, "obriensmith");
 	EXPECT_TRUE(Clean("O\xe2\x80\x99"
@@ -76,7 +134,7 @@ TEST(IdentityText, CleanRemovesSpacesAndPunctuation) {
 
 TEST(IdentityText, CleanCollapsesSpaces) {
 	std::string out;
-	const CleanRule words{true, true, Keep::kAll, Spaces::kCollapse};
+	const CleanRule words{true, Form::kNfc, Keep::kAll, Spaces::kCollapse};
 	EXPECT_TRUE(Clean(" \t1600   Amphitheatre\n Pkwy ", words, out));
 	EXPECT_EQ(out, "1600 amphitheatre pkwy");
 	EXPECT_TRUE(Clean("Stra\xc3\x9f"
@@ -89,7 +147,7 @@ TEST(IdentityText, CleanCollapsesSpaces) {
 
 TEST(IdentityText, CleanKeepsLettersMarksAndDigitsOfEveryScript) {
 	std::string out;
-	const CleanRule letters{true, true, Keep::kLettersAndDigits, Spaces::kRemove};
+	const CleanRule letters{true, Form::kNfc, Keep::kLettersAndDigits, Spaces::kRemove};
 	EXPECT_TRUE(Clean("S\xc3\xa3o Paulo!", letters, out)); // São Paulo
 	EXPECT_EQ(out, "s\xc3\xa3opaulo");
 	// राहुल: the vowel signs are combining marks and must survive.

@@ -531,6 +531,13 @@ TEST(OutboxIdentityBag, PlainKeysKeepOneValueEvenWhereLinkedInTakesSeveral) {
 	EXPECT_EQ(bag.Plain(PlainKey::kClientIpAddress), "2001:db8::1"); // not an address LinkedIn takes
 }
 
+TEST(OutboxIdentityBag, DigestOfTheEmptyStringIsNeverStored) {
+	const std::string blank = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+	const json raw = {
+	    {"email", {" " + blank + " "}}, {"phone", blank}, {"external_id", blank}, {"country", blank}};
+	EXPECT_EQ(BuildIdentityBag(raw.dump(), "US"), "{}");
+}
+
 TEST(OutboxIdentityBag, NothingUsableIsAnEmptyObject) {
 	EXPECT_EQ(BuildIdentityBag("{}", "US"), "{}");
 	EXPECT_EQ(BuildIdentityBag(" { } ", "US"), "{}");

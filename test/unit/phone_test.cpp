@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
 #include <unicode/regex.h>
 
 #include "core/identity/phone_fast.hpp"
@@ -58,7 +60,7 @@ const PhoneCase kCountryCases[] = {
     {"020 7946 0958", "GB", "+442079460958"},
     {"+44 (0)20 7946 0958", "GB", "+442079460958"},
     {"0044 20 7946 0958", "GB", "+442079460958"},
-    {"07700 900123", "gb", "+447700900123"},
+    {"07911 123456", "gb", "+447911123456"}, // (07700 900xxx is Ofcom's range for drama: not valid)
     // Germany (+49)
     {"030 123456", "DE", "+4930123456"},
     {"+49 30 1234567", "DE", "+49301234567"},
@@ -175,9 +177,9 @@ const PhoneCase kWritingCases[] = {
     {"442079460958", "US", "+442079460958"},
     {"442079460958", "", "+442079460958"},
     {"16505551212", "XX", "+16505551212"},
-    // With an unknown region every number is read as if it began with its country code: a
-    // national US number becomes a Singapore (+65) one.
-    {"(650) 555-1212", "ZZ", "+6505551212"},
+    // With an unknown region every number is read as if it began with its country code: a national
+    // US number would become +65 05551212, which is no valid Singapore number.
+    {"(650) 555-1212", "ZZ", kNone},
 };
 
 class PhoneWriting : public ::testing::TestWithParam<PhoneCase> {};
@@ -189,6 +191,110 @@ TEST_P(PhoneWriting, MatchesHandCheckedValue) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, PhoneWriting, ::testing::ValuesIn(kWritingCases));
+
+// International prefixes written where the region does not use them, a '+' before the prefix, and a
+// stray 0 before the region's own country code: read as the number after the prefix (issue 12).
+const PhoneCase kPrefixCases[] = {
+    {"0049 30 1234567", "US", "+49301234567"},
+    {"00 44 20 7946 0958", "US", "+442079460958"},
+    {"0044 20 7946 0958", "CA", "+442079460958"},
+    {"0044-20-7946-0958", "US", "+442079460958"},
+    {"00.44.20.7946.0958", "US", "+442079460958"},
+    {"0044 (0)20 7946 0958", "US", "+442079460958"},
+    {"+0044 20 7946 0958", "US", "+442079460958"},
+    {"+00 44 20 7946 0958", "US", "+442079460958"},
+    {"+001 (616) 459-1234", "US", "+16164591234"},
+    {"001 616 459 1234", "US", "+16164591234"},
+    {"0016164591234", "US", "+16164591234"},
+    {"00 33 6 12 34 56 78", "US", "+33612345678"},
+    {"0033612345678", "US", "+33612345678"},
+    {"00 49 171 1234567", "US", "+491711234567"},
+    {"0049 (0)30 1234567", "US", "+49301234567"},
+    {"Tel: 0049 30 1234567", "US", "+49301234567"},
+    {"0039 06 1234 5678", "US", "+390612345678"},
+    {"0081 90 1234 5678", "US", "+819012345678"},
+    {"0055 11 91234-5678", "US", "+5511912345678"},
+    {"\xEF\xBC\x90\xEF\xBC\x90\xEF\xBC\x94\xEF\xBC\x99 30 1234567", "US", "+49301234567"}, // full-width 0049
+    {"011 49 30 1234567", "GB", "+49301234567"},
+    {"+011 44 20 7946 0958", "US", "+442079460958"},
+    {"+011 44 20 7946 0958", "DE", "+442079460958"},
+    {"01 (650) 555-1212", "US", "+16505551212"},
+    {"01-650-555-1212", "US", "+16505551212"},
+    {"016505551212", "US", "+16505551212"},
+    {"+01 650 555 1212", "US", "+16505551212"},
+    {"01 416 555 0100", "CA", "+14165550100"},
+    {"044 20 7946 0958", "GB", "+442079460958"},
+    {"033 6 12 34 56 78", "FR", "+33612345678"},
+    // The region's own prefix still works as before.
+    {"0049 30 1234567", "DE", "+49301234567"},
+    {"011 49 30 1234567", "US", "+49301234567"},
+};
+
+class PhonePrefixes : public ::testing::TestWithParam<PhoneCase> {};
+
+TEST_P(PhonePrefixes, AreReadAsInternationalNumbers) {
+	const PhoneCase &c = GetParam();
+	EXPECT_EQ(Normalized(c.raw, c.region, PhoneStyle::kE164WithPlus), c.e164) << c.raw << " / " << c.region;
+	EXPECT_EQ(Normalized(c.raw, c.region, PhoneStyle::kE164DigitsOnly), std::string(c.e164).substr(1))
+	    << c.raw;
+	EXPECT_EQ(Reference(c.raw, c.region, PhoneStyle::kE164WithPlus), c.e164) << c.raw;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, PhonePrefixes, ::testing::ValuesIn(kPrefixCases));
+
+// Numbers libphonenumber finds possible (the right length) but not valid, or longer than E.164's 15
+// digits: no result, never an impossible E.164 number (issue 12). Nor is a national number of another
+// country turned into some third country's number by dropping its leading 0.
+const PhoneCase kInvalidCases[] = {
+    {"030 1234567", "US", kNone},         // a German national number: no NANP area code starts with 0
+    {"0301234567", "US", kNone},          // (it used to become +10301234567)
+    {"(123) 456-7890", "US", kNone},      // nor with 1
+    {"+1 123 456 7890", "DE", kNone},     //
+    {"(650) 155-1212", "US", kNone},      // nor an exchange
+    {"+49 30 123456789012", "DE", kNone}, // valid to libphonenumber, but 16 digits
+    {"+4930123456789012", "US", kNone},   //
+    {"+44 20 7946 09581", "GB", kNone},   // one digit too many
+    {"+33 1 23 45 67", "FR", kNone},      // too short
+    {"(02) 9876 5432", "US", kNone},      // Australian, national: not "+298 765432" (Faroe) by dropping a 0
+    {"020 7946 0958", "US", kNone},       // British, national
+    {"07911 123456", "US", kNone},        // British mobile, national
+    {"06 12 34 56 78", "US", kNone},      // French mobile, national
+    {"0044 20 7946", "US", kNone},        // too short after the prefix
+    {"00 999 1234567", "US", kNone},      // no such country code
+    {"0", "US", kNone},
+    {"00", "US", kNone},
+    {"+00", "US", kNone},
+};
+
+class PhoneInvalid : public ::testing::TestWithParam<PhoneCase> {};
+
+TEST_P(PhoneInvalid, HasNoResult) {
+	const PhoneCase &c = GetParam();
+	EXPECT_EQ(Normalized(c.raw, c.region, PhoneStyle::kE164WithPlus), kNone) << c.raw << " / " << c.region;
+	EXPECT_EQ(Normalized(c.raw, c.region, PhoneStyle::kE164DigitsOnly), kNone) << c.raw;
+	EXPECT_EQ(Reference(c.raw, c.region, PhoneStyle::kE164WithPlus), kNone) << c.raw;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, PhoneInvalid, ::testing::ValuesIn(kInvalidCases));
+
+// Whatever the fast path returns is a number libphonenumber itself finds valid, and at most 15 digits.
+TEST(PhoneValidity, EveryResultIsValidToLibphonenumber) {
+	const auto &util = *i18n::phonenumbers::PhoneNumberUtil::GetInstance();
+	testing::PhoneCorpusGenerator generator(1212);
+	size_t accepted = 0;
+	for (const testing::PhoneCase &c : generator.Generate(20000)) {
+		std::string out;
+		if (!NormalizePhone(c.raw, c.region, PhoneStyle::kE164WithPlus, out))
+			continue;
+		accepted++;
+		i18n::phonenumbers::PhoneNumber number;
+		ASSERT_EQ(util.Parse(out, "ZZ", &number), i18n::phonenumbers::PhoneNumberUtil::NO_PARSING_ERROR)
+		    << out;
+		EXPECT_TRUE(util.IsValidNumber(number)) << c.raw << " / " << c.region << " -> " << out;
+		EXPECT_LE(out.size(), 16u) << c.raw << " -> " << out;
+	}
+	EXPECT_GT(accepted, 5000u);
+}
 
 // Inputs without a possible number: false and an empty output, in both styles.
 const PhoneCase kGarbageCases[] = {

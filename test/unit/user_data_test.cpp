@@ -112,6 +112,17 @@ TEST(UserData, AlreadyHashedPassesThroughLowercased) {
 	EXPECT_EQ(meta["em"], json::array({kJohnSmithEmail}));
 }
 
+TEST(UserData, DigestOfTheEmptyStringIsDropped) {
+	const std::string blank = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855";
+	json identifiers = {{"em", {blank, "John_Smith@gmail.com"}}, {"ph", blank}, {"external_id", blank}};
+	for (Platform platform : {Platform::kMeta, Platform::kGoogle, Platform::kLinkedIn}) {
+		json user = BuildUserData(identifiers, platform, "US");
+		EXPECT_EQ(user.dump().find("e3b0c442"), std::string::npos) << user.dump();
+		EXPECT_EQ(user.dump().find("E3B0C442"), std::string::npos) << user.dump();
+	}
+	EXPECT_EQ(BuildUserData(identifiers, Platform::kMeta, "US"), json({{"em", {kJohnSmithEmail}}}));
+}
+
 TEST(UserData, RejectsBadInputWithInvalidParameterValue) {
 	auto expect_22023 = [](const json &input) {
 		try {

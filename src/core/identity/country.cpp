@@ -7,9 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include <unicode/bytestream.h>
 #include <unicode/locid.h>
-#include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/udata.h>
 #include <unicode/unistr.h>
@@ -41,10 +39,6 @@ std::size_t Alpha2Index(char first, char second) {
 	       static_cast<std::size_t>(text::ToAsciiLower(second) - 'a');
 }
 
-[[noreturn]] void ThrowIcuError(const char *what, UErrorCode status) {
-	throw Error(sqlstate::kInternalError, std::string("ICU ") + what + " failed: " + u_errorName(status));
-}
-
 // ISO 3166-1 codes as ICU knows them.
 struct CodeTables {
 	std::array<bool, 26 * 26> alpha2{};
@@ -70,44 +64,11 @@ const CodeTables &Codes() {
 	return *tables;
 }
 
-// The lookup key of a country name: lowercase letters only, accents removed (NFD without combining
-// marks), "&" read as "and". Both the tables and the lookups use it, so "Côte d’Ivoire",
-// "Cote d'Ivoire" and "COTE DIVOIRE" meet at "cotedivoire".
+// The lookup key of a country name (text::LetterKey): lowercase letters without accents, "&" read as
+// "and". Both the tables and the lookups use it, so "Côte d’Ivoire", "Cote d'Ivoire", "COTE DIVOIRE"
+// and the full-width "ＣＯＴＥ ＤＩＶＯＩＲＥ" meet at "cotedivoire".
 void NameKey(std::string_view name, std::string &key) {
-	key.clear();
-	if (text::IsAscii(name)) {
-		for (char c : name) {
-			if (text::IsAsciiAlpha(c))
-				key.push_back(text::ToAsciiLower(c));
-			else if (c == '&')
-				key += "and";
-		}
-		return;
-	}
-	static thread_local std::string *lowered = new std::string;
-	static thread_local std::string *decomposed = new std::string;
-	text::Lower(name, *lowered);
-	UErrorCode status = U_ZERO_ERROR;
-	static const icu::Normalizer2 *nfd = icu::Normalizer2::getNFDInstance(status);
-	if (nfd == nullptr)
-		ThrowIcuError("NFD normalizer", status);
-	decomposed->clear();
-	icu::StringByteSink<std::string> sink(decomposed, static_cast<int32_t>(lowered->size()));
-	nfd->normalizeUTF8(0, icu::StringPiece(lowered->data(), static_cast<int32_t>(lowered->size())), sink,
-	                   nullptr, status);
-	if (U_FAILURE(status))
-		ThrowIcuError("NFD normalization", status);
-	const char *s = decomposed->data();
-	const auto length = static_cast<int32_t>(decomposed->size());
-	for (int32_t i = 0; i < length;) {
-		const int32_t start = i;
-		UChar32 c;
-		U8_NEXT(s, i, length, c);
-		if (c == '&')
-			key += "and";
-		else if (c >= 0 && (U_GET_GC_MASK(c) & U_GC_L_MASK) != 0)
-			key.append(s + start, static_cast<std::size_t>(i - start));
-	}
+	text::LetterKey(name, key);
 }
 
 // Colloquial and former names ICU's display names lack. Written as keys (see NameKey).
@@ -152,6 +113,94 @@ constexpr std::pair<std::string_view, std::string_view> kSynonyms[] = {
     {"syrianarabrepublic", "sy"},
     {"peoplesrepublicofchina", "cn"},
     {"prc", "cn"},
+    // Official long names (ISO 3166-1's full names in English, and the countries' own), which ICU's
+    // display names lack, and romanized native names of large markets.
+    {"federalrepublicofgermany", "de"},
+    {"bundesrepublikdeutschland", "de"},
+    {"frenchrepublic", "fr"},
+    {"republiquefrancaise", "fr"},
+    {"kingdomofspain", "es"},
+    {"reinodeespana", "es"},
+    {"italianrepublic", "it"},
+    {"repubblicaitaliana", "it"},
+    {"portugueserepublic", "pt"},
+    {"republicaportuguesa", "pt"},
+    {"kingdomofthenetherlands", "nl"},
+    {"koninkrijkdernederlanden", "nl"},
+    {"kingdomofbelgium", "be"},
+    {"koninkrijkbelgie", "be"},
+    {"royaumedebelgique", "be"},
+    {"konigreichbelgien", "be"},
+    {"swissconfederation", "ch"},
+    {"schweizerischeeidgenossenschaft", "ch"},
+    {"confederationsuisse", "ch"},
+    {"confederazionesvizzera", "ch"},
+    {"confoederatiohelvetica", "ch"},
+    {"helvetia", "ch"},
+    {"republicofaustria", "at"},
+    {"republikosterreich", "at"},
+    {"republicofireland", "ie"},
+    {"irishrepublic", "ie"},
+    {"poblachtnaheireann", "ie"},
+    {"grandduchyofluxembourg", "lu"},
+    {"kingdomofdenmark", "dk"},
+    {"kongerigetdanmark", "dk"},
+    {"kingdomofsweden", "se"},
+    {"konungariketsverige", "se"},
+    {"kingdomofnorway", "no"},
+    {"kongeriketnorge", "no"},
+    {"republicoffinland", "fi"},
+    {"suomentasavalta", "fi"},
+    {"republicoficeland", "is"},
+    {"republicofpoland", "pl"},
+    {"rzeczpospolitapolska", "pl"},
+    {"ceskarepublika", "cz"},
+    {"slovakrepublic", "sk"},
+    {"hellenicrepublic", "gr"},
+    {"ellada", "gr"},
+    {"hellas", "gr"},
+    {"republicofturkey", "tr"},
+    {"republicofturkiye", "tr"},
+    {"turkiyecumhuriyeti", "tr"},
+    {"republicofcyprus", "cy"},
+    {"republicofmalta", "mt"},
+    {"principalityofmonaco", "mc"},
+    {"principalityofliechtenstein", "li"},
+    {"principalityofandorra", "ad"},
+    {"rossiya", "ru"},
+    {"rossiyskayafederatsiya", "ru"},
+    {"unitedmexicanstates", "mx"},
+    {"estadosunidosmexicanos", "mx"},
+    {"federativerepublicofbrazil", "br"},
+    {"republicafederativadobrasil", "br"},
+    {"argentinerepublic", "ar"},
+    {"republicaargentina", "ar"},
+    {"republicofchile", "cl"},
+    {"republicofcolombia", "co"},
+    {"republicofperu", "pe"},
+    {"commonwealthofaustralia", "au"},
+    {"aotearoa", "nz"},
+    {"republicofsouthafrica", "za"},
+    {"federalrepublicofnigeria", "ng"},
+    {"arabrepublicofegypt", "eg"},
+    {"kingdomofsaudiarabia", "sa"},
+    {"stateofisrael", "il"},
+    {"islamicrepublicofiran", "ir"},
+    {"republicofindia", "in"},
+    {"bharat", "in"},
+    {"zhongguo", "cn"},
+    {"republicofchina", "tw"},
+    {"nippon", "jp"},
+    {"nihon", "jp"},
+    {"nipponkoku", "jp"},
+    {"nihonkoku", "jp"},
+    {"daehanminguk", "kr"},
+    {"hanguk", "kr"},
+    {"republicofsingapore", "sg"},
+    {"republicofindonesia", "id"},
+    {"republicofthephilippines", "ph"},
+    {"kingdomofthailand", "th"},
+    {"socialistrepublicofvietnam", "vn"},
 };
 
 // Display languages whose country names are accepted besides English: the languages of the largest
@@ -196,7 +245,66 @@ private:
 	std::string key_;
 };
 
-enum Priority { kSynonym, kEnglishName, kEnglishAlternative, kEnglishDerived, kOtherLanguage };
+enum Priority { kSynonym, kEnglishName, kEnglishAlternative, kEnglishDerived, kOtherLanguage, kNativeName };
+
+// Calls add(code, language) for each official language of each country, from CLDR's territory data
+// in ICU (supplementalData/territoryInfo: officialStatus "official" or "de_facto_official"): Irish and
+// English for IE, German, French, Italian and Romansh for CH.
+template <typename Add> void ForEachOfficialLanguage(Add add) {
+	UErrorCode status = U_ZERO_ERROR;
+	UResourceBundle *supplemental = ures_openDirect(nullptr, "supplementalData", &status);
+	UResourceBundle *territories =
+	    U_SUCCESS(status) ? ures_getByKey(supplemental, "territoryInfo", nullptr, &status) : nullptr;
+	while (U_SUCCESS(status) && ures_hasNext(territories)) {
+		UErrorCode territory_status = U_ZERO_ERROR;
+		UResourceBundle *territory = ures_getNextResource(territories, nullptr, &territory_status);
+		const char *region = territory != nullptr ? ures_getKey(territory) : nullptr;
+		const bool country = U_SUCCESS(territory_status) && region != nullptr &&
+		                     text::IsAsciiAlpha(region[0]) && text::IsAsciiAlpha(region[1]) &&
+		                     region[2] == '\0' && Codes().alpha2[Alpha2Index(region[0], region[1])];
+		while (country && ures_hasNext(territory)) {
+			UErrorCode language_status = U_ZERO_ERROR;
+			UResourceBundle *language = ures_getNextResource(territory, nullptr, &language_status);
+			if (U_SUCCESS(language_status) && ures_getType(language) == URES_TABLE) {
+				int32_t length = 0;
+				const UChar *official =
+				    ures_getStringByKey(language, "officialStatus", &length, &language_status);
+				const icu::UnicodeString value(false, official, U_SUCCESS(language_status) ? length : 0);
+				if (value == icu::UnicodeString(u"official") ||
+				    value == icu::UnicodeString(u"de_facto_official"))
+					add(PackCode(region[0], region[1]), ures_getKey(language));
+			}
+			ures_close(language);
+		}
+		ures_close(territory);
+	}
+	ures_close(territories);
+	ures_close(supplemental);
+}
+
+// Calls add(UTF-8 name) with the name of the country `region` in `language`, when ICU has region
+// names for that language itself (not only its fallback).
+template <typename Add> void WithNativeName(const char *language, const char *region, Add add) {
+	UErrorCode open_status = U_ZERO_ERROR;
+	UResourceBundle *bundle =
+	    ures_open(U_ICUDATA_NAME U_TREE_SEPARATOR_STRING "region", language, &open_status);
+	UErrorCode status = U_ZERO_ERROR;
+	const char *actual = U_SUCCESS(open_status) && open_status != U_USING_DEFAULT_WARNING
+	                         ? ures_getLocaleByType(bundle, ULOC_ACTUAL_LOCALE, &status)
+	                         : nullptr;
+	UResourceBundle *table = nullptr;
+	if (U_SUCCESS(status) && actual != nullptr && std::string_view(actual) != "root")
+		table = ures_getByKey(bundle, "Countries", nullptr, &status);
+	int32_t length = 0;
+	const UChar *value = table != nullptr ? ures_getStringByKey(table, region, &length, &status) : nullptr;
+	if (U_SUCCESS(status) && value != nullptr) {
+		std::string name;
+		icu::UnicodeString(false, value, length).toUTF8String(name);
+		add(name);
+	}
+	ures_close(table);
+	ures_close(bundle);
+}
 
 // Calls add(code, UTF-8 name) for every ISO 3166-1 country in table ("Countries", or the English-only
 // "Countries%short" / "Countries%variant") of ICU's region display-name data for locale. One bundle
@@ -247,6 +355,14 @@ const std::unordered_map<std::string, Code> &Names() {
 			ForEachCountryName(language, "Countries", [&](Code code, const std::string &name) {
 				builder.Add(name, code, kOtherLanguage);
 			});
+		// Each country's name in its own official languages ("Éire", "Svizra", "Lëtzebuerg",
+		// "Hrvatska"), where no name above has the same key.
+		ForEachOfficialLanguage([&](Code code, const char *language) {
+			const char region[3] = {text::ToAsciiUpper(static_cast<char>(code >> 8)),
+			                        text::ToAsciiUpper(static_cast<char>(code & 0xff)), '\0'};
+			WithNativeName(language, region,
+			               [&](const std::string &name) { builder.Add(name, code, kNativeName); });
+		});
 		return builder.Build();
 	}();
 	return *names;
@@ -324,11 +440,13 @@ bool NormalizeCountry(std::string_view value, CountryCase letter_case, std::stri
 	Code code = 0;
 	if (FindAlpha3(value, code))
 		return Write(code, letter_case, out);
-	// Names, and codes written with punctuation ("U.S.A.").
+	// Names, and codes written with dots ("U.S.A."). A slash makes no code: "N/A" is "not applicable",
+	// not Namibia.
 	NameKey(value, out);
-	if (IsAlpha2(out))
+	const bool dotted_code = value.find('/') == std::string_view::npos;
+	if (dotted_code && IsAlpha2(out))
 		return Write(PackCode(out[0], out[1]), letter_case, out);
-	if (FindAlpha3(out, code) || FindName(out, code) || FindOfficialName(value, out, code))
+	if ((dotted_code && FindAlpha3(out, code)) || FindName(out, code) || FindOfficialName(value, out, code))
 		return Write(code, letter_case, out);
 	out.clear();
 	return false;

@@ -3,6 +3,15 @@
 #include <atomic>
 #include <cstdint>
 #include <ctime>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include <unicode/dtfmtsym.h>
+#include <unicode/locid.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 #include "core/identity/unicode_text.hpp"
 
@@ -23,6 +32,19 @@ int CurrentYear() {
 		next_check.store(now + 3600, std::memory_order_relaxed);
 	}
 	return year.load(std::memory_order_relaxed);
+}
+
+// Per-thread scratch strings (leaked: no static object with a destructor in a backend).
+enum ScratchSlot { kFoldedScratch, kKeyScratch, kScratchSlots };
+
+std::string &Scratch(ScratchSlot slot) {
+	static thread_local std::string *buffers = new std::string[kScratchSlots];
+	return buffers[slot];
+}
+
+// Letters and marks make words; the rest (digits aside) separates them.
+bool IsWordCharacter(UChar32 c) {
+	return c >= 0 && (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_M_MASK)) != 0;
 }
 
 constexpr bool IsLeapYear(int year) {
@@ -79,36 +101,109 @@ bool ParseIsoDate(std::string_view s, int &year, int &month, int &day) {
 	return year >= 0 && month >= 0 && day >= 0;
 }
 
-// 1..12 for an English month name or its three-letter abbreviation ("Sept" too); 0 otherwise.
-int MonthFromWord(std::string_view word) {
-	constexpr std::string_view kMonths[] = {"january",   "february", "march",    "april",
-	                                        "may",       "june",     "july",     "august",
-	                                        "september", "october",  "november", "december"};
-	if (word.size() < 3)
-		return 0;
-	char lower[10];
-	if (word.size() > sizeof lower)
-		return 0;
-	for (std::size_t i = 0; i < word.size(); i++)
-		lower[i] = text::ToAsciiLower(word[i]);
-	const std::string_view w(lower, word.size());
-	for (int m = 0; m < 12; m++)
-		if (w == kMonths[m] || w == kMonths[m].substr(0, 3))
-			return m + 1;
-	return w == "sept" ? 9 : 0;
+// Display languages whose month names are read (ICU's CLDR data, format and stand-alone forms, wide
+// and abbreviated: "Februar", "févr.", "lutego", "февраля"): the main European languages. de_AT adds
+// "Jänner". Croatian is left out: its month names are Polish and Czech ones for other months
+// ("listopad" is October in Croatian, November in Polish and Czech), and no key may name two months.
+constexpr const char *kMonthLocales[] = {"en", "de", "de_AT", "fr", "es", "it", "pt", "nl", "pl", "sv",
+                                         "da", "nb", "fi",    "cs", "sk", "hu", "ro", "sl", "tr", "el",
+                                         "ru", "uk", "bg",    "lt", "lv", "et", "ca", "ga"};
+
+// What a word of a date can be, besides a number.
+struct DateWords {
+	std::unordered_map<std::string, int> months; // key -> 1..12
+	std::unordered_set<std::string> weekdays;    // ignored ("Sunday, 16 February 1997")
+	std::unordered_set<std::string> fillers;     // kFillerWords, as keys
+	std::unordered_set<std::string> ordinals;    // kOrdinalSuffixes, as keys
+};
+
+// Words that may stand anywhere in a date and mean nothing for it: "16th of February", "16 de
+// febrero de 1997", "le 16 février", "den 16. Februar", "am 16. Februar", "il 16 febbraio",
+// "16 февраля 1997 г." (год), "16 lutego 1997 r." (roku), and the characters of "1997年2月16日" and
+// "1997년 2월 16일".
+constexpr std::string_view kFillerWords[] = {"of", "the", "de", "del", "le",   "den", "der",
+                                             "am", "il",  "el", "г",   "года", "r",   "roku",
+                                             "年", "月",  "日", "년",  "월",   "일"};
+
+// After a number: "16th", "1st", "2nd", "3rd", "1er", "1re", "2e", "2ème", "1º" (NFKC: "1o"), "1ª",
+// "1ste", "2de", "16-го".
+constexpr std::string_view kOrdinalSuffixes[] = {"st",  "nd", "rd", "th",  "er", "re", "e",
+                                                 "eme", "o",  "a",  "ste", "de", "te", "го"};
+
+// Months in Roman numerals, as Polish, Czech, Hungarian and Romanian dates write them ("16 II 1997").
+constexpr std::string_view kRomanMonths[] = {"i",   "ii",   "iii", "iv", "v",  "vi",
+                                             "vii", "viii", "ix",  "x",  "xi", "xii"};
+
+// Built at first use from ICU's data; leaked (no static object with a destructor in a backend). A
+// key that names different months in different languages is dropped.
+const DateWords &Words() {
+	static const DateWords *words = [] {
+		auto *built = new DateWords;
+		std::string key;
+		std::string name;
+		std::unordered_set<std::string> ambiguous;
+		auto add_month = [&](const icu::UnicodeString &text, int month) {
+			name.clear();
+			text.toUTF8String(name);
+			text::LetterKey(name, key);
+			if (key.empty())
+				return;
+			auto [it, inserted] = built->months.emplace(key, month);
+			if (!inserted && it->second != month)
+				ambiguous.insert(key);
+		};
+		for (const char *locale : kMonthLocales) {
+			UErrorCode status = U_ZERO_ERROR;
+			icu::DateFormatSymbols symbols{icu::Locale(locale), status};
+			if (U_FAILURE(status))
+				continue;
+			for (auto context : {icu::DateFormatSymbols::FORMAT, icu::DateFormatSymbols::STANDALONE}) {
+				for (auto width : {icu::DateFormatSymbols::WIDE, icu::DateFormatSymbols::ABBREVIATED}) {
+					int32_t count = 0;
+					const icu::UnicodeString *months = symbols.getMonths(count, context, width);
+					for (int32_t m = 0; m < count && m < 12; m++)
+						add_month(months[m], m + 1);
+					const icu::UnicodeString *days = symbols.getWeekdays(count, context, width);
+					for (int32_t d = 1; d < count; d++) { // index 0 is unused (UCAL_SUNDAY is 1)
+						name.clear();
+						days[d].toUTF8String(name);
+						text::LetterKey(name, key);
+						if (!key.empty())
+							built->weekdays.insert(key);
+					}
+				}
+			}
+		}
+		// Common forms CLDR lacks: English "Sept", German "Mrz" (DIN 5008), Austrian "Feber",
+		// "setiembre" (Spanish of Peru and Uruguay).
+		for (const auto &[word, month] :
+		     {std::pair<const char *, int>{"sept", 9}, {"mrz", 3}, {"feber", 2}, {"setiembre", 9}})
+			built->months.emplace(word, month);
+		for (int m = 0; m < 12; m++)
+			built->months.emplace(std::string(kRomanMonths[m]), m + 1);
+		for (const std::string &key_of_two : ambiguous)
+			built->months.erase(key_of_two);
+		for (std::string_view word : kFillerWords) {
+			text::LetterKey(word, key);
+			built->fillers.insert(key);
+		}
+		for (std::string_view word : kOrdinalSuffixes) {
+			text::LetterKey(word, key);
+			built->ordinals.insert(key);
+		}
+		for (const auto &[month_key, month] : built->months)
+			built->weekdays.erase(month_key); // "mar" is March, not Spanish martes
+		return built;
+	}();
+	return *words;
 }
 
-bool IsOrdinalSuffix(std::string_view word) {
-	if (word.size() != 2)
-		return false;
-	const char a = text::ToAsciiLower(word[0]);
-	const char b = text::ToAsciiLower(word[1]);
-	return (a == 's' && b == 't') || (a == 'n' && b == 'd') || (a == 'r' && b == 'd') ||
-	       (a == 't' && b == 'h');
-}
-
-bool IsOf(std::string_view word) {
-	return word.size() == 2 && text::ToAsciiLower(word[0]) == 'o' && text::ToAsciiLower(word[1]) == 'f';
+// 1..12 for a month name or abbreviation in one of kMonthLocales' languages (or a Roman numeral);
+// 0 otherwise. key: the word's text::LetterKey.
+int MonthOfKey(const std::string &key) {
+	const auto &months = Words().months;
+	const auto found = months.find(key);
+	return found != months.end() ? found->second : 0;
 }
 
 bool WritesMonthFirst(std::string_view region) {
@@ -133,6 +228,11 @@ struct Number {
 
 bool NormalizeDateOfBirth(std::string_view value, std::string_view region, std::string &out) {
 	value = text::Trim(value);
+	if (!text::IsAscii(value)) { // full-width digits ("１９９７年２月１６日"), and case for the words
+		std::string &folded = Scratch(kFoldedScratch);
+		text::LowerNfkc(value, folded);
+		value = text::Trim(folded);
+	}
 	int year = 0;
 	int month = 0;
 	int day = 0;
@@ -144,41 +244,58 @@ bool NormalizeDateOfBirth(std::string_view value, std::string_view region, std::
 	if (value.size() == 8 && Digits(value, 0, 8) >= 0)
 		return Emit(Digits(value, 0, 4), Digits(value, 4, 2), Digits(value, 6, 2), out);
 
-	// Tokens: numbers, and words that may only be a month name, an ordinal suffix or "of".
+	// Tokens: numbers, and words that may only be a month name, a weekday, an ordinal suffix after a
+	// number or a filler word ("of", "de", "年", ...).
 	Number numbers[3];
 	std::size_t count = 0;
 	int month_word = 0;
 	char separator = 0;
 	bool after_number = false;
-	for (std::size_t i = 0; i < value.size();) {
-		const char c = value[i];
+	std::string &key = Scratch(kKeyScratch);
+	const auto length = static_cast<int32_t>(value.size());
+	for (int32_t i = 0; i < length;) {
+		const char c = value[static_cast<std::size_t>(i)];
 		if (text::IsAsciiDigit(c)) {
-			std::size_t start = i;
+			const int32_t start = i;
 			int number = 0;
-			for (; i < value.size() && text::IsAsciiDigit(value[i]); i++)
-				number = i - start < 4 ? number * 10 + (value[i] - '0') : 100000; // overlong: invalid anyway
+			for (; i < length && text::IsAsciiDigit(value[static_cast<std::size_t>(i)]); i++)
+				number = i - start < 4 ? number * 10 + (value[static_cast<std::size_t>(i)] - '0')
+				                       : 100000; // overlong: invalid anyway
 			if (count == 3)
 				return Fail(out);
-			numbers[count++] = Number{number, i - start, separator};
+			numbers[count++] = Number{number, static_cast<std::size_t>(i - start), separator};
 			separator = 0;
 			after_number = true;
-		} else if (text::IsAsciiAlpha(c)) {
-			std::size_t start = i;
-			while (i < value.size() && text::IsAsciiAlpha(value[i]))
-				i++;
-			const std::string_view word = value.substr(start, i - start);
-			const int m = MonthFromWord(word);
-			if (m != 0 && month_word == 0)
-				month_word = m;
-			else if (!(after_number && IsOrdinalSuffix(word)) && !IsOf(word))
-				return Fail(out);
-			after_number = false;
-		} else {
+			continue;
+		}
+		int32_t next = i;
+		UChar32 cp;
+		U8_NEXT(value.data(), next, length, cp);
+		if (!IsWordCharacter(cp)) {
 			if (text::IsAsciiPunctuation(c))
 				separator = c;
 			after_number = false;
-			i++;
+			i = next;
+			continue;
 		}
+		const int32_t start = i;
+		i = next;
+		while (i < length) {
+			next = i;
+			U8_NEXT(value.data(), next, length, cp);
+			if (!IsWordCharacter(cp))
+				break;
+			i = next;
+		}
+		text::LetterKey(value.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start)),
+		                key);
+		const int m = MonthOfKey(key);
+		if (m != 0 && month_word == 0)
+			month_word = m;
+		else if (!(after_number && Words().ordinals.count(key) != 0) && Words().fillers.count(key) == 0 &&
+		         Words().weekdays.count(key) == 0)
+			return Fail(out);
+		after_number = false;
 	}
 
 	auto is_day_or_month = [](const Number &n) { return n.digits <= 2; };

@@ -105,12 +105,88 @@ bool CopyLowerAscii(std::string_view value, EmailRule rule, std::string &out) {
 }
 
 bool CopyLowerUnicode(std::string_view value, EmailRule rule, std::string &out) {
-	text::LowerNfc(value, out);
+	text::LowerNfkc(value, out); // full-width "ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ" is john@example.com
 	if (rule == EmailRule::kGoogle) // Data Manager: "trim leading, trailing and intermediate whitespace"
 		out.resize(text::FilterInPlace(out, 0, out.size(), text::Keep::kAll));
 	else if (text::ContainsSpace(out))
 		return Fail(out);
 	return true;
+}
+
+std::string_view TrimAsciiSpaces(std::string_view s) {
+	while (!s.empty() && text::IsAsciiSpaceOrControl(s.front()))
+		s.remove_prefix(1);
+	while (!s.empty() && text::IsAsciiSpaceOrControl(s.back()))
+		s.remove_suffix(1);
+	return s;
+}
+
+// The address inside `display name <address>` (RFC 5322 name-addr): the one <...> outside double
+// quotes, with nothing but white space after it. value itself when it has no angle brackets; empty
+// when it has several or they do not pair.
+std::string_view AngleAddress(std::string_view value) {
+	std::size_t open = std::string_view::npos;
+	std::size_t close = std::string_view::npos;
+	bool quoted = false;
+	for (std::size_t i = 0; i < value.size(); i++) {
+		const char c = value[i];
+		if (c == '"')
+			quoted = !quoted;
+		else if (quoted)
+			continue;
+		else if (c == '<' && open == std::string_view::npos)
+			open = i;
+		else if (c == '>' && open != std::string_view::npos && close == std::string_view::npos)
+			close = i;
+		else if (c == '<' || c == '>')
+			return {};
+	}
+	if (open == std::string_view::npos && close == std::string_view::npos)
+		return value;
+	if (open == std::string_view::npos || close == std::string_view::npos ||
+	    !TrimAsciiSpaces(value.substr(close + 1)).empty())
+		return {};
+	return TrimAsciiSpaces(value.substr(open + 1, close - open - 1));
+}
+
+// The one address that a value written in a common non-address form stands for (value lowercased):
+//   "John Smith" <john@example.com>, John <john@example.com>, <john@example.com>  (RFC 5322 name-addr)
+//   mailto:john@example.com, mailto:john@example.com?subject=Hi                    (RFC 6068)
+//   john@example.com (John Smith)                                                  (RFC 5322 comment)
+//   john@example.com.  (the domain as a fully qualified name, RFC 1034 3.1), and a trailing , or ;
+//   'john@example.com', "john@example.com"                                       (quoted)
+// Whatever is left must still pass the address checks.
+std::string_view AddressInForm(std::string_view value) {
+	value = AngleAddress(TrimAsciiSpaces(value));
+	constexpr std::string_view kMailto = "mailto:";
+	if (value.compare(0, kMailto.size(), kMailto) == 0) {
+		value.remove_prefix(kMailto.size());
+		value = value.substr(0, value.find('?'));
+	}
+	if (!value.empty() && value.back() == ')') {
+		const std::size_t comment = value.rfind('(');
+		if (comment != std::string_view::npos && comment > 0)
+			value = TrimAsciiSpaces(value.substr(0, comment));
+	}
+	if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') && value.back() == value.front())
+		value = TrimAsciiSpaces(value.substr(1, value.size() - 2));
+	while (!value.empty() && (value.back() == ',' || value.back() == ';'))
+		value.remove_suffix(1);
+	if (!value.empty() && value.back() == '.')
+		value.remove_suffix(1);
+	return value;
+}
+
+bool NormalizeAddress(std::string_view value, EmailRule rule, std::string &out);
+
+// When value is no address as written: the address of a form that stands for one (AddressInForm).
+bool NormalizeAddressInForm(std::string_view value, EmailRule rule, std::string &out) {
+	static thread_local std::string *lowered = new std::string();
+	text::LowerNfkc(value, *lowered);
+	const std::string_view address = AddressInForm(*lowered);
+	if (address.empty() || address == std::string_view(*lowered))
+		return Fail(out);
+	return NormalizeAddress(address, rule, out);
 }
 
 } // namespace
@@ -119,6 +195,13 @@ bool NormalizeEmail(std::string_view value, EmailRule rule, std::string &out) {
 	value = text::Trim(value);
 	if (value.empty())
 		return Fail(out);
+	return NormalizeAddress(value, rule, out) || NormalizeAddressInForm(value, rule, out);
+}
+
+namespace {
+
+// value trimmed and not empty.
+bool NormalizeAddress(std::string_view value, EmailRule rule, std::string &out) {
 	if (!(text::IsAscii(value) ? CopyLowerAscii(value, rule, out) : CopyLowerUnicode(value, rule, out)))
 		return false;
 	if (out.size() > kMaxEmailAddressBytes) // longer than any address SMTP can carry
@@ -150,5 +233,7 @@ bool NormalizeEmail(std::string_view value, EmailRule rule, std::string &out) {
 		out.erase(local_end, at - local_end);
 	return true;
 }
+
+} // namespace
 
 } // namespace capi::identity

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/identity/region.hpp"
+
 namespace capi::identity {
 
 enum class AddressRule {
@@ -25,10 +27,12 @@ enum class ZipRule {
 	kPlain,   // Google, sent in clear: single spaces, upper case
 };
 
-// A US ZIP or ZIP+4 ("94035", "94035-1234", "94035 1234", "940351234") becomes its first five digits
-// when region is a region using US ZIP codes (US, PR, GU, VI, AS, MP), or whatever the region when it
-// is written as ZIP+4 with a dash. Returns false when no letter or digit is left.
-bool NormalizeZip(std::string_view value, std::string_view region, ZipRule rule, std::string &out);
+// A US ZIP or ZIP+4 ("94035", "94035-1234", "94035 1234", "940351234", "94035-12") becomes its
+// first five digits when region is a region using US ZIP codes (US, PR, GU, VI, AS, MP), or whatever
+// the region when it is written as ZIP+4 with a dash; when such a region is given (region.hpp), a
+// ZIP code that lost its leading zeros ("2134", "601") gets them back. Returns false when no letter
+// or digit is left.
+bool NormalizeZip(std::string_view value, Region region, ZipRule rule, std::string &out);
 
 // Google's hashed street address: NFC, lowercase, single spaces. Returns false without a letter.
 bool NormalizeStreet(std::string_view value, std::string &out);

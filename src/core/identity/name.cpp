@@ -40,15 +40,16 @@ void DropHonorificOrSuffix(NamePart part, std::string &out) {
 text::CleanRule CleanRuleFor(NameRule rule, NamePart part) {
 	switch (rule) {
 	case NameRule::kCompact:
-		return {true, true, text::Keep::kNoPunctuation, text::Spaces::kRemove};
+		return {true, text::Form::kNfkc, text::Keep::kNoPunctuation, text::Spaces::kRemove};
 	case NameRule::kWords: // Google Ads API: last name "no punctuation"; first name: lowercase and spaces
 	                       // only
-		return {true, true, part == NamePart::kLast ? text::Keep::kNoPunctuation : text::Keep::kAll,
+		return {true, text::Form::kNfkc,
+		        part == NamePart::kLast ? text::Keep::kNoPunctuation : text::Keep::kAll,
 		        text::Spaces::kCollapse};
 	case NameRule::kPlain:
-		return {false, true, text::Keep::kAll, text::Spaces::kCollapse};
+		return {false, text::Form::kNfkc, text::Keep::kAll, text::Spaces::kCollapse};
 	}
-	return {true, true, text::Keep::kNoPunctuation, text::Spaces::kRemove};
+	return {true, text::Form::kNfkc, text::Keep::kNoPunctuation, text::Spaces::kRemove};
 }
 
 } // namespace

@@ -86,13 +86,13 @@ ExternalIdRule ExternalIdRuleFor(Platform platform) {
 }
 
 // The platform accepts field (checked by the caller).
-bool NormalizeAccepted(Field field, Platform platform, std::string_view value, std::string_view region,
+bool NormalizeAccepted(Field field, Platform platform, std::string_view value, Region region,
                        std::string &out) {
 	switch (field) {
 	case Field::kEmail:
 		return NormalizeEmail(value, EmailRuleFor(platform), out);
 	case Field::kPhone:
-		return NormalizePhone(value, region, PhoneStyleFor(platform), out);
+		return NormalizePhone(value, region.code, PhoneStyleFor(platform), out);
 	case Field::kFirstName:
 		return NormalizeName(value, NameRuleFor(platform), NamePart::kFirst, out);
 	case Field::kLastName:
@@ -108,7 +108,7 @@ bool NormalizeAccepted(Field field, Platform platform, std::string_view value, s
 	case Field::kGender:
 		return NormalizeGender(value, /*allow_non_binary=*/platform == Platform::kPinterest, out);
 	case Field::kDateOfBirth:
-		return NormalizeDateOfBirth(value, region, out);
+		return NormalizeDateOfBirth(value, region.code, out);
 	case Field::kExternalId:
 		return NormalizeExternalId(value, ExternalIdRuleFor(platform), out);
 	case Field::kStreet:
@@ -128,6 +128,9 @@ std::string &FormatFreeScratch() {
 std::string_view WithoutFormatCharacters(std::string_view value) {
 	return text::StripFormatCharacters(value, FormatFreeScratch());
 }
+
+constexpr std::string_view kEmptyStringDigest =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 bool NoResult(std::string &out) {
 	out.clear();
@@ -170,8 +173,7 @@ int NormalizationRuleId(Field field, Platform platform) noexcept {
 	return 0;
 }
 
-bool Normalize(Field field, Platform platform, std::string_view value, std::string_view region,
-               std::string &out) {
+bool Normalize(Field field, Platform platform, std::string_view value, Region region, std::string &out) {
 	RequireAcceptedField(platform, field);
 	if (!IsWithinInputLimit(field, value)) // no identifier is that long: no work at all
 		return NoResult(out);
@@ -180,6 +182,8 @@ bool Normalize(Field field, Platform platform, std::string_view value, std::stri
 	// The same starting point as Hash (which must trim to recognize a digest): without format
 	// characters and surrounding white space and control characters, so both agree on every value.
 	value = text::Trim(WithoutFormatCharacters(value));
+	if (IsEmptyValueDigest(value))
+		return NoResult(out);
 	if (!NormalizeAccepted(field, platform, value, region, out) || out.empty()) {
 		out.clear();
 		return false;
@@ -187,18 +191,29 @@ bool Normalize(Field field, Platform platform, std::string_view value, std::stri
 	return true;
 }
 
+bool IsEmptyValueDigest(std::string_view digest) noexcept {
+	if (digest.size() != kEmptyStringDigest.size())
+		return false;
+	for (std::size_t i = 0; i < digest.size(); i++)
+		if (text::ToAsciiLower(digest[i]) != kEmptyStringDigest[i])
+			return false;
+	return true;
+}
+
 bool IsAlreadyHashed(std::string_view value) {
 	return IsSha256Hex(text::Trim(WithoutFormatCharacters(value)));
 }
 
-bool Hash(Field field, Platform platform, std::string_view value, std::string_view region, std::string &out) {
+bool Hash(Field field, Platform platform, std::string_view value, Region region, std::string &out) {
 	RequireAcceptedField(platform, field);
 	if (!IsWithinInputLimit(field, value)) // no identifier is that long: no work at all
 		return NoResult(out);
 	if (PointsInto(value, out))
 		return Hash(field, platform, std::string(value), region, out);
 	const std::string_view trimmed = text::Trim(WithoutFormatCharacters(value));
-	if (IsSha256Hex(trimmed)) { // already hashed: never hash twice
+	if (IsSha256Hex(trimmed)) {          // already hashed: never hash twice
+		if (IsEmptyValueDigest(trimmed)) // a hashed blank identifies nobody
+			return NoResult(out);
 		out.assign(trimmed);
 		for (char &c : out)
 			c = text::ToAsciiLower(c);

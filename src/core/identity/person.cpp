@@ -1,50 +1,138 @@
 #include "core/identity/person.hpp"
 
+#include <string>
+#include <unordered_map>
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include "core/identity/unicode_text.hpp"
 
 namespace capi::identity {
 namespace {
 
-// After lowercase (NFC) and removal of everything but letters and digits.
+// Words that mean male or female, written as people write them; looked up by text::LetterKey, so
+// case, accents, punctuation ("Mr.", "Sig.ra") and compatibility forms do not matter. Each salutation
+// is listed with its counterpart. META-PB's own word lists (its pronouns, titles and family words) are
+// included, so that a value Meta's normalizer reads is read the same way. Left out: words whose key
+// is an everyday word of another meaning (Hungarian "nő" is "no" without its accent).
 constexpr std::string_view kMale[] = {
+    // English, and META-PB's list
     "m",
     "male",
     "man",
     "boy",
     "mr",
+    "mister",
+    "sir",
+    "gentleman",
     "masculine",
-    "masculino",
-    "masculin",
-    "mannlich",
+    "guy",
+    "lad",
+    "fellow",
+    "chap",
+    "bloke",
+    "dude",
+    "he",
+    "him",
+    "his",
+    "himself",
+    "son",
+    "father",
+    "dad",
+    "daddy",
+    "papa",
+    "uncle",
+    "nephew",
+    "brother",
+    "husband",
+    "boyfriend",
+    "groom",
+    "widower",
+    "king",
+    "prince",
+    "duke",
+    "count",
+    "emperor",
+    "god",
+    "lord",
+    // German
+    "männlich",
     "maennlich",
-    "m\xc3\xa4nnlich", // männlich
     "mann",
+    "herr",
+    "hr",
+    "junge",
+    "maskulin",
+    // French (H for homme on French forms)
+    "masculin",
     "homme",
+    "monsieur",
+    "h",
+    "garçon",
+    // Spanish, Portuguese
+    "masculino",
     "hombre",
+    "varón",
+    "señor",
+    "sr",
     "homem",
-    "uomo",
+    "senhor",
+    // Italian
     "maschio",
     "maschile",
-    "erkek",
-    "mies",
+    "uomo",
+    "signor",
+    "signore",
+    "sig",
+    // Dutch
+    "mannelijk",
+    "meneer",
+    "dhr",
+    "heer",
+    "jongen",
+    // Nordic
+    "manlig",
     "mand",
-    "mezczyzna",
-    "m\xc4\x99\xc5\xbc"
-    "czyzna",                                                       // mężczyzna
-    "\xd0\xbc",                                                     // м
-    "\xd0\xbc\xd1\x83\xd0\xb6",                                     // муж
-    "\xd0\xbc\xd1\x83\xd0\xb6\xd1\x81\xd0\xba\xd0\xbe\xd0\xb9",     // мужской
-    "\xd0\xbc\xd1\x83\xd0\xb6\xd1\x87\xd0\xb8\xd0\xbd\xd0\xb0",     // мужчина
-    "\xe7\x94\xb7",                                                 // 男
-    "\xe7\x94\xb7\xe6\x80\xa7",                                     // 男性
-    "\xeb\x82\xa8",                                                 // 남
-    "\xeb\x82\xa8\xec\x84\xb1",                                     // 남성
-    "\xeb\x82\xa8\xec\x9e\x90",                                     // 남자
-    "\xd8\xb0\xd9\x83\xd8\xb1",                                     // ذكر
-    "\xe0\xa4\xaa\xe0\xa5\x81\xe0\xa4\xb0\xe0\xa5\x81\xe0\xa4\xb7", // पुरुष
+    "mandlig",
+    "mannlig",
+    "mies",
+    "herra",
+    // Polish, Czech, Hungarian, Romanian, Turkish, Greek
+    "mężczyzna",
+    "męski",
+    "męska",
+    "pan",
+    "muž",
+    "mužský",
+    "férfi",
+    "bărbat",
+    "domnul",
+    "erkek",
+    "bay",
+    "άνδρας",
+    "άρρεν",
+    "κύριος",
+    // Russian, Ukrainian
+    "м",
+    "муж",
+    "мужской",
+    "мужчина",
+    "господин",
+    "чоловік",
+    "чоловіча",
+    // Chinese, Japanese, Korean, Arabic, Hindi
+    "男",
+    "男性",
+    "남",
+    "남성",
+    "남자",
+    "ذكر",
+    "पुरुष",
 };
 
 constexpr std::string_view kFemale[] = {
+    // English, and META-PB's list
     "f",
     "female",
     "woman",
@@ -52,71 +140,221 @@ constexpr std::string_view kFemale[] = {
     "mrs",
     "ms",
     "miss",
+    "missus",
+    "madam",
+    "madame",
+    "ma'am",
+    "lady",
     "feminine",
-    "femenino",
-    "feminin",
-    "f\xc3\xa9minin", // féminin
+    "gal",
+    "lass",
+    "she",
+    "her",
+    "hers",
+    "herself",
+    "daughter",
+    "mother",
+    "mom",
+    "mum",
+    "mommy",
+    "mama",
+    "aunt",
+    "niece",
+    "sister",
+    "wife",
+    "girlfriend",
+    "bride",
+    "widow",
+    "queen",
+    "princess",
+    "duchess",
+    "countess",
+    "empress",
+    "goddess",
+    "maiden",
+    "chick",
+    "dame",
+    "belle",
+    // German
     "weiblich",
     "frau",
+    "fräulein",
+    "frl",
+    "mädchen",
+    // French
+    "féminin",
     "femme",
+    "mme",
+    "mademoiselle",
+    "mlle",
+    "fille",
+    // Spanish, Portuguese
+    "femenino",
+    "feminino",
     "mujer",
+    "señora",
+    "sra",
+    "señorita",
+    "srta",
     "mulher",
-    "donna",
+    "senhora",
+    "senhorita",
+    // Italian
     "femmina",
     "femminile",
-    "kadin",
-    "kad\xc4\xb1n", // kadın
+    "donna",
+    "signora",
+    "sigra",
+    "signorina",
+    "signa",
+    // Dutch
     "vrouw",
-    "nainen",
-    "kvinde",
+    "vrouwelijk",
+    "mevrouw",
+    "mevr",
+    "mw",
+    "meisje",
+    // Nordic
     "kvinna",
+    "kvinnlig",
+    "kvinde",
+    "kvindelig",
+    "kvinne",
+    "kvinnelig",
+    "fru",
+    "frøken",
+    "nainen",
+    "rouva",
+    // Polish, Czech, Hungarian, Romanian, Turkish, Greek
     "kobieta",
-    "\xd0\xb6",                                                     // ж
-    "\xd0\xb6\xd0\xb5\xd0\xbd",                                     // жен
-    "\xd0\xb6\xd0\xb5\xd0\xbd\xd1\x81\xd0\xba\xd0\xb8\xd0\xb9",     // женский
-    "\xd0\xb6\xd0\xb5\xd0\xbd\xd1\x89\xd0\xb8\xd0\xbd\xd0\xb0",     // женщина
-    "\xe5\xa5\xb3",                                                 // 女
-    "\xe5\xa5\xb3\xe6\x80\xa7",                                     // 女性
-    "\xec\x97\xac",                                                 // 여
-    "\xec\x97\xac\xec\x84\xb1",                                     // 여성
-    "\xec\x97\xac\xec\x9e\x90",                                     // 여자
-    "\xd8\xa3\xd9\x86\xd8\xab\xd9\x89",                             // أنثى
-    "\xe0\xa4\xae\xe0\xa4\xb9\xe0\xa4\xbf\xe0\xa4\xb2\xe0\xa4\xbe", // महिला
+    "żeński",
+    "żeńska",
+    "pani",
+    "žena",
+    "ženský",
+    "femeie",
+    "doamna",
+    "kadın",
+    "kadin",
+    "bayan",
+    "γυναίκα",
+    "θήλυ",
+    "κυρία",
+    // Russian, Ukrainian
+    "ж",
+    "жен",
+    "женский",
+    "женщина",
+    "госпожа",
+    "жінка",
+    "жіноча",
+    // Chinese, Japanese, Korean, Arabic, Hindi
+    "女",
+    "女性",
+    "여",
+    "여성",
+    "여자",
+    "أنثى",
+    "महिला",
 };
 
-constexpr std::string_view kNonBinary[] = {"n", "nonbinary", "nb"};
+// Pinterest's third value.
+constexpr std::string_view kNonBinary[] = {"n", "nb", "non-binary", "nonbinary"};
 
-template <typename Words> bool IsOneOf(std::string_view word, const Words &words) {
-	for (std::string_view candidate : words)
-		if (word == candidate)
-			return true;
-	return false;
+struct GenderWords {
+	std::unordered_map<std::string, char> binary;     // key -> 'm' or 'f'
+	std::unordered_map<std::string, char> non_binary; // key -> 'n'
+};
+
+// Built at first use; leaked (no static object with a destructor in a backend). A key listed as both
+// male and female would be dropped (the unit tests check there is none).
+const GenderWords &Words() {
+	static const GenderWords *words = [] {
+		auto *built = new GenderWords;
+		std::string key;
+		auto add = [&](std::unordered_map<std::string, char> &table, std::string_view word, char code) {
+			text::LetterKey(word, key);
+			auto [it, inserted] = table.emplace(key, code);
+			if (!inserted && it->second != code)
+				it->second = 0;
+		};
+		for (std::string_view word : kMale)
+			add(built->binary, word, 'm');
+		for (std::string_view word : kFemale)
+			add(built->binary, word, 'f');
+		for (std::string_view word : kNonBinary)
+			add(built->non_binary, word, 'n');
+		return built;
+	}();
+	return *words;
+}
+
+char Lookup(const std::string &key, bool allow_non_binary) {
+	const GenderWords &words = Words();
+	if (auto found = words.binary.find(key); found != words.binary.end())
+		return found->second;
+	if (allow_non_binary)
+		if (auto found = words.non_binary.find(key); found != words.non_binary.end())
+			return found->second;
+	return 0;
+}
+
+bool IsWordCharacter(UChar32 c) {
+	return c >= 0 && ((U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_M_MASK)) != 0 || c == '\'' || c == 0x2019);
+}
+
+// Several words that all say the same: "he/him", "she / her", "Male (M)", "F - female". 0 when a
+// word is unknown or two disagree.
+char LookupWords(std::string_view value, bool allow_non_binary) {
+	char agreed = 0;
+	std::string key;
+	const auto length = static_cast<int32_t>(value.size());
+	for (int32_t i = 0; i < length;) {
+		UChar32 c;
+		U8_NEXT(value.data(), i, length, c);
+		if (!IsWordCharacter(c))
+			continue;
+		int32_t start = i;
+		U8_BACK_1(reinterpret_cast<const uint8_t *>(value.data()), 0, start);
+		int32_t end = i;
+		while (end < length) {
+			int32_t next = end;
+			U8_NEXT(value.data(), next, length, c);
+			if (!IsWordCharacter(c))
+				break;
+			end = next;
+		}
+		i = end;
+		text::LetterKey(value.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start)),
+		                key);
+		const char code = Lookup(key, allow_non_binary);
+		if (code == 0 || (agreed != 0 && code != agreed))
+			return 0;
+		agreed = code;
+	}
+	return agreed;
 }
 
 } // namespace
 
 bool NormalizeGender(std::string_view value, bool allow_non_binary, std::string &out) {
-	if (!text::Clean(value, {true, true, text::Keep::kLettersAndDigits, text::Spaces::kRemove}, out))
-		return false;
-	const char *code = nullptr;
-	if (IsOneOf(out, kMale))
-		code = "m";
-	else if (IsOneOf(out, kFemale))
-		code = "f";
-	else if (allow_non_binary && IsOneOf(out, kNonBinary))
-		code = "n";
-	if (code == nullptr) {
+	value = text::Trim(value);
+	text::LetterKey(value, out);
+	char code = out.empty() ? 0 : Lookup(out, allow_non_binary);
+	if (code == 0 && !out.empty())
+		code = LookupWords(value, allow_non_binary);
+	if (code == 0) {
 		out.clear();
 		return false;
 	}
-	out.assign(code);
+	out.assign(1, code);
 	return true;
 }
 
 bool NormalizeExternalId(std::string_view value, ExternalIdRule rule, std::string &out) {
 	switch (rule) {
 	case ExternalIdRule::kCompactLower:
-		return text::Clean(value, {true, false, text::Keep::kAll, text::Spaces::kRemove}, out);
+		return text::Clean(value, {true, text::Form::kAsGiven, text::Keep::kAll, text::Spaces::kRemove}, out);
 	case ExternalIdRule::kTrimLower:
 		text::Lower(text::Trim(value), out);
 		break;

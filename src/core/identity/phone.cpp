@@ -1,6 +1,6 @@
 // NormalizePhone: the scanner (phone_scanner.cpp) for the shapes phone numbers are usually stored
-// in, ParseDigits (phone_fast.cpp) for their digits, and NormalizePhoneReference for every other
-// input.
+// in, ParseDigits and CheckValidNumber (phone_fast.cpp) for their digits, and ReadPhoneReference for
+// every other input; then the international-prefix retries (phone_retry.cpp).
 #include "core/identity/phone.hpp"
 
 #include <atomic>
@@ -47,8 +47,7 @@ bool FastPathAgreesWithLibphonenumber() {
 				std::string fast;
 				std::string reference;
 				FastResult result = NormalizePhoneFast(text, region, PhoneStyle::kE164WithPlus, fast);
-				bool reference_ok =
-				    NormalizePhoneReference(text, region, PhoneStyle::kE164WithPlus, reference);
+				bool reference_ok = ReadPhoneReference(text, region, PhoneStyle::kE164WithPlus, reference);
 				if (result == FastResult::kUndecided)
 					continue;
 				if ((result == FastResult::kAccepted) != reference_ok || fast != reference)
@@ -94,6 +93,17 @@ FastResult NormalizePhoneFast(std::string_view raw, std::string_view region, Pho
 		result = ParseDigits(scanned.digits, true, "ZZ", &country_code, &national);
 	if (result != FastResult::kAccepted)
 		return result;
+	// As the reference: no result unless valid and within E.164's 15 digits.
+	switch (CheckValidNumber(country_code, national)) {
+	case ValidityResult::kUnknown:
+		return FastResult::kUndecided;
+	case ValidityResult::kInvalid:
+		return FastResult::kRejected;
+	case ValidityResult::kValid:
+		break;
+	}
+	if (std::to_string(country_code).size() + national.size() > kMaxE164Digits)
+		return FastResult::kRejected;
 	if (style == PhoneStyle::kE164WithPlus)
 		out.push_back('+');
 	out.append(std::to_string(country_code));
@@ -119,17 +129,37 @@ void CountPhonePath(bool fast) {
 
 } // namespace phone_internal
 
-bool NormalizePhone(std::string_view raw, std::string_view region, PhoneStyle style, std::string &out) {
+namespace {
+
+// One reading of raw: the fast path, or the reference where the fast path cannot decide. *fast tells
+// which answered.
+bool ReadPhone(std::string_view raw, std::string_view region, PhoneStyle style, std::string &out,
+               bool *fast) {
 	using phone_internal::FastResult;
-	if (!phone_internal::FastPathEnabled()) {
-		phone_internal::CountPhonePath(false);
-		return NormalizePhoneReference(raw, region, style, out);
-	}
+	*fast = false;
+	if (!phone_internal::FastPathEnabled())
+		return phone_internal::ReadPhoneReference(raw, region, style, out);
 	FastResult result = phone_internal::NormalizePhoneFast(raw, region, style, out);
-	phone_internal::CountPhonePath(result != FastResult::kUndecided);
 	if (result == FastResult::kUndecided)
-		return NormalizePhoneReference(raw, region, style, out);
+		return phone_internal::ReadPhoneReference(raw, region, style, out);
+	*fast = true;
 	return result == FastResult::kAccepted;
+}
+
+} // namespace
+
+bool NormalizePhone(std::string_view raw, std::string_view region, PhoneStyle style, std::string &out) {
+	bool fast = false;
+	const bool read = ReadPhone(raw, region, style, out, &fast);
+	phone_internal::CountPhonePath(fast); // one count per call: the retries below are rare
+	if (read)
+		return true;
+	std::string retries[2];
+	const size_t count = phone_internal::InternationalPrefixRetries(raw, region, retries);
+	for (size_t i = 0; i < count; i++)
+		if (ReadPhone(retries[i], "ZZ", style, out, &fast))
+			return true;
+	return false;
 }
 
 } // namespace capi::identity

@@ -13,6 +13,7 @@
 #include "core/identity/phone_regex.hpp"
 
 #include <algorithm>
+#include <list>
 #include <map>
 #include <set>
 #include <vector>
@@ -32,6 +33,7 @@ namespace {
 
 using i18n::phonenumbers::PhoneMetadata;
 using i18n::phonenumbers::PhoneMetadataCollection;
+using i18n::phonenumbers::PhoneNumberDesc;
 using i18n::phonenumbers::PhoneNumberUtil;
 using Validation = PhoneNumberUtil::ValidationResult;
 
@@ -41,6 +43,13 @@ constexpr size_t kMaxLengthForNsn = 17;
 constexpr size_t kMaxLengthCountryCode = 3;
 constexpr int kNoRules = -1;
 constexpr size_t kLengthTableSize = 32; // longer numbers: computed
+
+// IsNumberMatchingDesc's view of a PhoneNumberDesc: its possible lengths and its pattern.
+struct NumberDesc {
+	const DigitRegex *pattern = nullptr; // nullptr: an empty pattern, which never matches
+	bool any_length = true;              // no possible_length listed: the length is not checked
+	uint32_t lengths = 0;                // bit n set when n is a listed possible length
+};
 
 // What ParseHelper needs from one PhoneMetadata (a region, or a non-geographic calling code).
 struct Rules {
@@ -53,12 +62,23 @@ struct Rules {
 	std::vector<int> possible_lengths;   // general_desc, in metadata order
 	std::vector<int> local_lengths;
 	uint8_t length_check[kLengthTableSize] = {}; // TestNumberLength by length, precomputed
+	// What GetNumberTypeHelper (validity) needs.
+	NumberDesc general_desc;
+	NumberDesc fixed_line;
+	NumberDesc mobile;
+	std::vector<NumberDesc> other_types; // premium rate, toll free, shared cost, VoIP, personal, pager,
+	                                     // UAN, voicemail: those that have numbers
+	bool same_mobile_and_fixed_line_pattern = false;
+	const DigitRegex *leading_digits = nullptr; // set when the metadata has leading_digits
 };
 
 struct Tables {
 	std::vector<Rules> rules;
 	int16_t by_region[26 * 26];    // rules of a region code, kNoRules if unsupported
 	int16_t by_country_code[1000]; // rules libphonenumber uses for a calling code, kNoRules if invalid
+	// GetRegionCodesForCountryCallingCode: the rules of every region sharing a calling code, in
+	// libphonenumber's order (the main region first); the non-geographic entity's for "001" codes.
+	std::vector<int16_t> regions_by_country_code[1000];
 	bool usable = false;
 };
 
@@ -118,7 +138,29 @@ public:
 			for (size_t length = 0; length < kLengthTableSize; length++)
 				rules.length_check[length] = static_cast<uint8_t>(ComputeNumberLengthCheck(rules, length));
 		}
+		rules.general_desc = Desc(metadata.general_desc());
+		rules.fixed_line = Desc(metadata.fixed_line());
+		rules.mobile = Desc(metadata.mobile());
+		for (const auto *desc :
+		     {&metadata.premium_rate(), &metadata.toll_free(), &metadata.shared_cost(), &metadata.voip(),
+		      &metadata.personal_number(), &metadata.pager(), &metadata.uan(), &metadata.voicemail()})
+			if (!desc->national_number_pattern().empty())
+				rules.other_types.push_back(Desc(*desc));
+		rules.same_mobile_and_fixed_line_pattern = metadata.same_mobile_and_fixed_line_pattern();
+		if (metadata.has_leading_digits())
+			rules.leading_digits = Pattern(metadata.leading_digits());
 		return rules;
+	}
+
+	NumberDesc Desc(const PhoneNumberDesc &desc) {
+		NumberDesc result;
+		if (!desc.national_number_pattern().empty())
+			result.pattern = Pattern(desc.national_number_pattern());
+		result.any_length = desc.possible_length_size() == 0;
+		for (int length : desc.possible_length())
+			if (length >= 0 && length < 32)
+				result.lengths |= 1u << length;
+		return result;
 	}
 
 private:
@@ -177,6 +219,18 @@ Tables *BuildTables() {
 			index = tables->by_region[slot];
 		}
 		tables->by_country_code[code] = static_cast<int16_t>(index);
+		if (region == "001") {
+			tables->regions_by_country_code[code].push_back(static_cast<int16_t>(index));
+		} else if (region != "ZZ") {
+			std::list<std::string> sharing;
+			util.GetRegionCodesForCountryCallingCode(code, &sharing);
+			for (const std::string &shared : sharing) {
+				int slot = RegionSlot(shared);
+				if (slot < 0 || tables->by_region[slot] == kNoRules)
+					return tables;
+				tables->regions_by_country_code[code].push_back(tables->by_region[slot]);
+			}
+		}
 	}
 	tables->usable = true;
 	return tables;
@@ -321,7 +375,61 @@ const Rules *RulesForRegion(const Tables &tables, std::string_view region) {
 	return slot >= 0 && tables.by_region[slot] != kNoRules ? &tables.rules[tables.by_region[slot]] : nullptr;
 }
 
+// IsNumberMatchingDesc.
+bool MatchesDesc(const NumberDesc &desc, std::string_view national_number) {
+	const size_t length = national_number.size();
+	if (!desc.any_length && (length >= 32 || ((desc.lengths >> length) & 1) == 0))
+		return false;
+	return desc.pattern != nullptr && desc.pattern->FullMatch(national_number);
+}
+
+// GetNumberTypeHelper(national_number, metadata) != UNKNOWN. Which type matches does not matter here,
+// so the likeliest (fixed line, mobile) are tried first.
+bool HasNumberType(const Rules &rules, std::string_view national_number) {
+	if (!MatchesDesc(rules.general_desc, national_number))
+		return false;
+	if (MatchesDesc(rules.fixed_line, national_number))
+		return true;
+	if (!rules.same_mobile_and_fixed_line_pattern && MatchesDesc(rules.mobile, national_number))
+		return true;
+	for (const NumberDesc &desc : rules.other_types)
+		if (MatchesDesc(desc, national_number))
+			return true;
+	return false;
+}
+
 } // namespace
+
+ValidityResult CheckValidNumber(int country_code, std::string_view national_number) {
+	const Tables &tables = GetTables();
+	if (!tables.usable)
+		return ValidityResult::kUnknown;
+	if (country_code <= 0 || country_code >= 1000)
+		return ValidityResult::kInvalid;
+	// IsValidNumber: GetRegionCodeForNumber, then IsValidNumberForRegion with that region.
+	const std::vector<int16_t> &regions = tables.regions_by_country_code[country_code];
+	const Rules *region_rules = nullptr;
+	if (regions.size() == 1) {
+		region_rules = &tables.rules[regions[0]];
+	} else {
+		// GetRegionCodeForNumberFromRegionList: leading digits if the region has them, else validity.
+		for (int16_t index : regions) {
+			const Rules &rules = tables.rules[index];
+			size_t end = 0;
+			if (rules.leading_digits != nullptr) {
+				if (rules.leading_digits->LookingAt(national_number, &end)) {
+					region_rules = &rules;
+					break;
+				}
+			} else if (HasNumberType(rules, national_number)) {
+				return ValidityResult::kValid; // IsValidNumberForRegion would ask the same question
+			}
+		}
+	}
+	return region_rules != nullptr && HasNumberType(*region_rules, national_number)
+	           ? ValidityResult::kValid
+	           : ValidityResult::kInvalid;
+}
 
 FastResult ParseDigits(std::string_view digits, bool plus, std::string_view region, int *country_code,
                        std::string *national_number) {

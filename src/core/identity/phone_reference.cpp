@@ -1,5 +1,6 @@
-// NormalizePhoneReference: libphonenumber alone decides. This is the authority that the fast path in
-// phone.cpp must reproduce byte for byte.
+// NormalizePhoneReference: libphonenumber alone decides (ReadPhoneReference), with the same retries
+// as NormalizePhone. This is the authority that the fast path in phone.cpp must reproduce byte for
+// byte.
 #include "core/identity/phone.hpp"
 
 #include <new>
@@ -44,10 +45,24 @@ size_t FirstDigitOffset(std::string_view raw) {
 	return std::string_view::npos;
 }
 
+// Formats a number that has already been found possible: no result unless libphonenumber finds it
+// valid and it fits E.164.
+bool FormatValid(const PhoneNumberUtil &util, const PhoneNumber &number, PhoneStyle style, std::string &out) {
+	if (!util.IsValidNumber(number))
+		return false;
+	util.Format(number, PhoneNumberUtil::E164, &out);
+	if (out.size() > phone_internal::kMaxE164Digits + 1) // '+' and the digits
+		return false;
+	if (style == PhoneStyle::kE164DigitsOnly && !out.empty() && out[0] == '+')
+		out.erase(0, 1);
+	return !out.empty();
+}
+
 } // namespace
 
-bool NormalizePhoneReference(std::string_view raw, std::string_view region, PhoneStyle style,
-                             std::string &out) {
+namespace phone_internal {
+
+bool ReadPhoneReference(std::string_view raw, std::string_view region, PhoneStyle style, std::string &out) {
 	out.clear();
 	try {
 		const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
@@ -56,8 +71,8 @@ bool NormalizePhoneReference(std::string_view raw, std::string_view region, Phon
 		// Fallback that maximizes matching: analysts often store numbers with their country code but
 		// without '+' ("16505551212", "442079460958"), as Meta's format asks. When the region's reading
 		// fails or is not possible and the input has no explicit '+', read the digits as international.
-		// An international dialing prefix needs no special case: "00"/"011" and other prefixes that
-		// start with 0 can never be read as a country code, so such a retry always fails.
+		// A reading that is possible but not valid is not read again: its digits have the region's
+		// length, and reading them as another country's number would be a guess.
 		if (!possible && !HasPlusSign(raw)) {
 			size_t first_digit = FirstDigitOffset(raw);
 			if (first_digit != std::string_view::npos) {
@@ -67,18 +82,31 @@ bool NormalizePhoneReference(std::string_view raw, std::string_view region, Phon
 				possible = ParsePossible(util, international, "ZZ", number);
 			}
 		}
-		if (!possible)
+		if (!possible || !FormatValid(util, number, style, out)) {
+			out.clear();
 			return false;
-		util.Format(number, PhoneNumberUtil::E164, &out);
-		if (style == PhoneStyle::kE164DigitsOnly && !out.empty() && out[0] == '+')
-			out.erase(0, 1);
-		return !out.empty();
+		}
+		return true;
 	} catch (const std::bad_alloc &) {
 		throw;
 	} catch (...) {
 		out.clear();
 		return false;
 	}
+}
+
+} // namespace phone_internal
+
+bool NormalizePhoneReference(std::string_view raw, std::string_view region, PhoneStyle style,
+                             std::string &out) {
+	if (phone_internal::ReadPhoneReference(raw, region, style, out))
+		return true;
+	std::string retries[2];
+	const size_t count = phone_internal::InternationalPrefixRetries(raw, region, retries);
+	for (size_t i = 0; i < count; i++)
+		if (phone_internal::ReadPhoneReference(retries[i], "ZZ", style, out))
+			return true;
+	return false;
 }
 
 } // namespace capi::identity

@@ -1,6 +1,9 @@
 #include "core/identity/phone_regex.hpp"
 
+#include <memory>
 #include <vector>
+
+#include "core/identity/phone_digit_dfa.hpp"
 
 namespace capi::identity::phone_internal {
 
@@ -35,23 +38,37 @@ icu::UnicodeString Ascii(std::string_view text) {
 
 } // namespace
 
-DigitRegex::DigitRegex(const std::string &pattern) : id_(next_regex_id.fetch_add(1)) {
+DigitRegex::DigitRegex(const std::string &pattern) : source_(pattern), id_(next_regex_id.fetch_add(1)) {
 	for (auto &tree : trees_)
 		tree.store(nullptr, std::memory_order_relaxed);
+}
+
+// Compiled on first use (most metadata expressions are only ever asked for full matches, which the
+// DFA answers); threads racing keep the first published pattern. Leaked with the expression.
+const icu::RegexPattern *DigitRegex::Pattern() const {
+	const icu::RegexPattern *pattern = pattern_.load(std::memory_order_acquire);
+	if (pattern != nullptr || pattern_invalid_.load(std::memory_order_relaxed))
+		return pattern;
 	UParseError parse_error;
 	UErrorCode status = U_ZERO_ERROR;
-	pattern_ = icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(pattern), 0, parse_error, status);
-	if (U_FAILURE(status)) {
-		delete pattern_;
-		pattern_ = nullptr;
+	std::unique_ptr<icu::RegexPattern> compiled(
+	    icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(source_), 0, parse_error, status));
+	if (U_FAILURE(status) || compiled == nullptr) {
+		pattern_invalid_.store(true, std::memory_order_relaxed);
+		return nullptr;
 	}
+	const icu::RegexPattern *expected = nullptr;
+	if (pattern_.compare_exchange_strong(expected, compiled.get(), std::memory_order_acq_rel))
+		return compiled.release();
+	return expected;
 }
 
 // RegexMatcher is not thread-safe: one per expression and thread, created on first use and leaked
 // with the thread (bounded by the number of metadata expressions).
 icu::RegexMatcher *DigitRegex::ThreadMatcher() const {
 	static thread_local std::vector<icu::RegexMatcher *> *matchers = nullptr;
-	if (pattern_ == nullptr)
+	const icu::RegexPattern *pattern = Pattern();
+	if (pattern == nullptr)
 		return nullptr;
 	if (matchers == nullptr)
 		matchers = new std::vector<icu::RegexMatcher *>();
@@ -60,7 +77,7 @@ icu::RegexMatcher *DigitRegex::ThreadMatcher() const {
 	icu::RegexMatcher *&matcher = (*matchers)[id_];
 	if (matcher == nullptr) {
 		UErrorCode status = U_ZERO_ERROR;
-		matcher = pattern_->matcher(status);
+		matcher = pattern->matcher(status);
 		if (U_FAILURE(status)) {
 			delete matcher;
 			matcher = nullptr;
@@ -180,7 +197,26 @@ bool DigitRegex::LookingAt(std::string_view digits, size_t *end) const {
 	return Run(kLookingAt, digits, end);
 }
 
+// Compiled on first use; threads racing to compile keep the first published automaton. Leaked with
+// the expression (which lives as long as the process).
+const DigitDfa *DigitRegex::Dfa() const {
+	const DigitDfa *dfa = dfa_.load(std::memory_order_acquire);
+	if (dfa != nullptr || dfa_unavailable_.load(std::memory_order_relaxed))
+		return dfa;
+	std::unique_ptr<DigitDfa> compiled = DigitDfa::Compile(source_);
+	if (compiled == nullptr) {
+		dfa_unavailable_.store(true, std::memory_order_relaxed);
+		return nullptr;
+	}
+	const DigitDfa *expected = nullptr;
+	if (dfa_.compare_exchange_strong(expected, compiled.get(), std::memory_order_acq_rel))
+		return compiled.release();
+	return expected; // another thread's; ours is freed
+}
+
 bool DigitRegex::FullMatch(std::string_view digits) const {
+	if (const DigitDfa *dfa = Dfa())
+		return dfa->FullMatch(digits);
 	bool found = false;
 	size_t end = 0;
 	if (Lookup(*Tree(kFullMatch), digits, &found, &end))

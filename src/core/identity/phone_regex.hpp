@@ -8,6 +8,9 @@
 // did not, the answer is the same for every string that starts with P (the engine takes the same
 // steps on it), so the tree stores that answer; otherwise the tree goes one digit deeper, up to a
 // size limit, past which the expression is run.
+//
+// Full matches are answered by a DFA of the expression (phone_digit_dfa.hpp) when its syntax allows,
+// built on first use; the prefix tree and ICU remain for the rest.
 #pragma once
 
 #include <atomic>
@@ -19,11 +22,13 @@
 
 namespace capi::identity::phone_internal {
 
+class DigitDfa;
 struct PrefixTree;
 
 class DigitRegex {
 public:
-	// A pattern that does not compile never matches (as in libphonenumber).
+	// A pattern that does not compile never matches (as in libphonenumber). Nothing is compiled here:
+	// the ICU pattern and the DFA are built on first use.
 	explicit DigitRegex(const std::string &pattern);
 	DigitRegex(const DigitRegex &) = delete;
 	DigitRegex &operator=(const DigitRegex &) = delete;
@@ -45,10 +50,18 @@ private:
 	const PrefixTree *Tree(Question question) const;
 	PrefixTree *BuildTree(Question question) const;
 	bool Run(Question question, std::string_view digits, size_t *end) const;
+	// The DFA of the pattern, or nullptr when it has none (syntax outside DigitDfa's subset).
+	const DigitDfa *Dfa() const;
+	// The compiled ICU pattern, or nullptr when it does not compile.
+	const icu::RegexPattern *Pattern() const;
 
-	icu::RegexPattern *pattern_ = nullptr;
+	std::string source_;
+	mutable std::atomic<const icu::RegexPattern *> pattern_{nullptr};
+	mutable std::atomic<bool> pattern_invalid_{false};
 	size_t id_ = 0; // index of this expression's matcher in the per-thread matcher table
 	mutable std::atomic<const PrefixTree *> trees_[kQuestions];
+	mutable std::atomic<const DigitDfa *> dfa_{nullptr};
+	mutable std::atomic<bool> dfa_unavailable_{false};
 };
 
 } // namespace capi::identity::phone_internal

@@ -17,7 +17,7 @@ namespace {
 
 // Per-thread scratch strings that keep their capacity between calls. Leaked on purpose: no C++ object
 // with a destructor may live in static storage inside a PostgreSQL backend.
-enum ScratchSlot { kCleanScratch, kLowerScratch, kScratchSlots };
+enum ScratchSlot { kCleanScratch, kLowerScratch, kCompatibilityScratch, kKeyScratch, kScratchSlots };
 
 std::string &Scratch(ScratchSlot slot) {
 	static thread_local std::string *buffers = new std::string[kScratchSlots];
@@ -38,6 +38,58 @@ const icu::Normalizer2 &NfcNormalizer() {
 		return instance;
 	}();
 	return *nfc;
+}
+
+// NFKC and NFKC_Casefold are ICU singletons too, fetched once.
+const icu::Normalizer2 &NfkcNormalizer() {
+	static const icu::Normalizer2 *nfkc = [] {
+		UErrorCode status = U_ZERO_ERROR;
+		const icu::Normalizer2 *instance = icu::Normalizer2::getNFKCInstance(status);
+		if (U_FAILURE(status))
+			ThrowIcuError("NFKC normalizer", status);
+		return instance;
+	}();
+	return *nfkc;
+}
+
+const icu::Normalizer2 &NfkcCasefoldNormalizer() {
+	static const icu::Normalizer2 *nfkc_cf = [] {
+		UErrorCode status = U_ZERO_ERROR;
+		const icu::Normalizer2 *instance = icu::Normalizer2::getNFKCCasefoldInstance(status);
+		if (U_FAILURE(status))
+			ThrowIcuError("NFKC_Casefold normalizer", status);
+		return instance;
+	}();
+	return *nfkc_cf;
+}
+
+const icu::Normalizer2 &NfdNormalizer() {
+	static const icu::Normalizer2 *nfd = [] {
+		UErrorCode status = U_ZERO_ERROR;
+		const icu::Normalizer2 *instance = icu::Normalizer2::getNFDInstance(status);
+		if (U_FAILURE(status))
+			ThrowIcuError("NFD normalizer", status);
+		return instance;
+	}();
+	return *nfd;
+}
+
+// out = normalizer(s); s must not be out.
+void Apply(const icu::Normalizer2 &normalizer, const char *what, std::string_view s, std::string &out) {
+	out.clear();
+	icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(s.size()));
+	UErrorCode status = U_ZERO_ERROR;
+	normalizer.normalizeUTF8(0, icu::StringPiece(s.data(), static_cast<int32_t>(s.size())), sink, nullptr,
+	                         status);
+	if (U_FAILURE(status))
+		ThrowIcuError(what, status);
+}
+
+bool IsNormalized(const icu::Normalizer2 &normalizer, std::string_view s) {
+	UErrorCode status = U_ZERO_ERROR;
+	const bool normalized =
+	    normalizer.isNormalizedUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())), status);
+	return normalized && U_SUCCESS(status);
 }
 
 // White space for every normalizer: controls (C0, DEL, C1), Unicode White_Space, ZWSP and BOM.
@@ -102,14 +154,26 @@ bool CleanAscii(std::string_view value, CleanRule rule, std::string &out) {
 
 bool CleanUnicode(std::string_view value, CleanRule rule, std::string &out) {
 	std::string &transformed = Scratch(kCleanScratch);
-	if (rule.lowercase && rule.nfc)
-		LowerNfc(value, transformed);
-	else if (rule.lowercase)
-		Lower(value, transformed);
-	else if (rule.nfc)
-		Nfc(value, transformed);
-	else
-		transformed.assign(value);
+	switch (rule.form) {
+	case Form::kNfkc:
+		if (rule.lowercase)
+			LowerNfkc(value, transformed);
+		else
+			Nfkc(value, transformed);
+		break;
+	case Form::kNfc:
+		if (rule.lowercase)
+			LowerNfc(value, transformed);
+		else
+			Nfc(value, transformed);
+		break;
+	case Form::kAsGiven:
+		if (rule.lowercase)
+			Lower(value, transformed);
+		else
+			transformed.assign(value);
+		break;
+	}
 
 	// The result is never longer than the transformed text (collapsing only shortens white space).
 	out.resize(transformed.size());
@@ -276,6 +340,59 @@ void Nfc(std::string_view s, std::string &out) {
 	                              nullptr, status);
 	if (U_FAILURE(status))
 		ThrowIcuError("NFC normalization", status);
+}
+
+void Nfkc(std::string_view s, std::string &out) {
+	if (IsAscii(s)) {
+		out.assign(s); // ASCII is always in NFKC
+		return;
+	}
+	if (IsNormalized(NfkcNormalizer(), s)) {
+		out.assign(s);
+		return;
+	}
+	Apply(NfkcNormalizer(), "NFKC normalization", s, out);
+}
+
+void LowerNfkc(std::string_view s, std::string &out) {
+	if (IsAscii(s) || IsNormalized(NfkcNormalizer(), s)) {
+		LowerNfc(s, out); // usually: nothing to fold
+		return;
+	}
+	std::string &folded = Scratch(kCompatibilityScratch);
+	Apply(NfkcNormalizer(), "NFKC normalization", s, folded);
+	LowerNfc(folded, out);
+}
+
+void LetterKey(std::string_view s, std::string &key) {
+	key.clear();
+	if (IsAscii(s)) {
+		for (char c : s) {
+			if (IsAsciiAlpha(c))
+				key.push_back(ToAsciiLower(c));
+			else if (c == '&')
+				key += "and";
+		}
+		return;
+	}
+	std::string &folded = Scratch(kCompatibilityScratch);
+	Apply(NfkcCasefoldNormalizer(), "NFKC_Casefold normalization", s, folded);
+	std::string &decomposed = Scratch(kKeyScratch);
+	Apply(NfdNormalizer(), "NFD normalization", folded, decomposed);
+	const char *p = decomposed.data();
+	const auto length = static_cast<int32_t>(decomposed.size());
+	for (int32_t i = 0; i < length;) {
+		const int32_t start = i;
+		UChar32 c;
+		U8_NEXT(p, i, length, c);
+		if (c == '&') {
+			key += "and";
+			continue;
+		}
+		// Letters other than modifier letters; marks (accents) and everything else are dropped.
+		if (c >= 0 && (U_GET_GC_MASK(c) & U_GC_L_MASK) != 0 && u_charType(c) != U_MODIFIER_LETTER)
+			key.append(p + start, static_cast<std::size_t>(i - start));
+	}
 }
 
 void LowerNfc(std::string_view s, std::string &out) {

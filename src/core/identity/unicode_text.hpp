@@ -1,5 +1,5 @@
 // Text primitives shared by the identifier normalizers: trimming (ASCII and Unicode white space),
-// full Unicode lowercase and NFC through ICU, and character-class filtering.
+// full Unicode lowercase, NFC and NFKC through ICU, lookup keys, and character-class filtering.
 //
 // Every function has an ASCII fast path (plain byte loops, no allocation beyond the output string's
 // capacity) and reaches ICU only when a byte >= 0x80 is present.
@@ -76,6 +76,23 @@ void Lower(std::string_view s, std::string &out);
 // Unicode NFC only.
 void Nfc(std::string_view s, std::string &out);
 
+// Unicode NFKC: compatibility characters become the ordinary characters they stand for (full-width
+// "ＪＯＨＮ＠" -> "JOHN@", half-width katakana -> katakana, ligature "ﬁ" -> "fi", "①" -> "1",
+// superscripts, letter-like symbols, Arabic presentation forms). out is replaced.
+void Nfkc(std::string_view s, std::string &out);
+
+// NFKC, then full Unicode lowercase (root locale), then NFC: how text identifiers (emails, names,
+// addresses) are read. Lowercase comes after NFKC because some compatibility characters (ℌ, 𝐉) have
+// no lowercase of their own. out is replaced; ASCII input is only lowercased.
+void LowerNfkc(std::string_view s, std::string &out);
+
+// The letters of s as a key for looking names up in a table (countries, states, gender words,
+// month names): case folded with NFKC_Casefold (so "ＴＥＸＡＳ", "TEXAS" and "texas" meet, and "ß"
+// meets "ss"), accents and other marks removed (NFD without M*), modifier letters removed (the ʻokina
+// of "Hawaiʻi"), "&" read as "and", everything else (spaces, punctuation, digits) dropped. key is
+// replaced.
+void LetterKey(std::string_view s, std::string &key);
+
 // Which characters Clean keeps, besides white space (see Spaces).
 enum class Keep {
 	kAll,              // everything but control characters
@@ -88,9 +105,16 @@ enum class Spaces {
 	kCollapse, // runs of white space become one ASCII space; none at either end
 };
 
+// The normalization form Clean brings non-ASCII text to.
+enum class Form {
+	kAsGiven, // bytes kept (opaque identifiers)
+	kNfc,     // Unicode NFC (input in NFD comes out composed)
+	kNfkc,    // Unicode NFKC: also compatibility characters folded (full-width letters and digits, ...)
+};
+
 struct CleanRule {
-	bool lowercase; // full Unicode lowercase (root locale)
-	bool nfc;       // Unicode NFC (input in NFD comes out composed)
+	bool lowercase; // full Unicode lowercase (root locale), after the form's mapping
+	Form form;
 	Keep keep;
 	Spaces spaces;
 };

@@ -17,7 +17,7 @@ using nlohmann::json;
 // Normalizes/hashes the raw identifiers for one platform.
 class Builder final : public platforms::UserValues {
 public:
-	Builder(const RawIdentifiers &raw, Platform platform, std::string_view region)
+	Builder(const RawIdentifiers &raw, Platform platform, Region region)
 	    : raw_(raw), platform_(platform), region_(region) {}
 
 	// The values of field the platform's payload carries (hashed or plain as it wants, wire_form.hpp),
@@ -42,7 +42,7 @@ public:
 private:
 	const RawIdentifiers &raw_;
 	Platform platform_;
-	std::string_view region_;
+	Region region_;
 };
 
 // A flat user object: each key of the platform's table that has a value.
@@ -61,7 +61,7 @@ json BuildFlat(const Builder &b, const platforms::UserObjectMapping &mapping) {
 	return out;
 }
 
-json Build(const RawIdentifiers &raw, Platform platform, std::string_view region) {
+json Build(const RawIdentifiers &raw, Platform platform, Region region) {
 	Builder builder(raw, platform, region);
 	const platforms::UserObjectMapping &mapping = platforms::UserObjectFor(platform);
 	return mapping.build != nullptr ? mapping.build(builder) : BuildFlat(builder, mapping);
@@ -73,13 +73,13 @@ bool IsPlainIdentifierKey(std::string_view key) noexcept {
 	return FindPlainKey(key).has_value();
 }
 
-json BuildUserData(const json &identifiers, Platform platform, std::string_view region) {
+json BuildUserData(const json &identifiers, Platform platform, Region region) {
 	RawIdentifiers raw;
 	raw.Read(identifiers);
 	return Build(raw, platform, region);
 }
 
-json BuildUserData(std::string_view identifiers_json, Platform platform, std::string_view region) {
+json BuildUserData(std::string_view identifiers_json, Platform platform, Region region) {
 	RawIdentifiers raw;
 	raw.Parse(identifiers_json);
 	return Build(raw, platform, region);

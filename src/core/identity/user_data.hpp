@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/identity/field.hpp"
+#include "core/identity/region.hpp"
 
 namespace capi::identity {
 
@@ -22,12 +23,12 @@ namespace capi::identity {
 // info, Reddit's click id) or does not accept at all are left out: see docs/normalization.md.
 // Throws capi::Error(22023) for a non-object input, an unknown key, a non-scalar value or more than
 // kMaxValuesPerKey values for one key (input_limits.hpp); capi::Interrupted when an interrupt is pending.
-nlohmann::json BuildUserData(const nlohmann::json &identifiers, Platform platform, std::string_view region);
+nlohmann::json BuildUserData(const nlohmann::json &identifiers, Platform platform, Region region);
 
 // As above, from JSON text (capi.user_data()): also 22023 for text longer than kMaxIdentifiersBytes
 // or a number beyond 64-bit integers and doubles, 22P02 for text that is not JSON
 // (RawIdentifiers::Parse).
-nlohmann::json BuildUserData(std::string_view identifiers_json, Platform platform, std::string_view region);
+nlohmann::json BuildUserData(std::string_view identifiers_json, Platform platform, Region region);
 
 // The keys BuildUserData accepts besides the identity fields.
 bool IsPlainIdentifierKey(std::string_view key) noexcept;

@@ -21,8 +21,7 @@ bool WantsHashed(Platform platform, Field field) noexcept {
 	}
 }
 
-bool PayloadValue(Field field, Platform platform, std::string_view value, std::string_view region,
-                  std::string &out) {
+bool PayloadValue(Field field, Platform platform, std::string_view value, Region region, std::string &out) {
 	if (WantsHashed(platform, field))
 		return Hash(field, platform, value, region, out);
 	if (field != Field::kExternalId && IsWithinInputLimit(field, value) && IsAlreadyHashed(value)) {

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/identity/field.hpp"
+#include "core/identity/region.hpp"
 
 namespace capi::identity {
 
@@ -21,8 +22,7 @@ bool WantsHashed(Platform platform, Field field) noexcept;
 // un-hashed, and a digest is no city or country code), except for external_id, whose IDs may
 // themselves be 64 hex digits and are then normalized as any other ID.
 // Returns false, out cleared, when there is no usable value. Throws as Normalize does.
-bool PayloadValue(Field field, Platform platform, std::string_view value, std::string_view region,
-                  std::string &out);
+bool PayloadValue(Field field, Platform platform, std::string_view value, Region region, std::string &out);
 
 } // namespace capi::identity
 

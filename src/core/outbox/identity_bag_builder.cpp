@@ -60,7 +60,7 @@ struct UniqueValues {
 // Builds bags; one per thread, reused so that its buffers stay allocated.
 class BagBuilder {
 public:
-	void Build(std::string_view json, std::string_view region, std::string &out, PlainValues *plain) {
+	void Build(std::string_view json, identity::Region region, std::string &out, PlainValues *plain) {
 		raw_.Parse(json);
 		region_ = region;
 		out.clear();
@@ -107,6 +107,8 @@ private:
 			if (identity::IsWithinInputLimit(field, shared[i]))
 				trimmed =
 				    identity::text::Trim(identity::text::StripFormatCharacters(shared[i], format_free_[i]));
+			if (identity::IsEmptyValueDigest(trimmed)) // a hashed blank: nothing, as in capi.hash
+				trimmed = {};
 			trimmed_.push_back(trimmed);
 			hex_.push_back(IsSha256Hex(trimmed));
 			if (hex_[i]) { // already a digest: kept lowercased wherever a hash is wanted
@@ -241,7 +243,7 @@ private:
 	static std::size_t Index(Platform platform) { return static_cast<std::size_t>(platform); }
 
 	identity::RawIdentifiers raw_;
-	std::string_view region_;
+	identity::Region region_{"US", false};
 	bool first_key_ = true;
 	// Per field: the shared values trimmed and whether each is a digest already.
 	std::vector<std::string_view> trimmed_;
@@ -269,12 +271,12 @@ BagBuilder &ThreadBagBuilder() {
 
 } // namespace
 
-void BuildIdentityBag(std::string_view user_data_json, std::string_view region, std::string &out,
+void BuildIdentityBag(std::string_view user_data_json, identity::Region region, std::string &out,
                       PlainValues *plain) {
 	ThreadBagBuilder().Build(user_data_json, region, out, plain);
 }
 
-std::string BuildIdentityBag(std::string_view user_data_json, std::string_view region) {
+std::string BuildIdentityBag(std::string_view user_data_json, identity::Region region) {
 	std::string out;
 	BuildIdentityBag(user_data_json, region, out);
 	return out;

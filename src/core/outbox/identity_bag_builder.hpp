@@ -35,6 +35,7 @@
 #include <string_view>
 
 #include "core/identity/identifiers.hpp"
+#include "core/identity/region.hpp"
 
 namespace capi::outbox {
 
@@ -49,10 +50,10 @@ namespace capi::outbox {
 // plain, when given, receives the value the bag keeps for each plain key (indexed by PlainKey; ""
 // when none): views into this thread's builder, valid until its next call.
 using PlainValues = std::array<std::string_view, identity::kPlainKeyCount>;
-void BuildIdentityBag(std::string_view user_data_json, std::string_view region, std::string &out,
+void BuildIdentityBag(std::string_view user_data_json, identity::Region region, std::string &out,
                       PlainValues *plain = nullptr);
 
-std::string BuildIdentityBag(std::string_view user_data_json, std::string_view region);
+std::string BuildIdentityBag(std::string_view user_data_json, identity::Region region);
 
 } // namespace capi::outbox
 
