@@ -412,7 +412,8 @@ std::int64_t PurgeDelivered(int retention_s, int batch_size) {
 		// UTC days (the day index finds them: nothing is read when none is old enough).
 		Query("DELETE FROM capi.rejected_duplicates WHERE ctid = ANY (ARRAY(SELECT r.ctid"
 		      " FROM capi.rejected_duplicates r WHERE (r.rejected_at AT TIME ZONE 'UTC')::date <"
-		      " ((pg_catalog.now() - pg_catalog.make_interval(secs => $1::double precision)) AT TIME ZONE 'UTC')::date"
+		      " ((pg_catalog.now() - pg_catalog.make_interval(secs => $1::double precision)) AT TIME ZONE "
+		      "'UTC')::date"
 		      " LIMIT $2::integer))",
 		      {std::to_string(retention_s), std::to_string(batch_size)});
 		// Nothing is old enough when the oldest row is not (ids follow commit order closely): skip the
