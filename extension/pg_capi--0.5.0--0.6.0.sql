@@ -115,12 +115,15 @@ FROM (
            d.platform,
            o.event_name,
            (o.created_at AT TIME ZONE 'UTC')::date AS day,
-           capi.match_keys(o.user_data, o.unusable_identifiers, d.platform) AS keys
+           k.keys
     FROM capi.outbox o
     JOIN capi.cursors c
         ON (o.destinations IS NULL OR c.destination = ANY (o.destinations))
        AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.origin)
     JOIN capi.destinations d ON d.name = c.destination
+    -- In FROM, so that it runs once per row and destination: as an output column of this subquery it
+    -- would be copied into each of the aggregates above and run twenty times.
+    CROSS JOIN LATERAL capi.match_keys(o.user_data, o.unusable_identifiers, d.platform) AS k(keys)
 ) r
 GROUP BY r.destination, r.platform, r.event_name, r.day;
 COMMENT ON VIEW capi.match_quality_report IS
@@ -164,16 +167,18 @@ FROM (
     FROM (
         SELECT c.destination,
                (o.created_at AT TIME ZONE 'UTC')::date AS day,
-               -- the platform's deduplication key: Google's transaction id is custom_data.order_id when set
-               capi.event_id_problem(CASE WHEN d.platform = 'google'
-                                          THEN coalesce(o.custom_data ->> 'order_id', o.event_id)
-                                          ELSE o.event_id END,
-                                     o.event_time) AS problem
+               p.problem
         FROM capi.outbox o
         JOIN capi.cursors c
             ON (o.destinations IS NULL OR c.destination = ANY (o.destinations))
            AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.origin)
         JOIN capi.destinations d ON d.name = c.destination
+        -- the platform's deduplication key: Google's transaction id is custom_data.order_id when set
+        -- (in FROM: evaluated once per row and destination)
+        CROSS JOIN LATERAL capi.event_id_problem(CASE WHEN d.platform = 'google'
+                                                      THEN coalesce(o.custom_data ->> 'order_id', o.event_id)
+                                                      ELSE o.event_id END,
+                                                 o.event_time) AS p(problem)
     ) e
     UNION ALL
     SELECT r.destination, (r.rejected_at AT TIME ZONE 'UTC')::date, 0, 1, 0, NULL
