@@ -6,7 +6,8 @@
 #     the trigger's key probe off). Then the same INSERT with ON CONFLICT DO NOTHING where 1 row in 20
 #     is a retry of an existing event (each retry records an audit row).
 #  2. The report views on a filled outbox spread over 10 days: a one-day query (through the day index)
-#     against the whole table.
+#     against the whole table, with JIT off (JIT compilation costs more than these queries: one line
+#     shows it on).
 # Run as root after `make install`.
 # Usage: bench/match_quality_bench.sh [seconds per run] [rounds] [report rows]
 set -euo pipefail
@@ -93,9 +94,9 @@ UPDATE capi.outbox SET created_at = created_at - (id % 10) * interval '1 day';
 ALTER TABLE capi.outbox ENABLE TRIGGER USER;
 VACUUM ANALYZE capi.outbox;
 SQL
-timed() { # prints the best of 3 execution times of a query, in ms
+timed() { # prints the best of 3 execution times of a query, in ms (JIT off unless $2 = on)
     for _ in 1 2 3; do
-        psql -X -At -c "EXPLAIN (ANALYZE, FORMAT JSON) $1" | sed -nE 's/.*"Execution Time": ([0-9.]+).*/\1/p'
+        psql -X -At -c "SET jit = ${2:-off}" -c "EXPLAIN (ANALYZE, FORMAT JSON) $1" | sed -nE 's/.*"Execution Time": ([0-9.]+).*/\1/p'
     done | sort -n | head -1
 }
 one_day="WHERE day = (now() AT TIME ZONE 'UTC')::date - 3"
@@ -105,6 +106,7 @@ printf "%-45s %8s ms\n" "match_quality_report, one day" "$(timed "SELECT * FROM 
 printf "%-45s %8s ms\n" "match_quality_report, all days" "$(timed 'SELECT * FROM capi.match_quality_report')"
 printf "%-45s %8s ms\n" "dedup_audit, one day" "$(timed "SELECT * FROM capi.dedup_audit $one_day")"
 printf "%-45s %8s ms\n" "dedup_audit, all days" "$(timed 'SELECT * FROM capi.dedup_audit')"
+printf "%-45s %8s ms\n" "match_quality_report, all days, jit = on" "$(timed 'SELECT * FROM capi.match_quality_report' on)"
 printf "%-45s %8s ms\n" "count(*) FROM capi.outbox (for scale)" "$(timed 'SELECT count(*) FROM capi.outbox')"
 psql -X -At -c "EXPLAIN SELECT * FROM capi.match_quality_report $one_day" | grep -m1 -E 'outbox_created_day' \
     | sed 's/^ */one-day plan: /'
