@@ -168,6 +168,15 @@ INSERT INTO capi.outbox (event_id, event_name, action_source, user_data, unusabl
 VALUES ('mq-forged', 'Lead', 'system_generated', '{"email": "ok@example.com"}', '{email,phone}', '{mq_meta}')
 RETURNING unusable_identifiers;
 
+-- A correction of a failed event (capi.correct_failed) records what its new user_data could not use,
+-- and keeps the record when it keeps user_data (the stored bag no longer shows the failed values).
+INSERT INTO capi.event_deliveries (destination, outbox_id, event_id, event_name, status, failure_kind)
+SELECT 'mq_meta', id, event_id, event_name, 'failed', 'permanent' FROM capi.outbox WHERE event_id IN ('mq-5', 'mq-11');
+SELECT capi.correct_failed('mq-5', 'mq_meta', custom_data => '{"value": 11, "currency": "USD"}') > 0 AS kept_user_data,
+       capi.correct_failed('mq-11', 'mq_meta', user_data => '{"email": "fixed@example.com", "phone": "123"}') > 0
+           AS new_user_data;
+SELECT event_id, unusable_identifiers FROM capi.outbox WHERE event_id IN ('mq-5', 'mq-11') ORDER BY event_id;
+
 -- ---- dedup audit -----------------------------------------------------------------------------------
 -- An application's retry of mq-1 with ON CONFLICT DO NOTHING: not inserted, recorded once per destination.
 BEGIN;
@@ -261,3 +270,4 @@ DELETE FROM capi.destinations WHERE name LIKE 'mq\_%';
 RESET capi.allow_dropping_undelivered;
 SELECT count(*) AS audit_rows_left FROM capi.rejected_duplicates;
 DELETE FROM capi.outbox;
+DELETE FROM capi.corrections WHERE event_id IN ('mq-5', 'mq-11');

@@ -35,6 +35,7 @@ extern "C" {
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/array.h"
+#include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -242,13 +243,22 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	bool unusable_null = true;
 	Datum unusable_value = unusable_column > 0 ? UnusableIdentifiers(unusable, &unusable_null) : (Datum)0;
 	if (correcting) { // only user_data is replaced (by its hashed form); txid and created_at are kept
-		int columns[2] = {ColumnNumber(descriptor, "user_data"), unusable_column};
+		// A correction that keeps user_data (capi.correct_failed passes NULL for it) keeps the record of
+		// what the original INSERT could not use: the stored bag no longer shows it.
+		const int user_data_column = ColumnNumber(descriptor, "user_data");
+		bool old_null = false;
+		bool new_null = false;
+		Datum old_user_data = heap_getattr(trigger->tg_trigtuple, user_data_column, descriptor, &old_null);
+		Datum new_user_data = heap_getattr(trigger->tg_newtuple, user_data_column, descriptor, &new_null);
+		const bool user_data_kept =
+		    old_null == new_null && (old_null || datumIsEqual(old_user_data, new_user_data, false, -1));
+		int columns[2] = {user_data_column, unusable_column};
 		Datum values[2] = {user_data != nullptr ? DirectFunctionCall1(jsonb_in, CStringGetDatum(bag.c_str()))
 		                                        : (Datum)0,
 		                   unusable_value};
 		bool nulls[2] = {user_data == nullptr, unusable_null};
-		return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, unusable_column > 0 ? 2 : 1,
-		                                                 columns, values, nulls));
+		const int changed = unusable_column > 0 && !user_data_kept ? 2 : 1;
+		return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, changed, columns, values, nulls));
 	}
 
 	// 3. The dedup audit: a row whose (event_name, event_id) is taken is a retry (duplicate_audit.hpp).
