@@ -26,6 +26,7 @@
 
 #include "pg/cluster_identity.hpp"
 #include "pg/destination_cache.hpp"
+#include "pg/duplicate_audit.hpp"
 #include "pg/guard.hpp"
 #include "pg/guc.hpp"
 #include "pg/outbox_correction.hpp"
@@ -41,6 +42,7 @@ extern "C" {
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/array.h"
+#include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -53,6 +55,24 @@ namespace {
 std::string &BagBuffer() {
 	static std::string *buffer = new std::string();
 	return *buffer;
+}
+
+// The user_data keys of the row that no platform can use (static names), likewise reused.
+capi::outbox::UnusableKeys &UnusableBuffer() {
+	static capi::outbox::UnusableKeys *buffer = new capi::outbox::UnusableKeys();
+	return *buffer;
+}
+
+// capi.outbox.unusable_identifiers (text[]), or NULL when no key was unusable.
+Datum UnusableIdentifiers(const capi::outbox::UnusableKeys &keys, bool *is_null) {
+	*is_null = keys.empty();
+	if (keys.empty())
+		return (Datum)0;
+	Datum *names = static_cast<Datum *>(palloc(sizeof(Datum) * keys.size()));
+	for (std::size_t i = 0; i < keys.size(); i++)
+		names[i] = PointerGetDatum(capi::pg::MakeText(keys[i]));
+	return PointerGetDatum(
+	    construct_array(names, static_cast<int>(keys.size()), TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 // A column's attribute number, or an error naming it (the table was altered).
@@ -219,6 +239,8 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 
 	// 2. The C++ work: validation and hashing (errors unwind normally to InvokeCpp).
 	std::string &bag = BagBuffer();
+	capi::outbox::UnusableKeys &unusable = UnusableBuffer();
+	unusable.clear();
 	{
 		capi::outbox::OutboxRowView row;
 		row.event_id = View(event_id);
@@ -246,7 +268,7 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 			                                capi::outbox::kMaxUserDataBytes);
 			capi::outbox::PlainValues plain;
 			capi::outbox::BuildIdentityBag(user_data, capi::identity::Region(region, region_given), bag,
-			                               &plain);
+			                               &plain, &unusable);
 			identifiers.client_user_agent =
 			    plain[static_cast<std::size_t>(capi::identity::PlainKey::kClientUserAgent)];
 			identifiers.fbc = plain[static_cast<std::size_t>(capi::identity::PlainKey::kFbc)];
@@ -256,24 +278,59 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	}
 
 	capi::pg::WakeWorkerAtCommit(); // the delivery worker reads the row once this transaction commits
+	// The keys no platform can use, recorded for capi.match_quality_report (a column that SQL older than
+	// 0.6.0 does not have: then nothing is recorded).
+	const int unusable_column = SPI_fnumber(descriptor, "unusable_identifiers");
+	bool unusable_null = true;
+	Datum unusable_value = unusable_column > 0 ? UnusableIdentifiers(unusable, &unusable_null) : (Datum)0;
 	if (correcting) { // only user_data is replaced (by its hashed form); txid and created_at are kept
-		int column = ColumnNumber(descriptor, "user_data");
-		Datum value =
-		    user_data != nullptr ? DirectFunctionCall1(jsonb_in, CStringGetDatum(bag.c_str())) : (Datum)0;
-		bool null = user_data == nullptr;
-		return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, 1, &column, &value, &null));
+		// A correction that keeps user_data (capi.correct_failed passes NULL for it) keeps the record of
+		// what the original INSERT could not use: the stored bag no longer shows it.
+		const int user_data_column = ColumnNumber(descriptor, "user_data");
+		bool old_null = false;
+		bool new_null = false;
+		Datum old_user_data = heap_getattr(trigger->tg_trigtuple, user_data_column, descriptor, &old_null);
+		Datum new_user_data = heap_getattr(trigger->tg_newtuple, user_data_column, descriptor, &new_null);
+		const bool user_data_kept =
+		    old_null == new_null && (old_null || datumIsEqual(old_user_data, new_user_data, false, -1));
+		int columns[2] = {user_data_column, unusable_column};
+		Datum values[2] = {user_data != nullptr ? DirectFunctionCall1(jsonb_in, CStringGetDatum(bag.c_str()))
+		                                        : (Datum)0,
+		                   unusable_value};
+		bool nulls[2] = {user_data == nullptr, unusable_null};
+		const int changed = unusable_column > 0 && !user_data_kept ? 2 : 1;
+		return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, changed, columns, values, nulls));
 	}
 
-	// 3. The new tuple: hashed user_data, the inserting transaction's id (the delivery cursor's key),
-	// its start time as created_at (retention counts from it: a writer must not backdate it), and the
-	// destinations written out when writer_roles restrict this role.
-	int columns[4] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "txid"),
-	                  ColumnNumber(descriptor, "created_at"), ColumnNumber(descriptor, "destinations")};
-	Datum values[4] = {(Datum)0, FullTransactionIdGetDatum(GetTopFullTransactionId()),
-	                   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), restricted_destinations};
-	bool nulls[4] = {user_data == nullptr, false, false, false};
+	// 3. The dedup audit: a row whose (event_name, event_id) is taken is a retry (duplicate_audit.hpp).
+	{
+		bool name_null = false;
+		bool id_null = false;
+		Datum name = heap_getattr(tuple, ColumnNumber(descriptor, "event_name"), descriptor, &name_null);
+		Datum id = heap_getattr(tuple, ColumnNumber(descriptor, "event_id"), descriptor, &id_null);
+		if (!name_null && !id_null)
+			capi::pg::AuditDuplicateInsert(trigger->tg_relation, name, id,
+			                               replace_destinations ? restricted_destinations : destinations,
+			                               is_null && !replace_destinations);
+	}
+
+	// 4. The new tuple: hashed user_data, the inserting transaction's id (the delivery cursor's key),
+	// its start time as created_at (retention counts from it: a writer must not backdate it), the
+	// unusable keys, and the destinations written out when writer_roles restrict this role.
+	int columns[5] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "txid"),
+	                  ColumnNumber(descriptor, "created_at"), ColumnNumber(descriptor, "destinations"),
+	                  unusable_column};
+	Datum values[5] = {(Datum)0, FullTransactionIdGetDatum(GetTopFullTransactionId()),
+	                   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), restricted_destinations,
+	                   unusable_value};
+	bool nulls[5] = {user_data == nullptr, false, false, false, unusable_null};
 	if (user_data != nullptr)
 		values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(bag.c_str()));
-	const int changed = replace_destinations ? 4 : 3;
+	if (!replace_destinations) { // destinations keep the row's own value: drop that column
+		columns[3] = columns[4];
+		values[3] = values[4];
+		nulls[3] = nulls[4];
+	}
+	const int changed = (replace_destinations ? 4 : 3) + (unusable_column > 0 ? 1 : 0);
 	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, changed, columns, values, nulls));
 }

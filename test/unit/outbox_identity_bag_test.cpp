@@ -14,6 +14,7 @@
 #include "core/dispatch/identity_bag.hpp"
 #include "core/error.hpp"
 #include "core/identity/acceptance.hpp"
+#include "core/identity/input_limits.hpp"
 #include "core/identity/normalize.hpp"
 #include "core/identity/unicode_text.hpp"
 #include "core/identity/user_data.hpp"
@@ -655,6 +656,61 @@ TEST(OutboxIdentityBag, ThreadsBuildIndependently) {
 	for (std::thread &thread : threads)
 		thread.join();
 	EXPECT_EQ(mismatches, std::vector<int>(4, 0));
+}
+
+// The user_data keys recorded in capi.outbox.unusable_identifiers: given, not blank, and usable by no
+// platform.
+Strings Unusable(const json &user_data, std::string *bag_out = nullptr) {
+	std::string bag;
+	UnusableKeys unusable{"stale"};
+	BuildIdentityBag(user_data.dump(), "US", bag, nullptr, &unusable);
+	if (bag_out != nullptr)
+		*bag_out = bag;
+	return Strings(unusable.begin(), unusable.end());
+}
+
+TEST(OutboxIdentityBag, RecordsTheKeysNoPlatformCanUse) {
+	std::string bag;
+	EXPECT_EQ(Unusable(json{{"email", "not an email"},
+	                        {"phone", "+1 650 555 1212"},
+	                        {"client_ip_address", "999.1.1.1"},
+	                        {"fbc", "fb.1.1.x"},
+	                        {"zip", "10001"}},
+	                   &bag),
+	          (Strings{"email", "client_ip_address"}));
+	// Nothing of them rests in the bag: recording them is the only trace.
+	EXPECT_EQ(bag.find("email"), std::string::npos) << bag;
+	EXPECT_EQ(bag.find("client_ip_address"), std::string::npos) << bag;
+	// Order: Field order, then PlainKey order, whatever the input order.
+	EXPECT_EQ(Unusable(json{{"fbp", std::string(identity::kMaxPlainValueBytes + 1, 'x')},
+	                        {"em", "x"},
+	                        {"gender", "robot"}}),
+	          (Strings{"email", "gender", "fbp"}));
+}
+
+TEST(OutboxIdentityBag, BlankOrPartlyUsableKeysAreNotUnusable) {
+	EXPECT_EQ(Unusable(json::object()), Strings{});
+	EXPECT_EQ(Unusable(json{{"email", "  "}, {"phone", nullptr}, {"fbc", ""}, {"first_name", json::array()}}),
+	          Strings{});
+	// One usable value of several is enough.
+	EXPECT_EQ(Unusable(json{{"email", {"nope", "a@example.com"}}}), Strings{});
+	// Usable for one platform only (street: Google) is usable.
+	EXPECT_EQ(Unusable(json{{"street", "1600 Amphitheatre Pkwy"}}), Strings{});
+	// A digest is usable wherever a hash is wanted, even if a plain-text platform cannot use it.
+	EXPECT_EQ(Unusable(json{{"country", std::string(64, 'a')}}), Strings{});
+	// An IPv6 address is usable (LinkedIn alone wants IPv4).
+	EXPECT_EQ(Unusable(json{{"client_ip_address", "2001:db8::1"}}), Strings{});
+}
+
+TEST(OutboxIdentityBag, TheDigestOfTheEmptyStringIsUnusable) {
+	const std::string empty_digest = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+	std::string bag;
+	EXPECT_EQ(Unusable(json{{"email", empty_digest}, {"phone", {empty_digest, std::string(64, 'b')}}}, &bag),
+	          Strings{"email"});
+	// It is kept in the bag as given (a digest): the report reads it as unusable there too.
+	EXPECT_NE(bag.find(empty_digest), std::string::npos);
+	EXPECT_EQ(Unusable(json{{"email@google", "nope"}, {"email", "a@example.com"}}), Strings{});
+	EXPECT_EQ(Unusable(json{{"email@google", "nope"}}), Strings{"email"});
 }
 
 } // namespace

@@ -39,6 +39,9 @@ bool MayRestInClear(Field field) {
 	       field == Field::kCountry;
 }
 
+// SHA-256 of the empty string: a hashed "" is kept as given (it is a digest), but is no identifier.
+constexpr std::string_view kEmptyDigest = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 // Values are views into the builder's per-field storage (digests_, rules_, hashes_, own_values_).
 using Values = std::vector<std::string_view>;
 
@@ -60,20 +63,28 @@ struct UniqueValues {
 // Builds bags; one per thread, reused so that its buffers stay allocated.
 class BagBuilder {
 public:
-	void Build(std::string_view json, identity::Region region, std::string &out, PlainValues *plain) {
+	void Build(std::string_view json, identity::Region region, std::string &out, PlainValues *plain,
+	           UnusableKeys *unusable) {
 		raw_.Parse(json);
 		region_ = region;
 		out.clear();
 		out.push_back('{');
 		first_key_ = true;
-		for (std::size_t f = 0; f < kFieldCount; ++f)
-			BuildField(static_cast<Field>(f), out);
+		if (unusable != nullptr)
+			unusable->clear();
+		for (std::size_t f = 0; f < kFieldCount; ++f) {
+			const Field field = static_cast<Field>(f);
+			if (BuildField(field, out) == Outcome::kUnusable && unusable != nullptr)
+				unusable->push_back(identity::FieldName(field));
+		}
 		for (std::size_t k = 0; k < identity::kPlainKeyCount; ++k) {
 			PlainKey key = static_cast<PlainKey>(k);
 			std::string_view value;
 			if (identity::FirstUsablePlainValue(raw_, key, value)) {
 				StartKey(out, identity::PlainKeyName(key), {});
 				dispatch::AppendJsonString(&out, value);
+			} else if (unusable != nullptr && AnyNotBlank(raw_.Of(key))) {
+				unusable->push_back(identity::PlainKeyName(key));
 			}
 			if (plain != nullptr)
 				(*plain)[k] = value; // "" when none is usable
@@ -90,10 +101,42 @@ private:
 		std::vector<char> usable;
 	};
 
-	void BuildField(Field field, std::string &out) {
+	// What a field given in user_data came to: not given (no value, or blank ones only), at least one
+	// usable value for some platform, or values none of which any platform can use.
+	enum class Outcome { kNotGiven, kUsable, kUnusable };
+
+	static bool AnyNotBlank(const std::vector<std::string> &values) {
+		for (const std::string &value : values)
+			if (!identity::text::Trim(value).empty())
+				return true;
+		return false;
+	}
+
+	// Given: a value under the field's own names or under any "field@platform" key that is not blank.
+	bool Given(Field field) const {
+		if (AnyNotBlank(raw_.Of(field)))
+			return true;
+		for (Platform platform : kPlatforms)
+			if (const std::vector<std::string> *own = raw_.Override(field, platform))
+				if (AnyNotBlank(*own))
+					return true;
+		return false;
+	}
+
+	// Whether any platform's list holds a value that identifies someone (not the digest of "").
+	bool AnyUsableValue(Field field) const {
+		for (Platform platform : kPlatforms)
+			if (identity::PlatformAcceptsField(platform, field))
+				for (std::string_view value : lists_[Index(platform)].list)
+					if (value != kEmptyDigest)
+						return true;
+		return false;
+	}
+
+	Outcome BuildField(Field field, std::string &out) {
 		const std::vector<std::string> &shared = raw_.Of(field);
 		if (shared.empty() && !raw_.HasOverride(field))
-			return;
+			return Outcome::kNotGiven;
 		trimmed_.clear();
 		hex_.clear();
 		if (digests_.size() < shared.size()) {
@@ -170,6 +213,9 @@ private:
 			if (list != base)
 				WriteArray(out, name, identity::PlatformName(platform), list);
 		}
+		if (AnyUsableValue(field))
+			return Outcome::kUsable;
+		return Given(field) ? Outcome::kUnusable : Outcome::kNotGiven;
 	}
 
 	// The shared values normalized with platform's rule for field.
@@ -272,8 +318,8 @@ BagBuilder &ThreadBagBuilder() {
 } // namespace
 
 void BuildIdentityBag(std::string_view user_data_json, identity::Region region, std::string &out,
-                      PlainValues *plain) {
-	ThreadBagBuilder().Build(user_data_json, region, out, plain);
+                      PlainValues *plain, UnusableKeys *unusable) {
+	ThreadBagBuilder().Build(user_data_json, region, out, plain, unusable);
 }
 
 std::string BuildIdentityBag(std::string_view user_data_json, identity::Region region) {

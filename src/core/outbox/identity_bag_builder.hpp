@@ -33,6 +33,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/identity/identifiers.hpp"
 #include "core/identity/region.hpp"
@@ -49,9 +50,14 @@ namespace capi::outbox {
 // Not reentrant per thread (uses this thread's reusable buffers).
 // plain, when given, receives the value the bag keeps for each plain key (indexed by PlainKey; ""
 // when none): views into this thread's builder, valid until its next call.
+// unusable, when given, receives the user_data keys (long field names, plain key names; in Field then
+// PlainKey order) given with a value that is not blank but of which no platform can use any: values
+// that cannot be normalized or are too long, invalid IP addresses, the SHA-256 of the empty string.
+// The INSERT records them in capi.outbox.unusable_identifiers (docs/match-quality.md).
 using PlainValues = std::array<std::string_view, identity::kPlainKeyCount>;
+using UnusableKeys = std::vector<std::string_view>; // static names
 void BuildIdentityBag(std::string_view user_data_json, identity::Region region, std::string &out,
-                      PlainValues *plain = nullptr);
+                      PlainValues *plain = nullptr, UnusableKeys *unusable = nullptr);
 
 std::string BuildIdentityBag(std::string_view user_data_json, identity::Region region);
 

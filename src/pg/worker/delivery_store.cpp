@@ -484,6 +484,14 @@ std::int64_t PurgeDelivered(int retention_s, int batch_size) {
 	std::int64_t deleted = 0;
 	RunTransaction([&] {
 		RequireExtension();
+		// The dedup audit's rows (capi.rejected_duplicates) are kept as long as delivered events, by whole
+		// UTC days (the day index finds them: nothing is read when none is old enough).
+		Query("DELETE FROM capi.rejected_duplicates WHERE ctid = ANY (ARRAY(SELECT r.ctid"
+		      " FROM capi.rejected_duplicates r WHERE (r.rejected_at AT TIME ZONE 'UTC')::date <"
+		      " ((pg_catalog.now() - pg_catalog.make_interval(secs => $1::double precision)) AT TIME ZONE "
+		      "'UTC')::date"
+		      " LIMIT $2::integer))",
+		      {std::to_string(retention_s), std::to_string(batch_size)});
 		// capi.stats reads the last hour of counters and the last minute something was delivered:
 		// they are kept as long as delivered rows, and at least a day (a few thousand rows).
 		Query("DELETE FROM capi.delivery_counts WHERE minute < pg_catalog.now() - "
