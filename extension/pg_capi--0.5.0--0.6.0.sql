@@ -898,8 +898,8 @@ COMMENT ON VIEW capi.dedup_audit IS
 -- would see other applications' traffic).
 REVOKE ALL ON capi.match_quality_report, capi.dedup_audit FROM PUBLIC;
 GRANT SELECT ON capi.match_quality_report, capi.dedup_audit TO capi_admin;
--- capi_monitor: GRANT SELECT ON capi.match_quality_report TO capi_monitor;
--- capi_monitor: GRANT SELECT ON capi.dedup_audit TO capi_monitor;
+-- Monitoring reads them too (capi_monitor, created in the health section above).
+GRANT SELECT ON capi.match_quality_report, capi.dedup_audit TO capi_monitor;
 -- (The functions above are executable by PUBLIC, capi_monitor included: they read only their arguments.)
 
 -- ==== end issue 13: match quality ====

@@ -137,10 +137,14 @@ inline void CopyMessage(char *buffer, std::size_t size, const char *message) {
 	buffer[size - 1] = '\0';
 }
 
-// The core's interrupt poll (core/interrupt.hpp), installed at module load: PostgreSQL's own flag,
-// set by its signal handlers for a cancel, a statement_timeout or a terminate request.
+// The core's interrupt poll (core/interrupt.hpp), installed at module load: a cancel (query cancel,
+// statement_timeout, lock_timeout, a recovery conflict) or a terminate request is pending.
+// InterruptPending alone is not enough: it is also set for interrupts that cancel nothing (a sinval
+// catch-up, a proc-signal barrier, a memory-context log request), and stopping for those cancelled a
+// long INSERT ... SELECT with "canceling statement due to an interrupt". They are processed at the
+// next CHECK_FOR_INTERRUPTS after the function returns.
 inline bool InterruptIsPending() {
-	return InterruptPending;
+	return InterruptPending && (QueryCancelPending || ProcDiePending);
 }
 
 // After the core stopped for a pending interrupt: PostgreSQL raises the error it stands for (57014 for
