@@ -295,9 +295,9 @@ TEST(IdentityHash, AgreesWithNormalizeOnSurroundingControlCharacters) {
 	std::string out;
 	ASSERT_TRUE(Normalize(Field::kPhone, Platform::kGoogle,
 	                      "\x01"
-	                      "060 1234567",
+	                      "650 253 0000",
 	                      "US", out));
-	EXPECT_EQ(out, "+10601234567");
+	EXPECT_EQ(out, "+16502530000");
 }
 
 TEST(IdentityHash, ReusesTheOutputBuffer) {
