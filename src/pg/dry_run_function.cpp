@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "pg/guard.hpp"
+#include "pg/spi_outbox_rows.hpp"
 #include "pg/text.hpp"
 #include "pg/unix_time.hpp"
 
@@ -47,9 +48,7 @@ constexpr int kMaxEvents = 1000;
 // order the worker reads them. Plain columns and pg_catalog functions only (has_undelivered_events
 // uses the same conditions).
 constexpr const char *kPendingEventsSql =
-    "SELECT o.id, o.event_id, o.event_name, o.event_time, o.action_source, o.event_source_url, "
-    "o.user_data::text, o.custom_data::text, o.consent::text "
-    "FROM capi.cursors c JOIN capi.outbox o "
+    "SELECT " CAPI_OUTBOX_EVENT_COLUMNS " FROM capi.cursors c JOIN capi.outbox o "
     "  ON o.txid >= pg_catalog.pg_snapshot_xmin(c.window_start) "
     " AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.window_start) "
     " AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.origin) "
@@ -58,13 +57,6 @@ constexpr const char *kPendingEventsSql =
     "                  AND (o.txid, o.id) <= (c.done_txid, c.done_id), false) "
     "WHERE c.destination = $1 "
     "ORDER BY o.txid, o.id LIMIT $2";
-
-constexpr int kColumns = 9;
-constexpr int kEventTimeColumn = 3; // 0-based
-
-const char *Column(int row, int column) {
-	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column);
-}
 
 std::string Or(const char *value) {
 	return value != nullptr ? value : "";
@@ -105,54 +97,21 @@ CAPI_PG_FUNCTION(capi_dry_run) {
 	if (limit < 1 || limit > kMaxEvents)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("capi.dry_run: n must be between 1 and %d, not %d", kMaxEvents, limit)));
-	const char *destination_name = TextDatumGetCString(PG_GETARG_DATUM(0));
 	const char *test_code = PG_ARGISNULL(2) ? nullptr : TextDatumGetCString(PG_GETARG_DATUM(2));
 	const ResultSet result_set = StartResultSet(fcinfo);
 
 	SPI_connect();
-	Datum destination_argument[1] = {PG_GETARG_DATUM(0)};
-	Oid text_type[1] = {TEXTOID};
-	SPI_execute_with_args("SELECT d.platform, d.config::text, d.credentials::text, d.endpoint "
-	                      "FROM capi.destinations d WHERE d.name = $1",
-	                      1, text_type, destination_argument, nullptr, true, 1);
-	if (SPI_processed == 0)
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-		                errmsg("destination \"%s\" does not exist", destination_name)));
-	const char *platform = Column(0, 1);
-	const char *config = Column(0, 2);
-	const char *credentials = Column(0, 3);
-	const char *endpoint = Column(0, 4);
-
+	// Every SPI read (a PostgreSQL call) before any C++ object exists.
+	const capi::pg::SpiDestinationRow destination_row = capi::pg::ReadDestinationRow(PG_GETARG_DATUM(0));
 	Datum event_arguments[2] = {PG_GETARG_DATUM(0), Int32GetDatum(limit)};
 	Oid event_types[2] = {TEXTOID, INT4OID};
 	SPI_execute_with_args(kPendingEventsSql, 2, event_types, event_arguments, nullptr, true, 0);
-	const int rows = static_cast<int>(SPI_processed);
-	// Every SPI_getvalue (a PostgreSQL call) before any C++ object exists.
-	const char **cells = static_cast<const char **>(palloc0(sizeof(const char *) * (rows * kColumns + 1)));
-	int64 *event_times_ms = static_cast<int64 *>(palloc0(sizeof(int64) * (rows + 1)));
-	bool *finite = static_cast<bool *>(palloc0(sizeof(bool) * (rows + 1)));
-	for (int i = 0; i < rows; i++) {
-		for (int column = 0; column < kColumns; column++)
-			cells[i * kColumns + column] = column == kEventTimeColumn ? nullptr : Column(i, column + 1);
-		bool is_null = false;
-		const TimestampTz event_time = DatumGetTimestampTz(
-		    SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, kEventTimeColumn + 1, &is_null));
-		const std::optional<std::int64_t> ms =
-		    is_null ? std::optional<std::int64_t>(0) : capi::pg::FiniteUnixMilliseconds(event_time);
-		finite[i] = ms.has_value();
-		event_times_ms[i] = ms.value_or(0);
-	}
+	const capi::pg::SpiOutboxRows rows = capi::pg::ReadOutboxRows();
 	const capi::pg::WorkerSettings settings = capi::pg::CurrentWorkerSettings();
 
 	{
-		capi::dispatch::Destination destination;
-		destination.name = destination_name;
-		destination.platform = capi::identity::ParsePlatform(Or(platform));
-		destination.config_json = Or(config);
-		destination.credentials_json = Or(credentials);
-		destination.endpoint_override = Or(endpoint);
-		destination =
-		    capi::pg::worker::WithCredentialFiles(std::move(destination), Or(settings.credentials_directory));
+		capi::dispatch::Destination destination = capi::pg::worker::WithCredentialFiles(
+		    capi::pg::DestinationFrom(destination_row), Or(settings.credentials_directory));
 		// What would pause the destination in the worker is an error here, before anything is sent.
 		capi::dispatch::RequireCredentialsAvailable(destination);
 		const capi::dispatch::PlatformAdapter &adapter = capi::dispatch::AdapterFor(destination.platform);
@@ -162,22 +121,7 @@ CAPI_PG_FUNCTION(capi_dry_run) {
 		capi::dispatch::RequireAllowedEndpoint(tested, adapter, Or(settings.allowed_endpoint_hosts));
 		adapter.TokenRequest(tested, {}); // throws for credentials that are neither a token nor a grant
 
-		std::vector<capi::dispatch::OutboxEvent> events(static_cast<std::size_t>(rows));
-		for (int i = 0; i < rows; i++) {
-			const char **row = &cells[i * kColumns];
-			capi::dispatch::OutboxEvent &event = events[static_cast<std::size_t>(i)];
-			event.outbox_id = std::stoll(Or(row[0]));
-			event.event_id = Or(row[1]);
-			event.event_name = Or(row[2]);
-			event.event_time_ms = event_times_ms[i];
-			event.action_source = Or(row[4]);
-			event.event_source_url = Or(row[5]);
-			event.user_data_json = Or(row[6]);
-			event.custom_data_json = Or(row[7]);
-			event.consent_json = Or(row[8]);
-			if (!finite[i])
-				event.unreadable_reason = "event_time is not finite";
-		}
+		std::vector<capi::dispatch::OutboxEvent> events = capi::pg::OutboxEventsFrom(rows);
 		const std::vector<capi::dispatch::OutboxEvent> sent = events;
 		capi::dispatch::DryRun dry_run(std::move(tested), adapter, capi::pg::PipelineSettingsFrom(settings),
 		                               std::move(events), capi::pg::NowUnixMilliseconds(),
