@@ -1,5 +1,6 @@
 #include "core/quality/event_id_fitness.hpp"
 
+#include "core/dispatch/value_checks.hpp"
 #include "core/identity/unicode_text.hpp"
 
 namespace capi::quality {
@@ -17,15 +18,6 @@ bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) noexcept {
 		return false;
 	for (std::size_t i = 0; i < a.size(); ++i)
 		if (identity::text::ToAsciiLower(a[i]) != identity::text::ToAsciiLower(b[i]))
-			return false;
-	return true;
-}
-
-bool AllDigits(std::string_view s) noexcept {
-	if (s.empty())
-		return false;
-	for (char c : s)
-		if (c < '0' || c > '9')
 			return false;
 	return true;
 }
@@ -80,7 +72,7 @@ std::optional<std::string_view> EventIdProblem(std::string_view event_id,
 	for (std::string_view opening : kTemplateOpenings)
 		if (trimmed.find(opening) != std::string_view::npos)
 			return "template";
-	if (AllDigits(trimmed)) {
+	if (dispatch::IsDigits(trimmed)) {
 		if (trimmed.size() <= 2)
 			return "small_number";
 		if (event_time_ms && IsTimestampNear(trimmed, *event_time_ms))
