@@ -143,3 +143,8 @@ CROSS JOIN LATERAL (
              THEN 'no email or phone' END], NULL) AS unusable) AS u
 WHERE cardinality(u.unusable) > 0
 ORDER BY c.id;
+
+-- The functions describe the region they take
+SELECT p.proname, obj_description(p.oid, 'pg_proc') LIKE '%region%' AS describes_region
+FROM pg_proc AS p WHERE p.pronamespace = 'capi'::regnamespace AND p.proname IN ('normalize', 'hash', 'user_data')
+ORDER BY p.proname;
