@@ -90,6 +90,20 @@ RESET capi.default_region;
 SELECT capi.user_data('{"zip": 2134}') = jsonb_build_object('zp', jsonb_build_array(capi.sha256_hex('2134')))
            AS user_data_default;
 
+-- The outbox INSERT reads with capi.default_region too (given when set), and drops the blank digest
+BEGIN;
+SET LOCAL capi.default_region = 'US';
+INSERT INTO capi.outbox (event_id, event_name, action_source, user_data)
+VALUES ('zip-set', 'Lead', 'system_generated',
+        '{"zip": 2134, "email": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}');
+RESET capi.default_region;
+INSERT INTO capi.outbox (event_id, event_name, action_source, user_data)
+VALUES ('zip-default', 'Lead', 'system_generated', '{"zip": 2134}');
+SELECT event_id, user_data->'zip' = jsonb_build_array(capi.sha256_hex('02134')) AS zip_02134,
+       user_data->'zip' = jsonb_build_array(capi.sha256_hex('2134')) AS zip_2134, user_data ? 'email' AS has_email
+FROM capi.outbox WHERE event_id LIKE 'zip-%' ORDER BY event_id;
+ROLLBACK;
+
 -- Dates of birth with month names in the main European languages; two-digit years stay NULL
 SELECT raw, capi.normalize('date_of_birth', raw) AS dob
 FROM unnest(ARRAY['16. Februar 1997', '16 février 1997', '16 de febrero de 1997', '16 febbraio 1997',
@@ -129,3 +143,8 @@ CROSS JOIN LATERAL (
              THEN 'no email or phone' END], NULL) AS unusable) AS u
 WHERE cardinality(u.unusable) > 0
 ORDER BY c.id;
+
+-- The functions describe the region they take
+SELECT p.proname, obj_description(p.oid, 'pg_proc') LIKE '%region%' AS describes_region
+FROM pg_proc AS p WHERE p.pronamespace = 'capi'::regnamespace AND p.proname IN ('normalize', 'hash', 'user_data')
+ORDER BY p.proname;

@@ -5,6 +5,6 @@
 
 namespace capi::pg {
 
-inline constexpr char kLibraryVersion[] = "0.6.0";
+inline constexpr char kLibraryVersion[] = "0.7.0";
 
 } // namespace capi::pg

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -282,28 +284,41 @@ template <typename Add> void ForEachOfficialLanguage(Add add) {
 	ures_close(supplemental);
 }
 
-// Calls add(UTF-8 name) with the name of the country `region` in `language`, when ICU has region
-// names for that language itself (not only its fallback).
-template <typename Add> void WithNativeName(const char *language, const char *region, Add add) {
-	UErrorCode open_status = U_ZERO_ERROR;
-	UResourceBundle *bundle =
-	    ures_open(U_ICUDATA_NAME U_TREE_SEPARATOR_STRING "region", language, &open_status);
-	UErrorCode status = U_ZERO_ERROR;
-	const char *actual = U_SUCCESS(open_status) && open_status != U_USING_DEFAULT_WARNING
-	                         ? ures_getLocaleByType(bundle, ULOC_ACTUAL_LOCALE, &status)
-	                         : nullptr;
-	UResourceBundle *table = nullptr;
-	if (U_SUCCESS(status) && actual != nullptr && std::string_view(actual) != "root")
-		table = ures_getByKey(bundle, "Countries", nullptr, &status);
-	int32_t length = 0;
-	const UChar *value = table != nullptr ? ures_getStringByKey(table, region, &length, &status) : nullptr;
-	if (U_SUCCESS(status) && value != nullptr) {
-		std::string name;
-		icu::UnicodeString(false, value, length).toUTF8String(name);
-		add(name);
+// Calls add(code, UTF-8 name) with each country's name in each of its official languages, when ICU
+// has region names for that language itself (not only its fallback). One bundle per language.
+template <typename Add> void ForEachNativeName(Add add) {
+	std::map<std::string, std::vector<Code>> countries_by_language;
+	ForEachOfficialLanguage(
+	    [&](Code code, const char *language) { countries_by_language[language].push_back(code); });
+	std::string name;
+	for (const auto &[language, codes] : countries_by_language) {
+		UErrorCode open_status = U_ZERO_ERROR;
+		UResourceBundle *bundle =
+		    ures_open(U_ICUDATA_NAME U_TREE_SEPARATOR_STRING "region", language.c_str(), &open_status);
+		UErrorCode status = U_ZERO_ERROR;
+		const char *actual = U_SUCCESS(open_status) && open_status != U_USING_DEFAULT_WARNING
+		                         ? ures_getLocaleByType(bundle, ULOC_ACTUAL_LOCALE, &status)
+		                         : nullptr;
+		UResourceBundle *table = nullptr;
+		if (U_SUCCESS(status) && actual != nullptr && std::string_view(actual) != "root")
+			table = ures_getByKey(bundle, "Countries", nullptr, &status);
+		for (Code code : codes) {
+			if (table == nullptr || U_FAILURE(status))
+				break;
+			const char region[3] = {text::ToAsciiUpper(static_cast<char>(code >> 8)),
+			                        text::ToAsciiUpper(static_cast<char>(code & 0xff)), '\0'};
+			UErrorCode entry_status = U_ZERO_ERROR;
+			int32_t length = 0;
+			const UChar *value = ures_getStringByKey(table, region, &length, &entry_status);
+			if (U_FAILURE(entry_status) || value == nullptr)
+				continue;
+			name.clear();
+			icu::UnicodeString(false, value, length).toUTF8String(name);
+			add(code, name);
+		}
+		ures_close(table);
+		ures_close(bundle);
 	}
-	ures_close(table);
-	ures_close(bundle);
 }
 
 // Calls add(code, UTF-8 name) for every ISO 3166-1 country in table ("Countries", or the English-only
@@ -355,14 +370,9 @@ const std::unordered_map<std::string, Code> &Names() {
 			ForEachCountryName(language, "Countries", [&](Code code, const std::string &name) {
 				builder.Add(name, code, kOtherLanguage);
 			});
-		// Each country's name in its own official languages ("Éire", "Svizra", "Lëtzebuerg",
+		// Each country's name in its own official languages ("Éire", "Lëtzebuerg",
 		// "Hrvatska"), where no name above has the same key.
-		ForEachOfficialLanguage([&](Code code, const char *language) {
-			const char region[3] = {text::ToAsciiUpper(static_cast<char>(code >> 8)),
-			                        text::ToAsciiUpper(static_cast<char>(code & 0xff)), '\0'};
-			WithNativeName(language, region,
-			               [&](const std::string &name) { builder.Add(name, code, kNativeName); });
-		});
+		ForEachNativeName([&](Code code, const std::string &name) { builder.Add(name, code, kNativeName); });
 		return builder.Build();
 	}();
 	return *names;

@@ -17,7 +17,10 @@ enum class EmailRule {
 // Returns false (out empty) unless value is a plausible address: exactly one "@", a non-empty local
 // part of RFC 5322 "atext" characters and single dots, a domain of at least two non-empty labels
 // (letters, digits, "-") whose last label has two or more characters and is not all digits, and no
-// white space inside (kGoogle removes it first).
+// white space inside (kGoogle removes it first). Compatibility characters are folded first (NFKC:
+// full-width "ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ"). A value that is no address but a form naming exactly one
+// ("Name <address>", "mailto:address", "address (comment)", "address." with the root dot) is read as
+// that address.
 bool NormalizeEmail(std::string_view value, EmailRule rule, std::string &out);
 
 } // namespace capi::identity

@@ -9,8 +9,8 @@
 namespace capi::identity {
 
 enum class AddressRule {
-	kCompact, // NFC, lowercase, letters and digits only: hashed by Meta, Snap, Pinterest; plain for TikTok
-	kPlain,   // Google address fields sent in clear: NFC, lowercase, single spaces; state codes upper case
+	kCompact, // NFKC, lowercase, letters and digits only: hashed by Meta, Snap, Pinterest; plain for TikTok
+	kPlain,   // Google address fields sent in clear: NFKC, lowercase, single spaces; state codes upper case
 };
 
 // Returns false (out empty) when the value contains no letter.
@@ -34,7 +34,7 @@ enum class ZipRule {
 // or digit is left.
 bool NormalizeZip(std::string_view value, Region region, ZipRule rule, std::string &out);
 
-// Google's hashed street address: NFC, lowercase, single spaces. Returns false without a letter.
+// Google's hashed street address: NFKC, lowercase, single spaces. Returns false without a letter.
 bool NormalizeStreet(std::string_view value, std::string &out);
 
 } // namespace capi::identity

@@ -7,10 +7,10 @@
 namespace capi::identity {
 
 enum class NameRule {
-	kCompact, // NFC, lowercase, no punctuation, no white space: Meta, TikTok, Snap, Pinterest
-	kWords,   // NFC, lowercase, single spaces between words, no honorific (first) or suffix (last), and
+	kCompact, // NFKC, lowercase, no punctuation, no white space: Meta, TikTok, Snap, Pinterest
+	kWords,   // NFKC, lowercase, single spaces between words, no honorific (first) or suffix (last), and
 	          // no punctuation in last names: Google
-	kPlain,   // NFC, single spaces between words, case kept: LinkedIn's plain-text userInfo
+	kPlain,   // NFKC, single spaces between words, case kept: LinkedIn's plain-text userInfo
 };
 
 enum class NamePart { kFirst, kLast };

@@ -7,8 +7,10 @@
 namespace capi::identity {
 
 // "m" or "f" from the usual words in English and other major languages ("Male", "woman", "F",
-// "Frau", "女性", ...; case, accents and punctuation ignored). With allow_non_binary (Pinterest),
-// "n" for "n", "non-binary", "nonbinary", "nb". Returns false for anything else.
+// "Frau", "女性", ...), the salutations of the main European languages ("Herr", "Mme", "Sig.ra"),
+// META-PB's words (pronouns "he", "her", ...), or several such words that agree ("he/him"); case,
+// accents, punctuation and width ignored. With allow_non_binary (Pinterest), "n" for "n",
+// "non-binary", "nonbinary", "nb". Returns false for anything else.
 bool NormalizeGender(std::string_view value, bool allow_non_binary, std::string &out);
 
 enum class ExternalIdRule {
