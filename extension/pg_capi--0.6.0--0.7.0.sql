@@ -17,3 +17,9 @@ COMMENT ON FUNCTION capi.user_data(jsonb, text, text) IS
 
 -- ==== issue 15: maintainability ====
 -- ==== end issue 15: maintainability ====
+
+-- ==== issue 14: bad inputs ====
+-- ==== end issue 14: bad inputs ====
+
+-- ==== issue 14: security ====
+-- ==== end issue 14: security ====
