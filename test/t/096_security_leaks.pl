@@ -12,6 +12,7 @@ use lib $FindBin::RealBin;
 use CapiTest;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use JSON::PP;
 use Time::HiRes qw(usleep);
 
 # Made-up credentials, each a realistic shape, each only ever sent to PostgreSQL split in two.
@@ -112,7 +113,8 @@ sub faults_left { return scalar @{ server_get('/__control/faults')->{rules} }; }
 # One fault rule per platform for the next request (Google's two destinations: two).
 sub fault_every_platform {
 	my (%rule) = @_;
-	add_faults([ map { { %rule, platform => $_, count => ($_ eq 'google' ? 2 : 1) } }
+	my $repeat = delete $rule{repeat} // 1;
+	add_faults([ map { { %rule, platform => $_, count => $repeat * ($_ eq 'google' ? 2 : 1) } }
 		  qw(meta google tiktok linkedin snap reddit pinterest) ]);
 }
 
@@ -142,6 +144,33 @@ foreach my $status (403, 401) {
 		"$status: resumed, every destination settles the event")
 	  or diag(statuses("auth$status-") . "\n" . state_text());
 }
+
+# --- transport errors name the request's URL ("reset: ... [POST https://...]"): never a credential ------
+# Three resets per destination: the retries (200 ms, 400 ms, ...) leave time to see the errors.
+fault_every_platform(reset => JSON::PP::true, repeat => 3);
+insert_probe_events('reset-', 1);
+my $reset_errors = 0;
+wait_until(sub {
+		my $text = state_text();
+		$reset_errors += () = $text =~ /reset: [^|]*\[POST http/g;
+		return faults_left() == 0;
+	},
+	60);
+ok($reset_errors > 0, 'reset: the delivery state held errors naming the URL');
+ok(wait_until(sub { all_delivered('reset-', $destination_count) }, 60), 'reset: retried, every destination delivers')
+  or diag(statuses('reset-'));
+
+# --- the OAuth token endpoint refuses (Google, LinkedIn: the refresh token and client secret are in
+# that request's body) ---------------------------------------------------------------------------------
+server_post('/__control/oauth', { expire_all => JSON::PP::true });
+add_faults({ platform => 'oauth', status => 401, count => 1000 });
+insert_probe_events('oauth-', 1, destinations => "'google_s', 'linkedin_s'");
+ok(wait_until(sub { state_text() =~ /OAuth token/ }, 60), 'oauth: the refused refresh is recorded')
+  or diag(state_text());
+clear_faults();
+sql('UPDATE capi.destinations SET enabled = true');
+ok(wait_until(sub { all_delivered('oauth-', 2) }, 60), 'oauth: with the endpoint answering again, delivered')
+  or diag(statuses('oauth-') . "\n" . state_text());
 
 # --- a Meta error that echoes the token (as a platform may quote what it received): redacted ---------
 add_faults({ platform => 'meta', meta_error => { code => 100, message => "Invalid parameter: access_token $secret{meta}" } });
