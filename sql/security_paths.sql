@@ -377,7 +377,8 @@ RESET ROLE;
 -- ---------------------------------------------------------------------------------------------------
 -- 6. Where an endpoint may point. Every host below is allowed by the superuser's list, so each
 --    refusal is the scheme's: http:// only to loopback, https:// otherwise, nothing else.
-ALTER SYSTEM SET capi.allowed_endpoint_hosts = 'proxy.example', '10.0.0.1', '169.254.169.254', '127.0.0.1';
+ALTER SYSTEM SET capi.allowed_endpoint_hosts = 'proxy.example', '10.0.0.1', '169.254.169.254', '127.0.0.1',
+    '[::ffff:10.0.0.1]', '[::ffff:7f00:1]', '127.0.0.1.proxy.example', 'localhost.proxy.example', '[fe80::1]';
 SELECT pg_reload_conf(), pg_sleep(0.5);
 SET ROLE regress_sp_admin;
 SELECT replace(replace(endpoint, E'\r', '\r'), E'\n', '\n') AS endpoint,
@@ -390,6 +391,9 @@ FROM unnest(ARRAY[
     'javascript:alert(1)', 'data:text/plain,x', 'proxy.example', '//proxy.example', 'https:proxy.example',
     'https:/proxy.example', 'http://proxy.example', 'HTTP://proxy.example', 'http://10.0.0.1',
     'http://169.254.169.254', E'https://proxy.example\r\nX-Injected: 1', ' https://proxy.example',
+    -- names and addresses that only look like loopback
+    'http://[::ffff:10.0.0.1]', 'http://[::ffff:7f00:1]', 'http://127.0.0.1.proxy.example',
+    'http://localhost.proxy.example', 'http://[fe80::1]', 'http://127.1', 'http://0177.0.0.1',
     'https://proxy.example', 'HTTPS://proxy.example', 'http://127.0.0.1:8080']) WITH ORDINALITY AS t(endpoint, n);
 SELECT name, endpoint FROM capi.destinations WHERE name LIKE 'sp-ep-%' ORDER BY name;
 DELETE FROM capi.destinations WHERE name LIKE 'sp-ep-%';
