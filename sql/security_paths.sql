@@ -28,7 +28,7 @@ DECLARE
 BEGIN
     EXECUTE statement USING secret;
     GET DIAGNOSTICS affected = ROW_COUNT;
-    RETURN 'ok, ' || affected || ' rows';
+    RETURN 'ok' || CASE WHEN statement ~* '^\s*EXPLAIN' THEN ' (a plan)' ELSE ', ' || affected || ' rows' END;
 EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
                             hint = PG_EXCEPTION_HINT, context = PG_EXCEPTION_CONTEXT;
@@ -71,7 +71,7 @@ SELECT p.oid::regprocedure AS security_definer_function,
         WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> p.proowner) AS executable_by
 FROM pg_proc p
 WHERE p.pronamespace = 'capi'::regnamespace AND p.prosecdef
-ORDER BY 1::text;
+ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT p.oid::regprocedure AS security_definer_without_fixed_search_path
 FROM pg_proc p
 WHERE p.pronamespace = 'capi'::regnamespace AND p.prosecdef
@@ -84,7 +84,7 @@ WHERE p.pronamespace = 'capi'::regnamespace AND l.lanname <> 'c'
 -- Nothing else in the database switches to the extension owner's rights without the setting either:
 -- views run their tables with the owner's rights but bind every operator and function when created.
 SELECT c.oid::regclass AS view, c.reloptions
-FROM pg_class c WHERE c.relnamespace = 'capi'::regnamespace AND c.relkind = 'v' ORDER BY 1::text;
+FROM pg_class c WHERE c.relnamespace = 'capi'::regnamespace AND c.relkind = 'v' ORDER BY c.relname;
 
 -- ---------------------------------------------------------------------------------------------------
 -- 2. What writer, monitor and any role may call and write: the functions they may execute that are
@@ -95,7 +95,7 @@ SELECT p.oid::regprocedure AS function,
        has_function_privilege('regress_sp_monitor', p.oid, 'EXECUTE') AS monitor
 FROM pg_proc p
 WHERE p.pronamespace = 'capi'::regnamespace AND p.prorettype <> 'trigger'::regtype
-ORDER BY 1::text;
+ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT r.rolname, c.relname, w.privilege
 FROM pg_class c
 CROSS JOIN (VALUES ('regress_sp_public'), ('regress_sp_writer'), ('regress_sp_monitor')) r(rolname)
@@ -120,6 +120,8 @@ INSERT INTO pg_temp.read_paths VALUES
     ('SELECT count(*) FROM capi.destinations GROUP BY credentials'),
     ('UPDATE capi.destinations SET enabled = enabled WHERE credentials IS NOT NULL'),
     ('EXPLAIN (VERBOSE) SELECT credentials FROM capi.destinations'),
+    ('EXPLAIN (VERBOSE) SELECT * FROM capi.delivery_status'),
+    ('EXPLAIN (VERBOSE) SELECT * FROM capi.match_quality_report'),
     ('SELECT capi.preview(''sp-0'', ''sp-meta'')'),
     ('SELECT * FROM capi.dry_run(''sp-meta'')'),
     ('SELECT user_data FROM capi.outbox'),
