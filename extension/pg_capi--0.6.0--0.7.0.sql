@@ -414,7 +414,6 @@ DECLARE
                               false);
     r record;
     problems text[] := '{}';
-    adopted text[] := '{}';
 BEGIN
     installing := (SELECT p.xmin = extension_xmin FROM pg_catalog.pg_proc p
                    WHERE p.oid = 'capi.sha256_hex(text)'::pg_catalog.regprocedure);
@@ -438,10 +437,6 @@ BEGIN
         ORDER BY a.rolname
     LOOP
         CONTINUE WHEN r.created_here;
-        IF adopt THEN
-            adopted := adopted || r.rolname::text;
-            CONTINUE;
-        END IF;
         IF NOT r.marked THEN
             problems := problems || pg_catalog.format('%s was not created by pg_capi (no "pg_capi: " comment)',
                                                       r.rolname);
@@ -454,7 +449,10 @@ BEGIN
                                                       r.administrators);
         END IF;
     END LOOP;
-    IF pg_catalog.cardinality(problems) > 0 THEN
+    IF pg_catalog.cardinality(problems) > 0 AND adopt THEN
+        RAISE WARNING 'pg_capi: adopting existing roles as capi.adopt_existing_roles says, although %',
+                      pg_catalog.array_to_string(problems, '; ');
+    ELSIF pg_catalog.cardinality(problems) > 0 THEN
         RAISE EXCEPTION 'pg_capi will not adopt existing roles it cannot trust'
             USING ERRCODE = 'duplicate_object',
                   DETAIL = pg_catalog.array_to_string(problems, '; ') || '.',
@@ -462,10 +460,6 @@ BEGIN
                          'every destination''s credentials). Drop them and create the extension again, or, '
                          'once you have checked who can log in as or be granted them: SET '
                          'capi.adopt_existing_roles = on, then CREATE EXTENSION pg_capi (docs/security.md).';
-    END IF;
-    IF pg_catalog.cardinality(adopted) > 0 THEN
-        RAISE NOTICE 'pg_capi: adopted the existing roles % (capi.adopt_existing_roles is on)',
-                     pg_catalog.array_to_string(adopted, ', ');
     END IF;
 END
 $$;
