@@ -15,8 +15,9 @@ COMMENT ON FUNCTION capi.user_data(jsonb, text, text) IS
 -- ==== issue 13: operations ====
 -- What paused a destination is a fact the worker stores with the pause, not a prefix of its text
 -- (capi.stats read the state circuit_open from pause_reason LIKE 'circuit open %' in 0.6.0):
---   platform       the platform refused the credentials, the token grant or the account (a person must
---                  fix the destination: a new token ends the pause at once);
+--   platform       the platform refused the credentials, the token grant, the account or the API version,
+--                  or its token endpoint kept failing (a person must fix the destination: an UPDATE of
+--                  it, e.g. a new token, ends the pause at once);
 --   configuration  this server refuses to send: the credential file is unusable, the endpoint is not in
 --                  capi.allowed_endpoint_hosts, or the destination cannot be built;
 --   circuit        transient failures in a row opened the circuit: one-event probes until it answers.
@@ -24,7 +25,8 @@ COMMENT ON FUNCTION capi.user_data(jsonb, text, text) IS
 ALTER TABLE capi.cursors ADD COLUMN paused_by text
     CHECK (paused_by IN ('platform', 'configuration', 'circuit'));
 COMMENT ON COLUMN capi.cursors.paused_by IS
-    'What paused the destination: platform (it refused the credentials, token grant or account), '
+    'What paused the destination: platform (it refused the credentials, token grant, account or API '
+    'version, or its token endpoint kept failing), '
     'configuration (unusable credential file, endpoint not in capi.allowed_endpoint_hosts, destination '
     'cannot be built) or circuit (transient failures in a row); written by the worker with paused_until, '
     'NULL when not paused';

@@ -49,7 +49,8 @@ namespace capi::dispatch {
 // What paused a destination (stored in capi.cursors.paused_by).
 enum class PauseCause {
 	kNone,
-	kPlatform,      // the platform refused the credentials, the token grant or the account
+	kPlatform,      // the platform refused the destination (credentials, token grant, account, API
+	                // version), or its token endpoint kept failing
 	kConfiguration, // this side refuses: unusable credentials, endpoint not allowed, cannot be built
 	kCircuit,       // transient failures in a row opened the circuit
 };
