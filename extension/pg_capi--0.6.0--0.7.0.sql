@@ -497,8 +497,8 @@ COMMENT ON COLUMN capi.outbox.action_source IS
 COMMENT ON COLUMN capi.outbox.event_source_url IS
     'URL of the page where the event happened (Meta requires it for website events); at most 8 kB';
 COMMENT ON COLUMN capi.outbox.user_data IS
-    'Identifiers as stored: normalized and SHA-256 hashed by the INSERT trigger (raw values never rest here); '
-    'IP address, user agent, click and browser ids, and the coarse location a platform needs plain, as given';
+    'Identifiers as stored: normalized and SHA-256 hashed by the INSERT trigger (raw personal data never rests '
+    'here); what platforms take plain (IP address, user agent, click and browser ids, coarse location) is kept plain';
 COMMENT ON COLUMN capi.outbox.custom_data IS
     'Event parameters (value, currency, order_id, contents, ...); no personal data (the INSERT refuses it)';
 COMMENT ON COLUMN capi.outbox.consent IS
@@ -519,8 +519,8 @@ COMMENT ON COLUMN capi.destinations.config IS
     'The platform''s account settings (pixel_id, api_version, event_map, test_event_code, ...), checked when '
     'saved; no secrets';
 COMMENT ON COLUMN capi.destinations.credentials IS
-    'Tokens or OAuth client secrets, or {"file": name} in capi.credentials_directory: readable only by '
-    'capi_admin and the worker, never logged, never in an error';
+    'Tokens or OAuth client credentials (a value may instead name a file in capi.credentials_directory: '
+    '{"file": "<name>"}); readable only by capi_admin and the worker, never logged, never in an error';
 COMMENT ON COLUMN capi.destinations.endpoint IS
     'NULL: the platform''s own API host; else replaces its scheme, host and port (a proxy), within '
     'capi.allowed_endpoint_hosts';
@@ -675,11 +675,13 @@ COMMENT ON SEQUENCE capi.outbox_id_seq IS 'Identity of capi.outbox.id (pg_dump k
 COMMENT ON SEQUENCE capi.batches_id_seq IS 'Identity of capi.batches.id (pg_dump keeps its position)';
 COMMENT ON SEQUENCE capi.corrections_id_seq IS 'Identity of capi.corrections.id (pg_dump keeps its position)';
 COMMENT ON FUNCTION capi.outbox_row_trigger() IS
-    'BEFORE INSERT OR UPDATE on capi.outbox: validates the row, hashes user_data, sets txid and created_at, '
-    'records rejected duplicates; refuses UPDATE except for capi.correct_failed() and the rebase';
+    'BEFORE INSERT OR UPDATE on capi.outbox: validates the row, hashes user_data, sets txid, created_at and '
+    'unusable_identifiers, records rejected duplicates; refuses UPDATE except for capi.correct_failed() and the '
+    'rebase';
 COMMENT ON FUNCTION capi.destinations_row_trigger() IS
-    'BEFORE INSERT OR UPDATE on capi.destinations: checks config and credentials with the platform''s adapter '
-    'and the endpoint against capi.allowed_endpoint_hosts';
+    'BEFORE INSERT OR UPDATE on capi.destinations: checks config, credentials and the endpoint with the '
+    'platform''s adapter, and a new or changed endpoint against capi.allowed_endpoint_hosts; messages never '
+    'quote a credential';
 COMMENT ON FUNCTION capi.destinations_start_cursor() IS
     'AFTER INSERT on capi.destinations: starts the destination''s cursor at the current snapshot (it receives '
     'the events committed after it was created)';
