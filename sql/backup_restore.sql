@@ -86,8 +86,8 @@ SELECT pg_temp.event_row('rb-b', 'r2', 'discarded', 'Invalid parameter');
 SELECT pg_temp.event_row('rb-b', 'r3', 'retrying', 'Invalid parameter');
 SELECT pg_temp.event_row('rb-b', 'r4', 'in_flight', NULL);
 -- rb-late: disabled. rb-odd: r2 delivered in a window that completed, and its batch purged since
--- (capi.delivered_retention: the view then reads r2 as pending, but the cursor has handled it); the
--- rest not read.
+-- (capi.delivered_retention: the cursor has handled it, so the view reads it as delivered, since 0.7.0;
+-- it read pending before); the rest not read.
 UPDATE capi.destinations SET enabled = false WHERE name = 'rb-late';
 UPDATE capi.cursors SET window_start = (
     SELECT format('%s:%s:', r5.txid, r5.txid)::pg_snapshot FROM capi.outbox r5 WHERE r5.event_id = 'r5')

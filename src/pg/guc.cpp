@@ -32,6 +32,7 @@ char *ca_file_setting = nullptr;
 char *allowed_endpoint_hosts_setting = nullptr;
 char *credentials_directory_setting = nullptr;
 bool allow_dropping_undelivered_setting = false;
+bool adopt_existing_roles_setting = false;
 
 // Empty (credential files off) or an absolute path: the worker opens files relative to nothing else.
 bool CheckCredentialsDirectory(char **newval, void **extra, GucSource source) {
@@ -219,6 +220,15 @@ void DefineSettings() {
 	    "events (they are then lost).",
 	    "Meant for SET LOCAL in the transaction of that DELETE.", &allow_dropping_undelivered_setting, false,
 	    PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	// Read by the install script (docs/security.md "Roles that exist already"); superusers only, as
+	// CREATE EXTENSION pg_capi is.
+	DefineCustomBoolVariable(
+	    "capi.adopt_existing_roles",
+	    "Lets CREATE EXTENSION pg_capi use roles named capi_admin, capi_writer, capi_worker or capi_monitor "
+	    "that it would otherwise refuse (created by someone else, able to log in, or administered by a "
+	    "non-superuser).",
+	    "Meant for SET in the session that runs CREATE EXTENSION, after checking who controls those roles.",
+	    &adopt_existing_roles_setting, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
 }
 
 WorkerSettings CurrentWorkerSettings() {

@@ -183,12 +183,14 @@ TEST(CredentialFiles, PipelinePausesWhileUnavailableAndResumesWithTheContent) {
 	EXPECT_TRUE(pipeline.TakeRequests(kNow).empty());
 	EXPECT_TRUE(pipeline.Paused(kNow));
 	EXPECT_EQ(pipeline.pause_reason(), destination.credentials_unavailable);
+	EXPECT_EQ(pipeline.pause_cause(), PauseCause::kConfiguration);
 
 	destination.credentials_unavailable.clear();
 	destination.credentials_json =
 	    ResolveCredentialFiles(destination, [](const std::string &) { return std::string(kToken) + "\n"; });
 	pipeline.Update(destination, settings);
 	EXPECT_FALSE(pipeline.Paused(kNow));
+	EXPECT_EQ(pipeline.pause_cause(), PauseCause::kNone);
 	const std::vector<http::Request> requests = pipeline.TakeRequests(kNow);
 	ASSERT_EQ(requests.size(), 1u);
 	const std::string sent = requests[0].url + requests[0].body;

@@ -19,8 +19,12 @@ constexpr Field kFields[] = {Field::kEmail,  Field::kPhone,       Field::kFirstN
                              Field::kCity,   Field::kState,       Field::kZip,        Field::kCountry,
                              Field::kGender, Field::kDateOfBirth, Field::kExternalId, Field::kStreet};
 
-// Published SHA-256 digests with the raw input that must produce them (reference §14, Snap's
-// Parameters page).
+// Published SHA-256 digests with the raw input that must produce them: Meta's Customer Information
+// Parameters
+// (https://developers.facebook.com/documentation/ads-commerce/conversions-api/parameters/customer-information-parameters)
+// and Using the API
+// (https://developers.facebook.com/documentation/ads-commerce/conversions-api/using-the-api) pages, Snap's
+// Conversions API Parameters (https://developers.snap.com/api/marketing-api/Conversions-API/Parameters).
 struct Published {
 	Field field;
 	Platform platform;

@@ -211,6 +211,7 @@ TEST_F(ContractTest, A401RefreshesOnceAndASecond401WithTheFreshTokenPauses) {
 	pipeline.OnResponse(Answer(retry, 401), kNow);
 	EXPECT_TRUE(pipeline.Paused(kNow)) << "the fresh token is refused too: a person must look";
 	EXPECT_EQ(pipeline.pause_reason(), "token rejected");
+	EXPECT_EQ(pipeline.pause_cause(), PauseCause::kPlatform);
 	EXPECT_TRUE(pipeline.TakeSettled().empty()) << "nothing failed: the events wait";
 }
 
@@ -432,6 +433,8 @@ TEST_F(ContractTest, AnOutageOpensTheCircuitProbesWithOneEventAndNothingFails) {
 	EXPECT_TRUE(pipeline.Paused(t - 250) || pipeline.NextDueMs().has_value());
 	EXPECT_NE(pipeline.pause_reason().find("circuit open after"), std::string::npos)
 	    << pipeline.pause_reason();
+	EXPECT_EQ(pipeline.pause_cause(), PauseCause::kCircuit);
+	EXPECT_STREQ(PauseCauseName(pipeline.pause_cause()), "circuit") << "capi.cursors.paused_by";
 	EXPECT_TRUE(pipeline.TakeSettled().empty()) << "nothing failed during the outage";
 	ASSERT_GE(probe_times.size(), 5u);
 	EXPECT_LE(probe_times.size(), 2u * 3600 / 8 + 10) << "probes at growing intervals, up to the cap";
@@ -445,6 +448,7 @@ TEST_F(ContractTest, AnOutageOpensTheCircuitProbesWithOneEventAndNothingFails) {
 		}
 	EXPECT_FALSE(pipeline.circuit_open());
 	EXPECT_FALSE(pipeline.Paused(t));
+	EXPECT_EQ(pipeline.pause_cause(), PauseCause::kNone);
 	std::vector<SettledChunk> settled = pipeline.TakeSettled();
 	ASSERT_EQ(settled.size(), 1u);
 	EXPECT_TRUE(settled[0].failed.empty()) << settled[0].failed.front().reason;

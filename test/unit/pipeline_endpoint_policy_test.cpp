@@ -78,6 +78,7 @@ TEST(PipelineEndpointPolicy, AnEndpointTheSettingDoesNotAllowPausesWithoutSendin
 	EXPECT_NE(pipeline.pause_reason().find("capi.allowed_endpoint_hosts"), std::string::npos)
 	    << pipeline.pause_reason();
 	EXPECT_NE(pipeline.pause_reason().find("127.0.0.1:8080"), std::string::npos) << pipeline.pause_reason();
+	EXPECT_EQ(pipeline.pause_cause(), PauseCause::kConfiguration);
 	EXPECT_TRUE(pipeline.TakeSettled().empty()) << "no event fails: the destination is wrong, not them";
 	// After the pause, the setting still refuses: paused again, still nothing sent.
 	EXPECT_TRUE(pipeline.TakeRequests(kNow + 60000).empty());

@@ -10,7 +10,10 @@ struct DigestCase {
 	const char *digest;
 };
 
-// Published digests: NIST (empty, "abc") and the platforms' documentation (../shared reference §14).
+// Published digests: NIST's SHA-256 examples (empty, "abc":
+// https://csrc.nist.gov/projects/cryptographic-standards-and-guidelines/example-values) and Meta's
+// Customer Information Parameters page and CAPI Gateway example
+// (https://developers.facebook.com/documentation/ads-commerce/conversions-api/parameters/customer-information-parameters).
 const DigestCase kPublishedDigests[] = {
     {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
     {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},

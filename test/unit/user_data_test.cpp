@@ -10,7 +10,8 @@ namespace {
 
 using nlohmann::json;
 
-// Published digests (reference §14).
+// Digests published in Meta's Customer Information Parameters page
+// (https://developers.facebook.com/documentation/ads-commerce/conversions-api/parameters/customer-information-parameters).
 constexpr const char *kJohnSmithEmail = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f";
 constexpr const char *kPhoneDigits =
     "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176"; // 16505551212

@@ -95,13 +95,29 @@ void DestinationPipeline::Update(Destination destination, PipelineSettings setti
 	if (paused_until_ms_ != 0) {
 		paused_until_ms_ = 0;
 		pause_reason_.clear();
+		pause_cause_ = PauseCause::kNone;
 		pause_changed_ = true;
 	}
 }
 
-void DestinationPipeline::Pause(std::int64_t now_ms, std::string reason) {
+const char *PauseCauseName(PauseCause cause) noexcept {
+	switch (cause) {
+	case PauseCause::kPlatform:
+		return "platform";
+	case PauseCause::kConfiguration:
+		return "configuration";
+	case PauseCause::kCircuit:
+		return "circuit";
+	case PauseCause::kNone:
+		break;
+	}
+	return "";
+}
+
+void DestinationPipeline::Pause(std::int64_t now_ms, PauseCause cause, std::string reason) {
 	paused_until_ms_ = now_ms + settings_.auth_pause_ms;
 	pause_reason_ = std::move(reason);
+	pause_cause_ = cause;
 	pause_changed_ = true;
 }
 
@@ -259,7 +275,7 @@ std::optional<http::Request> DestinationPipeline::Build(PendingRequest &pending,
 	} catch (const Error &error) {
 		// The destination became invalid or its endpoint is no longer allowed: pause it rather than
 		// failing its events.
-		Pause(now_ms, error.what());
+		Pause(now_ms, PauseCause::kConfiguration, error.what());
 		return std::nullopt;
 	}
 	std::vector<std::size_t> refused;
@@ -417,7 +433,7 @@ std::optional<http::Request> DestinationPipeline::TakeTokenRequest(std::int64_t 
 		RequireAllowedEndpoint(destination_, adapter_, settings_.allowed_endpoint_hosts);
 		built = adapter_.TokenRequest(destination_, {});
 	} catch (const Error &error) {
-		Pause(now_ms, error.what());
+		Pause(now_ms, PauseCause::kConfiguration, error.what());
 		return std::nullopt;
 	}
 	if (!built) { // the credentials changed to a static token: Update resets the cache
@@ -465,13 +481,13 @@ void DestinationPipeline::OnTokenResponse(const http::Response &response, std::i
 	}
 	case TokenReply::Kind::kRejected:
 		// Nothing but a person can fix the grant: pause, and ask for a token once per pause (no storm).
-		Pause(now_ms, message);
+		Pause(now_ms, PauseCause::kPlatform, message);
 		token_.wanted_after_auth_failure = false;
 		return;
 	case TokenReply::Kind::kRetry:
 		token_.failures++;
 		if (settings_.max_token_failures > 0 && token_.failures >= settings_.max_token_failures) {
-			Pause(now_ms, message);
+			Pause(now_ms, PauseCause::kPlatform, message);
 			token_.failures = 0;
 			return;
 		}
@@ -539,6 +555,7 @@ void DestinationPipeline::OnResponse(const http::Response &response, std::int64_
 			if (paused_until_ms_ != 0) {
 				paused_until_ms_ = 0;
 				pause_reason_.clear();
+				pause_cause_ = PauseCause::kNone;
 				pause_changed_ = true;
 			}
 		}
@@ -563,7 +580,7 @@ void DestinationPipeline::OnTransientFailure(const std::string &error, bool prob
 		             std::max(settings_.backoff.cap_ms, settings_.circuit_probe_min_ms));
 	}
 	paused_until_ms_ = now_ms + circuit_.probe_interval_ms;
-	// capi.stats reads the state "circuit_open" from this prefix of capi.cursors.pause_reason.
+	pause_cause_ = PauseCause::kCircuit; // capi.cursors.paused_by: capi.stats reads circuit_open from it
 	pause_reason_ = "circuit open after " + std::to_string(circuit_.failures_in_a_row) +
 	                " transient failures in a row (last: " + error + "); probing with one event every " +
 	                std::to_string(circuit_.probe_interval_ms / 1000) + " s";
@@ -692,7 +709,7 @@ void DestinationPipeline::HandleOutcome(PendingRequest pending, const BatchOutco
 		// count as an attempt of these events. An answer to a request sent before Update says nothing
 		// about the current destination: resend without a pause.
 		if (pending.generation == generation_)
-			Pause(now_ms, outcome.message);
+			Pause(now_ms, PauseCause::kPlatform, outcome.message);
 		chunk.result.last_error = outcome.message;
 		pending.attempts = std::max(0, pending.attempts - 1);
 		pending.due_ms = now_ms;

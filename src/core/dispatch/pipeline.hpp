@@ -46,6 +46,17 @@
 
 namespace capi::dispatch {
 
+// What paused a destination (stored in capi.cursors.paused_by).
+enum class PauseCause {
+	kNone,
+	kPlatform,      // the platform refused the destination (credentials, token grant, account, API
+	                // version), or its token endpoint kept failing
+	kConfiguration, // this side refuses: unusable credentials, endpoint not allowed, cannot be built
+	kCircuit,       // transient failures in a row opened the circuit
+};
+// The capi.cursors.paused_by word of a cause ("" for kNone).
+const char *PauseCauseName(PauseCause cause) noexcept;
+
 struct PipelineSettings {
 	std::size_t batch_size = 0;    // events per request; 0 or above the platform's cap = the cap
 	std::size_t max_in_flight = 8; // requests of this destination in flight, and chunks held
@@ -161,6 +172,7 @@ public:
 	bool circuit_open() const noexcept { return circuit_.open; }
 	std::int64_t paused_until_ms() const noexcept { return paused_until_ms_; }
 	const std::string &pause_reason() const noexcept { return pause_reason_; }
+	PauseCause pause_cause() const noexcept { return pause_cause_; }
 	// True once after the pause state changed (to persist it).
 	bool TakePauseChanged();
 
@@ -199,7 +211,7 @@ private:
 
 	std::size_t BatchCap() const noexcept;
 	void ReadDestinationLimits();
-	void Pause(std::int64_t now_ms, std::string reason);
+	void Pause(std::int64_t now_ms, PauseCause cause, std::string reason);
 	// The OAuth token request when a token is needed now and none is being fetched.
 	std::optional<http::Request> TakeTokenRequest(std::int64_t now_ms);
 	void OnTokenResponse(const http::Response &response, std::int64_t now_ms);
@@ -231,6 +243,7 @@ private:
 	std::set<std::uint64_t> retrying_changed_; // reported by the next TakeRetrying
 	std::int64_t paused_until_ms_ = 0;
 	std::string pause_reason_;
+	PauseCause pause_cause_ = PauseCause::kNone;
 	bool pause_changed_ = false;
 	TokenCache token_;
 	// The destination's circuit (transient failures in a row).

@@ -383,7 +383,10 @@ void DeliveryLoop::Persist(std::int64_t now) {
 	if (!retries.empty())
 		StoreRetrying(retries);
 	for (auto &[name, pause] : pauses) {
-		StorePause(name, pause.first, pause.second);
+		// paused_by: what paused it (capi.stats reads circuit_open from it)
+		StorePause(name, pause.first, pause.second,
+		           pause.first != 0 ? dispatch::PauseCauseName(destinations_.at(name).pipeline->pause_cause())
+		                            : "");
 		if (pause.first != 0)
 			Log("destination \"" + name + "\" paused: " + pause.second);
 		else

@@ -446,14 +446,14 @@ void StoreRetrying(const std::vector<RetryNotice> &notices) {
 	});
 }
 
-void StorePause(const std::string &destination, std::int64_t paused_until_ms, const std::string &reason) {
+void StorePause(const std::string &destination, std::int64_t paused_until_ms, const std::string &reason,
+                const std::string &paused_by) {
 	RunTransaction([&] {
 		RequireExtension();
-		Query(
-		    "UPDATE capi.cursors SET paused_until = CASE WHEN $2::bigint = 0::bigint THEN NULL "
-		    "ELSE " CAPI_SQL_MS_TO_TIMESTAMPTZ("$2") " END, pause_reason = $3, updated_at = pg_catalog.now() "
-		                                             "WHERE destination = $1",
-		    {destination, std::to_string(paused_until_ms), Optional(reason)});
+		Query("UPDATE capi.cursors SET paused_until = CASE WHEN $2::bigint = 0::bigint THEN NULL "
+		      "ELSE " CAPI_SQL_MS_TO_TIMESTAMPTZ("$2") " END, pause_reason = $3, paused_by = $4, "
+		                                               "updated_at = pg_catalog.now() WHERE destination = $1",
+		      {destination, std::to_string(paused_until_ms), Optional(reason), Optional(paused_by)});
 	});
 }
 

@@ -108,7 +108,8 @@ struct RetryNotice {
 };
 void StoreRetrying(const std::vector<RetryNotice> &notices);
 
-void StorePause(const std::string &destination, std::int64_t paused_until_ms, const std::string &reason);
+void StorePause(const std::string &destination, std::int64_t paused_until_ms, const std::string &reason,
+                const std::string &paused_by);
 
 // capi.failed_retention: marks at most batch_size events that failed longer ago than
 // failed_retention_s as 'discarded' (discarded_by 'capi.failed_retention', last_error kept), so that
