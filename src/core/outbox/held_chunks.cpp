@@ -19,7 +19,8 @@ const ChunkOrigin *HeldChunks::Find(std::uint64_t chunk_id) const {
 }
 
 std::optional<ChunkOrigin> HeldChunks::Release(std::uint64_t chunk_id) {
-	auto it = std::find_if(held_.begin(), held_.end(), [&](const auto &held) { return held.first == chunk_id; });
+	auto it =
+	    std::find_if(held_.begin(), held_.end(), [&](const auto &held) { return held.first == chunk_id; });
 	if (it == held_.end())
 		return std::nullopt;
 	const ChunkOrigin origin = it->second;

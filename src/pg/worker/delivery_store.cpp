@@ -26,11 +26,11 @@ std::int64_t Int(const Value &value) {
 	return value && !value->empty() ? std::stoll(*value) : 0;
 }
 
-Value PositionTxid(const std::optional<Position> &position) {
-	return position ? Value(position->txid) : Value();
+Value PositionTxid(const std::optional<outbox::OutboxPosition> &position) {
+	return position ? Value(std::to_string(position->txid)) : Value();
 }
 
-Value PositionId(const std::optional<Position> &position) {
+Value PositionId(const std::optional<outbox::OutboxPosition> &position) {
 	return position ? Value(std::to_string(position->id)) : Value();
 }
 
@@ -79,9 +79,9 @@ EventRows MergeInCursorOrder(EventRows first, EventRows second, std::size_t limi
 	if (second.events.empty() && !second.truncated)
 		return first;
 	auto key = [](const EventRows &rows, std::size_t k) {
-		return std::make_pair(std::stoull(rows.txids[k]), rows.events[k].outbox_id);
+		return outbox::OutboxPosition{rows.txids[k], rows.events[k].outbox_id};
 	};
-	std::optional<std::pair<unsigned long long, std::int64_t>> bound;
+	std::optional<outbox::OutboxPosition> bound;
 	for (const EventRows *rows : {&first, &second})
 		if (rows->truncated && !rows->events.empty()) {
 			const auto last = key(*rows, rows->events.size() - 1);
@@ -97,10 +97,10 @@ EventRows MergeInCursorOrder(EventRows first, EventRows second, std::size_t limi
 		    j >= second.events.size() || (i < first.events.size() && key(first, i) < key(second, j));
 		EventRows &from = take_first ? first : second;
 		std::size_t &k = take_first ? i : j;
-		if (bound && key(from, k) > *bound)
+		if (bound && *bound < key(from, k))
 			break;
 		merged.events.push_back(std::move(from.events[k]));
-		merged.txids.push_back(std::move(from.txids[k]));
+		merged.txids.push_back(from.txids[k]);
 		++k;
 	}
 	return merged;
@@ -110,8 +110,34 @@ EventRows MergeInCursorOrder(EventRows first, EventRows second, std::size_t limi
 #define CAPI_SQL_MS_TO_TIMESTAMPTZ(parameter)                                                                \
 	"pg_catalog.to_timestamp(" parameter "::double precision / 1000::double precision)"
 
+std::string BatchIdText(outbox::BatchId batch) {
+	return std::to_string(static_cast<std::int64_t>(batch));
+}
+
 Value Optional(const std::string &text) {
 	return text.empty() ? Value() : Value(text);
+}
+
+// Inside RunTransaction: records a claimed chunk of the window as a batch (its lease); returns its id.
+outbox::BatchId RecordBatch(const std::string &destination, const std::string &window_start,
+                            const std::string &window_end, const outbox::OutboxPosition &first,
+                            const outbox::OutboxPosition &last, std::size_t events) {
+	Rows rows =
+	    Query("INSERT INTO capi.batches (destination, window_start, window_end, first_txid, "
+	          "first_id, last_txid, last_id, events, status, attempts, last_attempt_at) "
+	          "VALUES ($1, $2::pg_snapshot, $3::pg_snapshot, $4::xid8, $5::bigint, "
+	          "$6::xid8, $7::bigint, $8::integer, 'in_flight', 1, pg_catalog.now()) RETURNING id",
+	          {destination, window_start, window_end, std::to_string(first.txid), std::to_string(first.id),
+	           std::to_string(last.txid), std::to_string(last.id), std::to_string(events)});
+	return outbox::BatchId{Int(rows.at(0).at(0))};
+}
+
+// Inside RunTransaction: the one statement that moves a destination's cursor.
+void StoreCursor(const std::string &destination, const outbox::StoredCursor &cursor) {
+	Query("UPDATE capi.cursors SET window_start = $2::pg_snapshot, window_end = $3::pg_snapshot, "
+	      "done_txid = $4::xid8, done_id = $5::bigint, updated_at = pg_catalog.now() WHERE destination = $1",
+	      {destination, cursor.window_start, Optional(cursor.window_end), PositionTxid(cursor.done),
+	       PositionId(cursor.done)});
 }
 
 } // namespace
@@ -200,45 +226,45 @@ void ReleaseStaleLeases() {
 	});
 }
 
-std::vector<DestinationRow> LoadDestinations() {
-	std::vector<DestinationRow> destinations;
+std::vector<LoadedDestination> LoadDestinations() {
+	std::vector<LoadedDestination> destinations;
 	RunTransaction([&] {
 		RequireExtension();
 		Rows rows = Query(
 		    "SELECT d.name, d.platform, d.enabled::text, d.config::text, d.credentials::text, d.endpoint, "
 		    "c.window_start::text, c.window_end::text, c.done_txid::text, c.done_id, "
 		    "(pg_catalog.date_part('epoch', c.paused_until) * 1000::double precision)::bigint, "
-		    "c.pause_reason, d.xmin::text "
+		    "d.xmin::text "
 		    "FROM capi.destinations d JOIN capi.cursors c ON c.destination = d.name ORDER BY d.name");
 		for (Row &row : rows) {
-			DestinationRow destination;
-			destination.name = Text(row[0]);
-			destination.platform = Text(row[1]);
-			destination.enabled = Text(row[2]) == "true";
-			destination.config_json = Text(row[3]);
-			destination.credentials_json = Text(row[4]);
-			destination.endpoint = Text(row[5]);
+			LoadedDestination destination;
+			destination.row.name = Text(row[0]);
+			destination.row.platform = Text(row[1]);
+			destination.row.enabled = Text(row[2]) == "true";
+			destination.row.config_json = Text(row[3]);
+			destination.row.credentials_json = Text(row[4]);
+			destination.row.endpoint = Text(row[5]);
 			destination.cursor.window_start = Text(row[6]);
 			destination.cursor.window_end = Text(row[7]);
 			if (row[8] && row[9])
-				destination.cursor.done = Position{*row[8], Int(row[9])};
-			destination.cursor.paused_until_ms = Int(row[10]);
-			destination.cursor.pause_reason = Text(row[11]);
-			destination.row_version = Text(row[12]);
+				destination.cursor.done = outbox::OutboxPosition{std::stoull(*row[8]), Int(row[9])};
+			destination.paused_until_ms = Int(row[10]);
+			destination.row.row_version = Text(row[11]);
 			destinations.push_back(std::move(destination));
 		}
 	});
 	return destinations;
 }
 
-ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::string &platform,
-                                const std::string &window_start, const std::string &window_end,
-                                const std::optional<Position> &after, long limit, int max_chunks) {
+ClaimedWindow ClaimWindow(const std::string &destination, const std::string &platform,
+                          const outbox::ClaimRange &range, long limit, int max_chunks) {
 	ClaimedWindow claimed;
+	const std::string &window_start = range.window_start;
+	const std::optional<outbox::OutboxPosition> &after = range.after;
 	RunTransaction([&] {
 		RequireExtension();
 		PinOrderedIndexScans();
-		std::string end = window_end;
+		std::string end = range.window_end;
 		const bool new_window = end.empty();
 		if (new_window)
 			end = Text(Query("SELECT pg_catalog.pg_current_snapshot()::text").at(0).at(0));
@@ -257,7 +283,7 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 		                         " ORDER BY o.txid, o.id LIMIT $6::integer";
 		const outbox::WindowSnapshot start_snapshot = Snapshot(window_start);
 		const outbox::WindowSnapshot end_snapshot = Snapshot(end);
-		const bool past_range_start = after && std::stoull(after->txid) >= start_snapshot.xmax;
+		const bool past_range_start = after && after->txid >= start_snapshot.xmax;
 		const std::string range_bound = past_range_start
 		                                    ? "(o.txid, o.id) > ($3::xid8, $4::bigint)"
 		                                    : "o.txid >= pg_catalog.pg_snapshot_xmax($1::pg_snapshot)";
@@ -272,42 +298,31 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 		const long wanted = limit * std::max(max_chunks, 1);
 		std::vector<Value> parameters = {window_start,      end,         PositionTxid(after),
 		                                 PositionId(after), destination, std::to_string(wanted)};
-		EventRows rows = QueryEvents(range_sql.c_str(), parameters, 0, platform, kEventReadBudget);
+		EventRows rows = QueryEvents(range_sql.c_str(), parameters, platform, kEventReadBudget);
 		const std::vector<std::uint64_t> late = outbox::LateCommitters(start_snapshot, end_snapshot);
 		if (!late.empty()) {
 			parameters.push_back(outbox::XidArrayLiteral(late));
-			rows = MergeInCursorOrder(
-			    std::move(rows), QueryEvents(late_sql.c_str(), parameters, 0, platform, kEventReadBudget),
-			    static_cast<std::size_t>(wanted));
+			rows = MergeInCursorOrder(std::move(rows),
+			                          QueryEvents(late_sql.c_str(), parameters, platform, kEventReadBudget),
+			                          static_cast<std::size_t>(wanted));
 		}
-		claimed.window_end = end;
+		claimed.claim.window_end = end;
 		// A read the budget stopped is not the window's end.
-		claimed.exhausted = !rows.truncated && static_cast<long>(rows.events.size()) < wanted;
+		claimed.claim.exhausted = !rows.truncated && static_cast<long>(rows.events.size()) < wanted;
 		if (rows.events.empty())
 			return;
 		for (std::size_t start = 0; start < rows.events.size(); start += static_cast<std::size_t>(limit)) {
 			const std::size_t stop = std::min(rows.events.size(), start + static_cast<std::size_t>(limit));
-			ClaimedWindowChunk chunk;
-			const Position first{rows.txids[start], rows.events[start].outbox_id};
-			chunk.last = Position{rows.txids[stop - 1], rows.events[stop - 1].outbox_id};
-			chunk.events.assign(
+			const outbox::OutboxPosition first{rows.txids[start], rows.events[start].outbox_id};
+			const outbox::OutboxPosition last{rows.txids[stop - 1], rows.events[stop - 1].outbox_id};
+			claimed.claim.batches.push_back(
+			    {RecordBatch(destination, window_start, end, first, last, stop - start), last});
+			claimed.batch_events.emplace_back(
 			    std::make_move_iterator(rows.events.begin() + static_cast<std::ptrdiff_t>(start)),
 			    std::make_move_iterator(rows.events.begin() + static_cast<std::ptrdiff_t>(stop)));
-			chunk.batch_id = Int(
-			    Query("INSERT INTO capi.batches (destination, window_start, window_end, first_txid, "
-			          "first_id, last_txid, last_id, events, status, attempts, last_attempt_at) "
-			          "VALUES ($1, $2::pg_snapshot, $3::pg_snapshot, $4::xid8, $5::bigint, "
-			          "$6::xid8, $7::bigint, $8::integer, 'in_flight', 1, pg_catalog.now()) RETURNING id",
-			          {destination, window_start, end, first.txid, std::to_string(first.id), chunk.last.txid,
-			           std::to_string(chunk.last.id), std::to_string(chunk.events.size())})
-			        .at(0)
-			        .at(0));
-			claimed.chunks.push_back(std::move(chunk));
 		}
 		if (new_window)
-			Query("UPDATE capi.cursors SET window_start = $2::pg_snapshot, window_end = $3::pg_snapshot, "
-			      "done_txid = NULL, done_id = NULL, updated_at = pg_catalog.now() WHERE destination = $1",
-			      {destination, window_start, end});
+			StoreCursor(destination, outbox::StoredCursor{window_start, end, std::nullopt});
 	});
 	return claimed;
 }
@@ -336,19 +351,19 @@ ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &
 		array += "}";
 		const std::string sql = std::string("SELECT ") + kEventSelectList +
 		                        " FROM capi.outbox o WHERE o.id = ANY ($1::bigint[]) ORDER BY o.txid, o.id";
-		claimed.events = QueryEvents(sql.c_str(), {array}, 0, platform).events;
+		claimed.events = QueryEvents(sql.c_str(), {array}, platform).events;
 	});
 	return claimed;
 }
 
-// Events settled per destination in one StoreOutcomes transaction, for capi.delivery_counts.
+// Events settled per destination in one StoreAcknowledgements transaction, for capi.delivery_counts.
 struct SettledCounts {
 	std::size_t delivered = 0;
 	std::size_t failed = 0;
 	std::size_t skipped = 0;
 };
 
-void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUpdate> &cursors) {
+void StoreAcknowledgements(const std::vector<ChunkAck> &acks, const std::vector<CursorUpdate> &cursors) {
 	std::map<std::string, SettledCounts> counts;
 	for (const ChunkAck &ack : acks) {
 		const dispatch::SettledBatchRecord record = dispatch::RecordSettledBatch(ack.settled);
@@ -361,7 +376,7 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 		RequireExtension();
 		for (const ChunkAck &ack : acks) {
 			const std::string failures = FailuresJson(ack);
-			if (ack.requeue) {
+			if (ack.origin.requeued()) {
 				Query(
 				    "UPDATE capi.event_deliveries e SET status = 'delivered', delivered_at = "
 				    "pg_catalog.now(), "
@@ -378,7 +393,7 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 				      "next_attempt_at = NULL, attempts = greatest($2::integer, 1), last_error = $3, "
 				      "previous_error = $7, trace_id = $4, "
 				      "failed_events = $5::integer, skipped_events = $8::integer WHERE id = $1::bigint",
-				      {std::to_string(ack.batch_id), std::to_string(ack.settled.attempts),
+				      {BatchIdText(ack.origin.batch), std::to_string(ack.settled.attempts),
 				       Optional(record.last_error), Optional(ack.settled.trace_id),
 				       std::to_string(record.failed_events), record.status, Optional(record.previous_error),
 				       std::to_string(record.skipped_events)});
@@ -411,12 +426,8 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 			      "last_delivered_at = coalesce(excluded.last_delivered_at, c.last_delivered_at)",
 			      {destination, std::to_string(sum.delivered), std::to_string(sum.failed),
 			       std::to_string(sum.skipped)});
-		for (const CursorUpdate &cursor : cursors)
-			Query("UPDATE capi.cursors SET window_start = $2::pg_snapshot, window_end = $3::pg_snapshot, "
-			      "done_txid = $4::xid8, done_id = $5::bigint, updated_at = pg_catalog.now() WHERE "
-			      "destination = $1",
-			      {cursor.destination, cursor.window_start, Optional(cursor.window_end),
-			       PositionTxid(cursor.done), PositionId(cursor.done)});
+		for (const CursorUpdate &update : cursors)
+			StoreCursor(update.destination, update.cursor);
 	});
 }
 
@@ -425,7 +436,7 @@ void StoreRetrying(const std::vector<RetryNotice> &notices) {
 		RequireExtension();
 		for (const RetryNotice &notice : notices) {
 			const std::string next_ms = std::to_string(notice.retrying.next_attempt_ms);
-			if (notice.requeue) {
+			if (notice.origin.requeued()) {
 				nlohmann::json ids = notice.outbox_ids;
 				Query(
 				    "UPDATE capi.event_deliveries e SET last_error = $3, last_attempt_at = pg_catalog.now(), "
@@ -439,21 +450,21 @@ void StoreRetrying(const std::vector<RetryNotice> &notices) {
 				      "last_attempt_at = pg_catalog.now(), next_attempt_at = " CAPI_SQL_MS_TO_TIMESTAMPTZ(
 				          "$4") " "
 				                "WHERE id = $1::bigint",
-				      {std::to_string(notice.batch_id), std::to_string(notice.retrying.attempts),
+				      {BatchIdText(notice.origin.batch), std::to_string(notice.retrying.attempts),
 				       notice.retrying.last_error, next_ms});
 			}
 		}
 	});
 }
 
-void StorePause(const std::string &destination, std::int64_t paused_until_ms, const std::string &reason) {
+void StorePause(const std::string &destination, const outbox::PauseChange &pause) {
 	RunTransaction([&] {
 		RequireExtension();
 		Query(
 		    "UPDATE capi.cursors SET paused_until = CASE WHEN $2::bigint = 0::bigint THEN NULL "
 		    "ELSE " CAPI_SQL_MS_TO_TIMESTAMPTZ("$2") " END, pause_reason = $3, updated_at = pg_catalog.now() "
 		                                             "WHERE destination = $1",
-		    {destination, std::to_string(paused_until_ms), Optional(reason)});
+		    {destination, std::to_string(pause.paused_until_ms), Optional(pause.reason)});
 	});
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,7 @@ inline constexpr std::size_t kEventReadBudget = 64 * 1024 * 1024;
 
 struct EventRows {
 	std::vector<dispatch::OutboxEvent> events;
-	std::vector<std::string> txids; // xid8 text, per event
+	std::vector<std::uint64_t> txids; // per event
 	// True when the budget stopped the read: the events are a prefix of the query's rows in its
 	// order, and the rows after the last one were not read (they are not "the end").
 	bool truncated = false;
@@ -44,7 +45,7 @@ struct EventRows {
 // readable), and nothing else; it never makes the query fail. With max_bytes > 0, the read stops
 // before a row that would take it past max_bytes (the first row is always read) and says so
 // (truncated); 0 reads every row.
-EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, long limit,
-                      const std::string &platform, std::size_t max_bytes = 0);
+EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, const std::string &platform,
+                      std::size_t max_bytes = 0);
 
 } // namespace capi::pg::worker
