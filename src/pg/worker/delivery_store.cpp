@@ -72,40 +72,6 @@ outbox::WindowSnapshot Snapshot(const std::string &text) {
 	return std::move(*snapshot);
 }
 
-// Two event lists, each in (txid, id) order, as one in that order, at most `limit` long. A list the
-// read budget truncated bounds the result: rows of it may follow its last one unread, so no row
-// after that is taken, and the result is truncated too.
-EventRows MergeInCursorOrder(EventRows first, EventRows second, std::size_t limit) {
-	if (second.events.empty() && !second.truncated)
-		return first;
-	auto key = [](const EventRows &rows, std::size_t k) {
-		return outbox::OutboxPosition{rows.txids[k], rows.events[k].outbox_id};
-	};
-	std::optional<outbox::OutboxPosition> bound;
-	for (const EventRows *rows : {&first, &second})
-		if (rows->truncated && !rows->events.empty()) {
-			const auto last = key(*rows, rows->events.size() - 1);
-			if (!bound || last < *bound)
-				bound = last;
-		}
-	EventRows merged;
-	merged.truncated = first.truncated || second.truncated;
-	std::size_t i = 0;
-	std::size_t j = 0;
-	while (merged.events.size() < limit && (i < first.events.size() || j < second.events.size())) {
-		const bool take_first =
-		    j >= second.events.size() || (i < first.events.size() && key(first, i) < key(second, j));
-		EventRows &from = take_first ? first : second;
-		std::size_t &k = take_first ? i : j;
-		if (bound && *bound < key(from, k))
-			break;
-		merged.events.push_back(std::move(from.events[k]));
-		merged.txids.push_back(from.txids[k]);
-		++k;
-	}
-	return merged;
-}
-
 // SQL for a Unix-milliseconds bigint parameter as a timestamptz, with exact argument types only.
 #define CAPI_SQL_MS_TO_TIMESTAMPTZ(parameter)                                                                \
 	"pg_catalog.to_timestamp(" parameter "::double precision / 1000::double precision)"
@@ -302,19 +268,19 @@ ClaimedWindow ClaimWindow(const std::string &destination, const std::string &pla
 		const std::vector<std::uint64_t> late = outbox::LateCommitters(start_snapshot, end_snapshot);
 		if (!late.empty()) {
 			parameters.push_back(outbox::XidArrayLiteral(late));
-			rows = MergeInCursorOrder(std::move(rows),
-			                          QueryEvents(late_sql.c_str(), parameters, platform, kEventReadBudget),
-			                          static_cast<std::size_t>(wanted));
+			rows = outbox::MergeInCursorOrder(
+			    std::move(rows), QueryEvents(late_sql.c_str(), parameters, platform, kEventReadBudget),
+			    static_cast<std::size_t>(wanted));
 		}
 		claimed.claim.window_end = end;
 		// A read the budget stopped is not the window's end.
-		claimed.claim.exhausted = !rows.truncated && static_cast<long>(rows.events.size()) < wanted;
+		claimed.claim.exhausted = outbox::ReachedWindowEnd(rows, static_cast<std::size_t>(wanted));
 		if (rows.events.empty())
 			return;
 		for (std::size_t start = 0; start < rows.events.size(); start += static_cast<std::size_t>(limit)) {
 			const std::size_t stop = std::min(rows.events.size(), start + static_cast<std::size_t>(limit));
-			const outbox::OutboxPosition first{rows.txids[start], rows.events[start].outbox_id};
-			const outbox::OutboxPosition last{rows.txids[stop - 1], rows.events[stop - 1].outbox_id};
+			const outbox::OutboxPosition first = rows.PositionOf(start);
+			const outbox::OutboxPosition last = rows.PositionOf(stop - 1);
 			claimed.claim.batches.push_back(
 			    {RecordBatch(destination, window_start, end, first, last, stop - start), last});
 			claimed.batch_events.emplace_back(

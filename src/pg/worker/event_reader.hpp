@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/dispatch/event.hpp"
+#include "core/outbox/window_rows.hpp"
 #include "pg/worker/spi_session.hpp"
 
 namespace capi::pg::worker {
@@ -29,13 +30,8 @@ inline constexpr std::size_t kMaxColumnBytes = 1024 * 1024;
 // A budget for QueryEvents: the bytes of one read (column sizes and JSON text) it stops near.
 inline constexpr std::size_t kEventReadBudget = 64 * 1024 * 1024;
 
-struct EventRows {
-	std::vector<dispatch::OutboxEvent> events;
-	std::vector<std::uint64_t> txids; // per event
-	// True when the budget stopped the read: the events are a prefix of the query's rows in its
-	// order, and the rows after the last one were not read (they are not "the end").
-	bool truncated = false;
-};
+// The rows QueryEvents read, in the query's order (truncated: the budget stopped the read).
+using EventRows = outbox::WindowRows;
 
 // Inside RunTransaction: runs sql (text parameters, as Query) whose select list is kEventSelectList.
 // With a platform name, user_data keeps only the keys that platform's adapter reads ("field" and
