@@ -8,6 +8,7 @@
 #include "pg/shared_state.hpp"
 #include "pg/worker/credential_file_reader.hpp"
 #include "pg/worker/delivery_store.hpp"
+#include "pg/worker/retention_store.hpp"
 #include "pg/worker/spi_session.hpp"
 #include "pg/worker/wait_set.hpp"
 
@@ -16,6 +17,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -111,14 +111,7 @@ void StoreCursor(const std::string &destination, const outbox::StoredCursor &cur
 // capi.cluster_identity.recorded_at when the worker last (re)started from the stored state.
 static std::int64_t state_recorded_at = 0;
 
-// Every state transaction starts here. "Not available" must never read as "no rows": a claim that
-// found the extension locked by a DROP that is later rolled back would otherwise move the cursor past
-// rows it never read. So it throws, and the loop starts over from the stored cursors.
-// Every transaction of the worker starts here: the extension must be there, not being dropped (nor
-// rebased: capi.lock_out_worker), at this library's version (it may have been dropped and created
-// again at another one), and its delivery state the one the worker started from (not restored from
-// another cluster, nor rebased since: the positions in memory would be another state's).
-static void RequireExtension() {
+void RequireDeliveryState() {
 	if (!LockExtensionIfPresent())
 		throw WorkerDbError("pg_capi is not installed in this database, or is being dropped");
 	if (InstalledExtensionVersion() != kLibraryVersion)
@@ -185,7 +178,7 @@ bool PrepareDeliveryState(std::string *waiting_reason) {
 
 void ReleaseStaleLeases() {
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		Query("UPDATE capi.batches SET status = 'abandoned' WHERE status IN ('in_flight', 'retrying')");
 		Query("UPDATE capi.event_deliveries SET status = 'retrying', next_attempt_at = pg_catalog.now() "
 		      "WHERE status = 'in_flight'");
@@ -195,7 +188,7 @@ void ReleaseStaleLeases() {
 std::vector<LoadedDestination> LoadDestinations() {
 	std::vector<LoadedDestination> destinations;
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		Rows rows = Query(
 		    "SELECT d.name, d.platform, d.enabled::text, d.config::text, d.credentials::text, d.endpoint, "
 		    "c.window_start::text, c.window_end::text, c.done_txid::text, c.done_id, "
@@ -228,7 +221,7 @@ ClaimedWindow ClaimWindow(const std::string &destination, const std::string &pla
 	const std::string &window_start = range.window_start;
 	const std::optional<outbox::OutboxPosition> &after = range.after;
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		PinOrderedIndexScans();
 		std::string end = range.window_end;
 		const bool new_window = end.empty();
@@ -296,7 +289,7 @@ ClaimedWindow ClaimWindow(const std::string &destination, const std::string &pla
 ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &platform, long limit) {
 	ClaimedRequeue claimed;
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		// Two statements, each with one possible plan whatever the statistics say: claim the due rows
 		// of capi.event_deliveries (its partial index), then read their outbox rows by primary key. One
 		// statement joining the two let the planner, without statistics, hash-join a sequential scan of
@@ -339,7 +332,7 @@ void StoreAcknowledgements(const std::vector<ChunkAck> &acks, const std::vector<
 		sum.skipped += record.skipped_events;
 	}
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		for (const ChunkAck &ack : acks) {
 			const std::string failures = FailuresJson(ack);
 			if (ack.origin.requeued()) {
@@ -399,7 +392,7 @@ void StoreAcknowledgements(const std::vector<ChunkAck> &acks, const std::vector<
 
 void StoreRetrying(const std::vector<RetryNotice> &notices) {
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		for (const RetryNotice &notice : notices) {
 			const std::string next_ms = std::to_string(notice.retrying.next_attempt_ms);
 			if (notice.origin.requeued()) {
@@ -425,94 +418,13 @@ void StoreRetrying(const std::vector<RetryNotice> &notices) {
 
 void StorePause(const std::string &destination, const outbox::PauseChange &pause) {
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		Query(
 		    "UPDATE capi.cursors SET paused_until = CASE WHEN $2::bigint = 0::bigint THEN NULL "
 		    "ELSE " CAPI_SQL_MS_TO_TIMESTAMPTZ("$2") " END, pause_reason = $3, updated_at = pg_catalog.now() "
 		                                             "WHERE destination = $1",
 		    {destination, std::to_string(pause.paused_until_ms), Optional(pause.reason)});
 	});
-}
-
-std::int64_t DiscardExpiredFailures(int failed_retention_s, int batch_size) {
-	if (failed_retention_s <= 0)
-		return 0; // 0: failed events are kept until retried, corrected or discarded
-	std::int64_t discarded = 0;
-	RunTransaction([&] {
-		RequireExtension();
-		Rows rows = Query(
-		    "WITH expired AS ("
-		    "  SELECT e.destination, e.outbox_id FROM capi.event_deliveries e"
-		    "  WHERE e.status = 'failed' AND e.last_attempt_at < pg_catalog.now() - "
-		    "pg_catalog.make_interval(secs => $1::double precision)"
-		    "  ORDER BY e.last_attempt_at LIMIT $2::integer FOR UPDATE SKIP LOCKED),"
-		    " discarded AS (UPDATE capi.event_deliveries e SET status = 'discarded',"
-		    "  discarded_at = pg_catalog.now(), discarded_by = 'capi.failed_retention'"
-		    "  FROM expired WHERE e.destination = expired.destination AND e.outbox_id = expired.outbox_id"
-		    "  RETURNING 1)"
-		    " SELECT pg_catalog.count(*) FROM discarded",
-		    {std::to_string(failed_retention_s), std::to_string(batch_size)});
-		discarded = Int(rows.at(0).at(0));
-	});
-	return discarded;
-}
-
-std::int64_t PurgeDelivered(int retention_s, int batch_size) {
-	std::int64_t deleted = 0;
-	RunTransaction([&] {
-		RequireExtension();
-		// The dedup audit's rows (capi.rejected_duplicates) are kept as long as delivered events, by whole
-		// UTC days (the day index finds them: nothing is read when none is old enough).
-		Query("DELETE FROM capi.rejected_duplicates WHERE ctid = ANY (ARRAY(SELECT r.ctid"
-		      " FROM capi.rejected_duplicates r WHERE (r.rejected_at AT TIME ZONE 'UTC')::date <"
-		      " ((pg_catalog.now() - pg_catalog.make_interval(secs => $1::double precision)) AT TIME ZONE "
-		      "'UTC')::date"
-		      " LIMIT $2::integer))",
-		      {std::to_string(retention_s), std::to_string(batch_size)});
-		// capi.stats reads the last hour of counters and the last minute something was delivered:
-		// they are kept as long as delivered rows, and at least a day (a few thousand rows).
-		Query("DELETE FROM capi.delivery_counts WHERE minute < pg_catalog.now() - "
-		      "pg_catalog.make_interval(secs => GREATEST($1::double precision, 86400::double "
-		      "precision))",
-		      {std::to_string(retention_s)});
-		// Nothing is old enough when the oldest row is not (txids follow commit order closely): skip
-		// the scan, which without statistics may read the whole backlog (issue 10 §1). Pinned: without
-		// statistics even "ORDER BY id LIMIT 1" was planned as a scan of every row (326 ms at
-		// 2,000,000). Only rows of transactions older than every running one: the index entries of a
-		// bulk INSERT still in progress are never visited (walking 2,000,000 of them took 2 s of the
-		// worker's CPU every 10 s of the load).
-		PinOrderedIndexScans();
-		Rows oldest = Query("SELECT (o.created_at < pg_catalog.now() - pg_catalog.make_interval(secs => "
-		                    "$1::double precision))::text FROM capi.outbox o"
-		                    " WHERE o.txid < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())"
-		                    " ORDER BY o.txid, o.id LIMIT 1",
-		                    {std::to_string(retention_s)});
-		if (oldest.empty() || Text(oldest.at(0).at(0)) != "true")
-			return;
-		Rows rows = Query(
-		    "WITH doomed AS ("
-		    "  SELECT o.id FROM capi.outbox o"
-		    "  WHERE o.created_at < pg_catalog.now() - pg_catalog.make_interval(secs => $1::double precision)"
-		    "    AND NOT EXISTS (SELECT FROM capi.cursors c"
-		    "        WHERE (o.destinations IS NULL OR c.destination = ANY (o.destinations))"
-		    "          AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.origin)"
-		    "          AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.window_start))"
-		    "    AND NOT EXISTS (SELECT FROM capi.event_deliveries e"
-		    "        WHERE e.outbox_id = o.id AND e.status NOT IN ('delivered', 'skipped', 'discarded'))"
-		    "  ORDER BY o.id LIMIT $2::integer),"
-		    // Their capi.event_deliveries rows go with them (the outbox's statement trigger).
-		    " gone AS (DELETE FROM capi.outbox o USING doomed WHERE o.id = doomed.id RETURNING o.id)"
-		    " SELECT pg_catalog.count(*) FROM gone",
-		    {std::to_string(retention_s), std::to_string(batch_size)});
-		deleted = Int(rows.at(0).at(0));
-		Query("DELETE FROM capi.batches WHERE id IN (SELECT id FROM capi.batches"
-		      " WHERE status IN ('delivered', 'partial', 'failed', 'skipped', 'abandoned') AND claimed_at < "
-		      "pg_catalog.now() - "
-		      "pg_catalog.make_interval(secs => $1::double precision)"
-		      " ORDER BY id LIMIT $2::integer)",
-		      {std::to_string(retention_s), std::to_string(batch_size)});
-	});
-	return deleted;
 }
 
 } // namespace capi::pg::worker

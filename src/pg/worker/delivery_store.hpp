@@ -60,6 +60,15 @@ bool ExtensionReady(std::string *waiting_reason);
 // of the worker throw WorkerDbError, and the worker starts over.
 bool PrepareDeliveryState(std::string *waiting_reason);
 
+// Inside RunTransaction, first in every transaction of the worker: the extension must be there, not
+// being dropped (nor rebased: capi.lock_out_worker), at this library's version (it may have been
+// dropped and created again at another one), and its delivery state the one the worker started from
+// (not restored from another cluster, nor rebased since: the positions in memory would be another
+// state's). Throws WorkerDbError otherwise, and the loop starts over from the stored cursors: "not
+// available" must never read as "no rows", or a claim that found the extension locked by a DROP that
+// is later rolled back would move the cursor past rows it never read.
+void RequireDeliveryState();
+
 // At worker start: leases of a previous worker are void (their rows are read again).
 void ReleaseStaleLeases();
 
@@ -92,15 +101,5 @@ struct RetryNotice {
 void StoreRetrying(const std::vector<RetryNotice> &notices);
 
 void StorePause(const std::string &destination, const outbox::PauseChange &pause);
-
-// capi.failed_retention: marks at most batch_size events that failed longer ago than
-// failed_retention_s as 'discarded' (discarded_by 'capi.failed_retention', last_error kept), so that
-// their outbox rows can be purged; 0 keeps failed events forever. Returns how many were discarded.
-std::int64_t DiscardExpiredFailures(int failed_retention_s, int batch_size);
-
-// Deletes at most batch_size outbox rows older than retention that every destination has handled
-// (failed ones stay until retried, corrected or discarded), with their delivery rows; returns how
-// many were deleted.
-std::int64_t PurgeDelivered(int retention_s, int batch_size);
 
 } // namespace capi::pg::worker
