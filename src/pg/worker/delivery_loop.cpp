@@ -8,15 +8,16 @@
 #include "pg/shared_state.hpp"
 #include "pg/worker/credential_file_reader.hpp"
 #include "pg/worker/delivery_store.hpp"
+#include "pg/worker/retention_store.hpp"
 #include "pg/worker/spi_session.hpp"
 #include "pg/worker/wait_set.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,17 +32,12 @@ extern "C" {
 namespace capi::pg::worker {
 namespace {
 
-// Window chunks are numbered by their capi.batches id; requeued ones (capi.event_deliveries) from here.
-constexpr std::uint64_t kRequeueChunkBase = 1ULL << 62;
-
-bool IsRequeueChunk(std::uint64_t chunk_id) {
-	return chunk_id >= kRequeueChunkBase;
-}
 constexpr std::int64_t kReadyCheckMs = 1000;
 constexpr std::int64_t kDropCheckMs = 1000;
 constexpr std::int64_t kReloadMs = 60000;
 constexpr std::int64_t kRequeueCheckMs = 1000;
 constexpr std::int64_t kPurgeIdleMs = 10000;
+constexpr std::int64_t kCursorFlushMs = 1000;
 
 std::int64_t NowMs() {
 	return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -67,40 +63,32 @@ dispatch::Destination DestinationFrom(const DestinationRow &row, const WorkerSet
 	return WithCredentialFiles(std::move(destination), settings.credentials_directory);
 }
 
+// The delivery protocol (docs/architecture.md, "Delivery"), per destination: claim rows (a short
+// transaction recording each chunk as a batch), send them (the pipeline and the HTTP client; no
+// transaction open), acknowledge the settled batches (a short transaction that also moves the
+// cursor). Each round acknowledges what the last wait brought before it claims more.
 class DeliveryLoop {
 public:
 	int Run();
 
 private:
-	struct WindowChunk {
-		std::uint64_t chunk_id = 0;
-		Position last;
-		bool settled = false;
-	};
 	struct DestinationState {
 		DestinationRow row;
 		std::unique_ptr<dispatch::DestinationPipeline> pipeline;
-		std::string window_start;
-		std::string window_end; // "" = no window open
-		std::optional<Position> read_after;
-		std::optional<Position> acked;
-		bool window_exhausted = false;
-		bool maybe_new_rows = true;
-		bool cursor_dirty = false;
-		std::deque<WindowChunk> window_chunks;
+		outbox::WindowCursor cursor;
+		outbox::HeldChunks held;
+		outbox::StoredPause stored_pause;
 		std::int64_t next_requeue_check_ms = 0;
-		std::int64_t stored_pause_until_ms = 0; // as capi.cursors says
 	};
 
 	void Start();
 	void ApplySettings();
 	void ReloadDestinations();
-	void Fill(DestinationState &state, std::int64_t now);
-	bool FillFromRequeue(DestinationState &state, long limit);
-	bool FillFromWindow(DestinationState &state, long limit);
-	void CompleteWindow(DestinationState &state);
-	void Submit(std::int64_t now);
-	void Persist(std::int64_t now);
+	void Claim(DestinationState &state, std::int64_t now);
+	bool ClaimRequeued(DestinationState &state, long limit);
+	bool ClaimFromWindow(DestinationState &state, long limit);
+	void Send(std::int64_t now);
+	void Acknowledge(std::int64_t now);
 	void Route(const http::Response &response, std::int64_t now);
 	void MaybePurge(std::int64_t now);
 	long Timeout(std::int64_t now) const;
@@ -121,7 +109,6 @@ private:
 	std::int64_t next_purge_ms_ = 0;
 	std::int64_t next_cursor_flush_ms_ = 0;
 	std::int64_t next_poll_ms_ = 0;
-	std::uint64_t next_requeue_chunk_ = kRequeueChunkBase;
 	std::uint64_t rng_seed_ = 0;
 };
 
@@ -163,45 +150,43 @@ void DeliveryLoop::ForgetEverything() {
 	destinations_.clear();
 }
 
+// Destinations already known keep their cursor (newer in memory than in capi.cursors); new ones
+// start from their stored cursor.
 void DeliveryLoop::ReloadDestinations() {
-	std::vector<DestinationRow> rows = LoadDestinations();
+	std::vector<LoadedDestination> loaded = LoadDestinations();
 	std::map<std::string, DestinationState> next;
-	for (DestinationRow &row : rows) {
+	for (LoadedDestination &destination : loaded) {
+		DestinationRow &row = destination.row;
 		const dispatch::PlatformAdapter *adapter =
 		    dispatch::FindAdapter(identity::ParsePlatform(row.platform));
+		if (adapter == nullptr)
+			continue; // refused when saved; nothing to deliver with
 		auto existing = destinations_.find(row.name);
-		if (existing != destinations_.end() && adapter != nullptr) {
+		if (existing != destinations_.end()) {
 			DestinationState state = std::move(existing->second);
 			// Any UPDATE of the row (even one that rewrites the same values, as a DBA does after fixing
 			// the account on the platform's side) applies it and ends a pause.
 			// So does a credential file that changed, appeared or became usable (or unusable).
 			const bool row_changed = state.row.row_version != row.row_version;
-			CursorRow cursor = state.row.cursor;
 			state.row = std::move(row);
-			state.row.cursor = cursor; // the in-memory position is newer than the stored one
-			dispatch::Destination destination = DestinationFrom(state.row, settings_);
+			dispatch::Destination updated = DestinationFrom(state.row, settings_);
 			const dispatch::Destination &current = state.pipeline->destination();
-			if (row_changed || destination.credentials_json != current.credentials_json ||
-			    destination.credentials_unavailable != current.credentials_unavailable)
-				state.pipeline->Update(std::move(destination), PipelineSettingsFrom(settings_));
-			state.maybe_new_rows = true;
+			if (row_changed || updated.credentials_json != current.credentials_json ||
+			    updated.credentials_unavailable != current.credentials_unavailable)
+				state.pipeline->Update(std::move(updated), PipelineSettingsFrom(settings_));
+			state.cursor.NoteNewRows();
 			state.next_requeue_check_ms = 0;
 			next.emplace(state.row.name, std::move(state));
 			continue;
 		}
-		if (adapter == nullptr)
-			continue; // refused when saved; nothing to deliver with
-		DestinationState state;
-		state.pipeline = std::make_unique<dispatch::DestinationPipeline>(
-		    DestinationFrom(row, settings_), *adapter, PipelineSettingsFrom(settings_),
-		    ++rng_seed_ ^ static_cast<std::uint64_t>(NowMs()));
-		state.window_start = row.cursor.window_start;
-		state.window_end = row.cursor.window_end;
-		if (!state.window_end.empty()) {
-			state.read_after = row.cursor.done;
-			state.acked = row.cursor.done;
-		}
-		state.stored_pause_until_ms = row.cursor.paused_until_ms;
+		DestinationState state{DestinationRow(),
+		                       std::make_unique<dispatch::DestinationPipeline>(
+		                           DestinationFrom(row, settings_), *adapter, PipelineSettingsFrom(settings_),
+		                           ++rng_seed_ ^ static_cast<std::uint64_t>(NowMs())),
+		                       outbox::WindowCursor(std::move(destination.cursor)),
+		                       outbox::HeldChunks(),
+		                       outbox::StoredPause(destination.paused_until_ms),
+		                       0};
 		state.row = std::move(row);
 		next.emplace(state.row.name, std::move(state));
 	}
@@ -212,65 +197,34 @@ void DeliveryLoop::ReloadDestinations() {
 	next_reload_ms_ = NowMs() + kReloadMs;
 }
 
-void DeliveryLoop::CompleteWindow(DestinationState &state) {
-	state.window_start = state.window_end;
-	state.window_end.clear();
-	state.read_after.reset();
-	state.acked.reset();
-	state.window_exhausted = false;
-	state.cursor_dirty = true;
-}
-
-bool DeliveryLoop::FillFromRequeue(DestinationState &state, long limit) {
-	ClaimedRequeue claimed = ClaimRequeued(state.row.name, state.row.platform, limit);
+bool DeliveryLoop::ClaimRequeued(DestinationState &state, long limit) {
+	ClaimedRequeue claimed = worker::ClaimRequeued(state.row.name, state.row.platform, limit);
 	if (claimed.events.empty())
 		return false;
-	state.pipeline->AddChunk(next_requeue_chunk_++, std::move(claimed.events), NowMs());
+	const std::uint64_t chunk_id = state.held.Hold(outbox::ChunkOrigin::Requeued());
+	state.pipeline->AddChunk(chunk_id, std::move(claimed.events), NowMs());
 	return true;
 }
 
-bool DeliveryLoop::FillFromWindow(DestinationState &state, long limit) {
-	if (state.window_end.empty()) {
-		if (!state.maybe_new_rows)
-			return false;
-		state.maybe_new_rows = false;
-	} else if (state.window_exhausted) {
+bool DeliveryLoop::ClaimFromWindow(DestinationState &state, long limit) {
+	const std::optional<outbox::ClaimRange> range = state.cursor.NextClaim();
+	if (!range)
 		return false;
-	}
 	// Several chunks per claim transaction when the pipeline has room: fewer transactions per event.
 	const int free_slots = settings_.max_concurrent_requests - static_cast<int>(state.pipeline->ChunksHeld());
 	const int max_chunks = std::clamp(free_slots, 1, 4);
-	ClaimedWindow claimed = ClaimWindowChunks(state.row.name, state.row.platform, state.window_start,
-	                                          state.window_end, state.read_after, limit, max_chunks);
-	if (claimed.chunks.empty()) {
-		if (state.window_end.empty()) {
-			// A new window with nothing for this destination: move past it without a write now.
-			if (!claimed.window_end.empty() && claimed.window_end != state.window_start) {
-				state.window_start = claimed.window_end;
-				state.cursor_dirty = true;
-			}
-		} else {
-			state.window_exhausted = true;
-			if (state.window_chunks.empty())
-				CompleteWindow(state);
-		}
-		return false;
-	}
-	state.window_end = claimed.window_end;
+	ClaimedWindow claimed = ClaimWindow(state.row.name, state.row.platform, *range, limit, max_chunks);
+	state.cursor.Claimed(claimed.claim);
 	const std::int64_t now = NowMs();
-	for (ClaimedWindowChunk &chunk : claimed.chunks) {
-		state.read_after = chunk.last;
-		const std::uint64_t chunk_id = static_cast<std::uint64_t>(chunk.batch_id);
-		state.window_chunks.push_back(WindowChunk{chunk_id, chunk.last, false});
-		state.pipeline->AddChunk(chunk_id, std::move(chunk.events), now);
+	for (std::size_t i = 0; i < claimed.claim.batches.size(); ++i) {
+		const std::uint64_t chunk_id =
+		    state.held.Hold(outbox::ChunkOrigin::WindowBatch(claimed.claim.batches[i].batch));
+		state.pipeline->AddChunk(chunk_id, std::move(claimed.batch_events[i]), now);
 	}
-	// Fewer rows than asked for: the window has nothing more (saves a query that would find nothing).
-	if (claimed.exhausted)
-		state.window_exhausted = true;
-	return true;
+	return !claimed.claim.batches.empty();
 }
 
-void DeliveryLoop::Fill(DestinationState &state, std::int64_t now) {
+void DeliveryLoop::Claim(DestinationState &state, std::int64_t now) {
 	if (!state.row.enabled)
 		return;
 	const dispatch::PlatformAdapter *adapter =
@@ -280,20 +234,20 @@ void DeliveryLoop::Fill(DestinationState &state, std::int64_t now) {
 		limit = settings_.batch_size;
 	while (state.pipeline->WantsChunk(now)) {
 		if (now >= state.next_requeue_check_ms) {
-			if (FillFromRequeue(state, limit))
+			if (ClaimRequeued(state, limit))
 				continue;
 			state.next_requeue_check_ms = now + kRequeueCheckMs;
 		}
-		if (!FillFromWindow(state, limit)) {
+		if (!ClaimFromWindow(state, limit)) {
 			// A window that just completed may be followed at once by the next one.
-			if (state.window_end.empty() && state.maybe_new_rows)
+			if (!state.cursor.WindowOpen() && state.cursor.MayHaveRows())
 				continue;
 			break;
 		}
 	}
 }
 
-void DeliveryLoop::Submit(std::int64_t now) {
+void DeliveryLoop::Send(std::int64_t now) {
 	for (auto &[name, state] : destinations_) {
 		for (http::Request &request : state.pipeline->TakeRequests(now)) {
 			const std::uint64_t id = request.id;
@@ -321,76 +275,66 @@ void DeliveryLoop::Route(const http::Response &response, std::int64_t now) {
 		state->second.pipeline->OnResponse(response, now);
 }
 
-void DeliveryLoop::Persist(std::int64_t now) {
+// Stores what the pipelines settled (and the cursors it moved), the batches waiting for a resend
+// and changes of pause.
+void DeliveryLoop::Acknowledge(std::int64_t now) {
+	struct PauseNotice {
+		std::string destination;
+		outbox::PauseChange change;
+	};
 	std::vector<ChunkAck> acks;
 	std::vector<RetryNotice> retries;
 	std::vector<CursorUpdate> cursors;
-	std::vector<std::pair<std::string, std::pair<std::int64_t, std::string>>> pauses;
+	std::vector<PauseNotice> pauses;
 	const bool flush_cursors = now >= next_cursor_flush_ms_;
 	for (auto &[name, state] : destinations_) {
-		bool cursor_moved = false;
 		for (dispatch::SettledChunk &settled : state.pipeline->TakeSettled()) {
-			ChunkAck ack;
-			ack.requeue = IsRequeueChunk(settled.chunk_id);
-			ack.batch_id = static_cast<std::int64_t>(settled.chunk_id);
-			ack.destination = name;
-			ack.settled = std::move(settled);
-			if (!ack.requeue)
-				for (WindowChunk &chunk : state.window_chunks)
-					if (chunk.chunk_id == ack.settled.chunk_id)
-						chunk.settled = true;
-			acks.push_back(std::move(ack));
+			const std::optional<outbox::ChunkOrigin> origin = state.held.Release(settled.chunk_id);
+			if (!origin)
+				continue;
+			if (!origin->requeued())
+				state.cursor.Acknowledge(origin->batch);
+			acks.push_back(ChunkAck{*origin, name, std::move(settled)});
 		}
-		while (!state.window_chunks.empty() && state.window_chunks.front().settled) {
-			state.acked = state.window_chunks.front().last;
-			state.window_chunks.pop_front();
-			cursor_moved = true;
-		}
-		if (state.window_exhausted && state.window_chunks.empty() && !state.window_end.empty())
-			CompleteWindow(state);
-		if (cursor_moved || (state.cursor_dirty && flush_cursors)) {
-			cursors.push_back(CursorUpdate{name, state.window_start, state.window_end,
-			                               state.window_end.empty() ? std::nullopt : state.acked});
-			state.cursor_dirty = false;
-		}
+		if (std::optional<outbox::StoredCursor> cursor = state.cursor.TakeChange(flush_cursors))
+			cursors.push_back(CursorUpdate{name, std::move(*cursor)});
 		for (dispatch::RetryingChunk &retrying : state.pipeline->TakeRetrying()) {
+			const outbox::ChunkOrigin *origin = state.held.Find(retrying.chunk_id);
+			if (origin == nullptr)
+				continue;
 			RetryNotice notice;
-			notice.requeue = IsRequeueChunk(retrying.chunk_id);
-			notice.batch_id = static_cast<std::int64_t>(retrying.chunk_id);
+			notice.origin = *origin;
 			notice.destination = name;
 			if (const std::vector<dispatch::OutboxEvent> *events =
 			        state.pipeline->ChunkEvents(retrying.chunk_id);
-			    notice.requeue && events != nullptr)
+			    origin->requeued() && events != nullptr)
 				for (const dispatch::OutboxEvent &event : *events)
 					notice.outbox_ids.push_back(event.outbox_id);
 			notice.retrying = retrying;
 			retries.push_back(std::move(notice));
 		}
-		if (state.pipeline->TakePauseChanged() ||
-		    (state.stored_pause_until_ms != 0 && !state.pipeline->Paused(now))) {
-			// A new pause, or one that ended (by an update or by time): capi.cursors tells the truth.
-			const std::int64_t until = state.pipeline->Paused(now) ? state.pipeline->paused_until_ms() : 0;
-			if (until != state.stored_pause_until_ms)
-				pauses.push_back(
-				    {name, {until, until != 0 ? state.pipeline->pause_reason() : std::string()}});
-			state.stored_pause_until_ms = until;
-		}
+		const bool pause_changed = state.pipeline->TakePauseChanged();
+		if (std::optional<outbox::PauseChange> change =
+		        state.stored_pause.Observe(pause_changed, state.pipeline->Paused(now),
+		                                   state.pipeline->paused_until_ms(), state.pipeline->pause_reason()))
+			pauses.push_back(PauseNotice{name, std::move(*change)});
 	}
 	if (flush_cursors)
-		next_cursor_flush_ms_ = now + 1000;
+		next_cursor_flush_ms_ = now + kCursorFlushMs;
 	if (!acks.empty() || !cursors.empty())
-		StoreOutcomes(acks, cursors);
+		StoreAcknowledgements(acks, cursors);
 	if (!retries.empty())
 		StoreRetrying(retries);
-	for (auto &[name, pause] : pauses) {
-		// paused_by: what paused it (capi.stats reads circuit_open from it)
-		StorePause(name, pause.first, pause.second,
-		           pause.first != 0 ? dispatch::PauseCauseName(destinations_.at(name).pipeline->pause_cause())
-		                            : "");
-		if (pause.first != 0)
-			Log("destination \"" + name + "\" paused: " + pause.second);
+	for (const PauseNotice &pause : pauses) {
+		const bool paused = pause.change.paused_until_ms != 0;
+		StorePause(pause.destination, pause.change,
+		           paused
+		               ? dispatch::PauseCauseName(destinations_.at(pause.destination).pipeline->pause_cause())
+		               : std::string());
+		if (paused)
+			Log("destination \"" + pause.destination + "\" paused: " + pause.change.reason);
 		else
-			Log("destination \"" + name + "\" resumed");
+			Log("destination \"" + pause.destination + "\" resumed");
 	}
 }
 
@@ -416,21 +360,17 @@ long DeliveryLoop::Timeout(std::int64_t now) const {
 	for (const auto &[name, state] : destinations_) {
 		if (!state.row.enabled)
 			continue;
-		const bool can_read =
-		    state.pipeline->WantsChunk(now) && ((!state.window_end.empty() && !state.window_exhausted) ||
-		                                        (state.window_end.empty() && state.maybe_new_rows));
-		if (can_read)
+		const bool may_have_rows = state.cursor.MayHaveRows();
+		if (may_have_rows && state.pipeline->WantsChunk(now))
 			return 0;
 		if (auto due = state.pipeline->NextDueMs())
 			deadline = std::min(deadline, *due);
-		const bool has_rows = (!state.window_end.empty() && !state.window_exhausted) ||
-		                      (state.window_end.empty() && state.maybe_new_rows);
-		if (has_rows)
+		if (may_have_rows)
 			if (auto slot = state.pipeline->ChunkWantedAtMs(now)) // rate limit: read at the next slot
 				deadline = std::min(deadline, *slot);
 		if (state.pipeline->WantsChunk(now))
 			deadline = std::min(deadline, state.next_requeue_check_ms);
-		if (state.cursor_dirty)
+		if (state.cursor.ChangePending())
 			deadline = std::min(deadline, next_cursor_flush_ms_);
 	}
 	if (client_) {
@@ -470,11 +410,11 @@ int DeliveryLoop::Run() {
 					generation_ = SettingsGeneration();
 					ReloadDestinations();
 				}
-				Persist(now); // acknowledge what the last wait brought before claiming more
+				Acknowledge(now); // what the last wait brought, before claiming more
 				for (auto &[name, state] : destinations_)
-					Fill(state, now);
-				Submit(now);
-				Persist(now);
+					Claim(state, now);
+				Send(now);
+				Acknowledge(now);
 				MaybePurge(now);
 			}
 		} catch (const WorkerDbError &error) {
@@ -490,7 +430,7 @@ int DeliveryLoop::Run() {
 		now = NowMs();
 		if (woken.latch_set)
 			for (auto &[name, state] : destinations_)
-				state.maybe_new_rows = true;
+				state.cursor.NoteNewRows(); // a commit
 		for (const SocketReady &socket : woken.sockets)
 			client_->OnSocket(socket.fd, socket.readable, socket.writable);
 		if (client_->NextTimeoutMs() == 0)
@@ -500,7 +440,7 @@ int DeliveryLoop::Run() {
 		if (now >= next_poll_ms_) {
 			next_poll_ms_ = now + settings_.poll_interval_ms;
 			for (auto &[name, state] : destinations_)
-				state.maybe_new_rows = true; // a poll: catches rows whose wake-up was missed
+				state.cursor.NoteNewRows(); // a poll: catches rows whose wake-up was missed
 		}
 	}
 	// In-flight requests are dropped; their batches are read again by the next worker.

@@ -26,11 +26,11 @@ std::int64_t Int(const Value &value) {
 	return value && !value->empty() ? std::stoll(*value) : 0;
 }
 
-Value PositionTxid(const std::optional<Position> &position) {
-	return position ? Value(position->txid) : Value();
+Value PositionTxid(const std::optional<outbox::OutboxPosition> &position) {
+	return position ? Value(std::to_string(position->txid)) : Value();
 }
 
-Value PositionId(const std::optional<Position> &position) {
+Value PositionId(const std::optional<outbox::OutboxPosition> &position) {
 	return position ? Value(std::to_string(position->id)) : Value();
 }
 
@@ -72,46 +72,38 @@ outbox::WindowSnapshot Snapshot(const std::string &text) {
 	return std::move(*snapshot);
 }
 
-// Two event lists, each in (txid, id) order, as one in that order, at most `limit` long. A list the
-// read budget truncated bounds the result: rows of it may follow its last one unread, so no row
-// after that is taken, and the result is truncated too.
-EventRows MergeInCursorOrder(EventRows first, EventRows second, std::size_t limit) {
-	if (second.events.empty() && !second.truncated)
-		return first;
-	auto key = [](const EventRows &rows, std::size_t k) {
-		return std::make_pair(std::stoull(rows.txids[k]), rows.events[k].outbox_id);
-	};
-	std::optional<std::pair<unsigned long long, std::int64_t>> bound;
-	for (const EventRows *rows : {&first, &second})
-		if (rows->truncated && !rows->events.empty()) {
-			const auto last = key(*rows, rows->events.size() - 1);
-			if (!bound || last < *bound)
-				bound = last;
-		}
-	EventRows merged;
-	merged.truncated = first.truncated || second.truncated;
-	std::size_t i = 0;
-	std::size_t j = 0;
-	while (merged.events.size() < limit && (i < first.events.size() || j < second.events.size())) {
-		const bool take_first =
-		    j >= second.events.size() || (i < first.events.size() && key(first, i) < key(second, j));
-		EventRows &from = take_first ? first : second;
-		std::size_t &k = take_first ? i : j;
-		if (bound && key(from, k) > *bound)
-			break;
-		merged.events.push_back(std::move(from.events[k]));
-		merged.txids.push_back(std::move(from.txids[k]));
-		++k;
-	}
-	return merged;
-}
-
 // SQL for a Unix-milliseconds bigint parameter as a timestamptz, with exact argument types only.
 #define CAPI_SQL_MS_TO_TIMESTAMPTZ(parameter)                                                                \
 	"pg_catalog.to_timestamp(" parameter "::double precision / 1000::double precision)"
 
+std::string BatchIdText(outbox::BatchId batch) {
+	return std::to_string(static_cast<std::int64_t>(batch));
+}
+
 Value Optional(const std::string &text) {
 	return text.empty() ? Value() : Value(text);
+}
+
+// Inside RunTransaction: records a claimed chunk of the window as a batch (its lease); returns its id.
+outbox::BatchId RecordBatch(const std::string &destination, const std::string &window_start,
+                            const std::string &window_end, const outbox::OutboxPosition &first,
+                            const outbox::OutboxPosition &last, std::size_t events) {
+	Rows rows =
+	    Query("INSERT INTO capi.batches (destination, window_start, window_end, first_txid, "
+	          "first_id, last_txid, last_id, events, status, attempts, last_attempt_at) "
+	          "VALUES ($1, $2::pg_snapshot, $3::pg_snapshot, $4::xid8, $5::bigint, "
+	          "$6::xid8, $7::bigint, $8::integer, 'in_flight', 1, pg_catalog.now()) RETURNING id",
+	          {destination, window_start, window_end, std::to_string(first.txid), std::to_string(first.id),
+	           std::to_string(last.txid), std::to_string(last.id), std::to_string(events)});
+	return outbox::BatchId{Int(rows.at(0).at(0))};
+}
+
+// Inside RunTransaction: the one statement that moves a destination's cursor.
+void StoreCursor(const std::string &destination, const outbox::StoredCursor &cursor) {
+	Query("UPDATE capi.cursors SET window_start = $2::pg_snapshot, window_end = $3::pg_snapshot, "
+	      "done_txid = $4::xid8, done_id = $5::bigint, updated_at = pg_catalog.now() WHERE destination = $1",
+	      {destination, cursor.window_start, Optional(cursor.window_end), PositionTxid(cursor.done),
+	       PositionId(cursor.done)});
 }
 
 } // namespace
@@ -119,14 +111,7 @@ Value Optional(const std::string &text) {
 // capi.cluster_identity.recorded_at when the worker last (re)started from the stored state.
 static std::int64_t state_recorded_at = 0;
 
-// Every state transaction starts here. "Not available" must never read as "no rows": a claim that
-// found the extension locked by a DROP that is later rolled back would otherwise move the cursor past
-// rows it never read. So it throws, and the loop starts over from the stored cursors.
-// Every transaction of the worker starts here: the extension must be there, not being dropped (nor
-// rebased: capi.lock_out_worker), at this library's version (it may have been dropped and created
-// again at another one), and its delivery state the one the worker started from (not restored from
-// another cluster, nor rebased since: the positions in memory would be another state's).
-static void RequireExtension() {
+void RequireDeliveryState() {
 	if (!LockExtensionIfPresent())
 		throw WorkerDbError("pg_capi is not installed in this database, or is being dropped");
 	if (InstalledExtensionVersion() != kLibraryVersion)
@@ -193,52 +178,52 @@ bool PrepareDeliveryState(std::string *waiting_reason) {
 
 void ReleaseStaleLeases() {
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		Query("UPDATE capi.batches SET status = 'abandoned' WHERE status IN ('in_flight', 'retrying')");
 		Query("UPDATE capi.event_deliveries SET status = 'retrying', next_attempt_at = pg_catalog.now() "
 		      "WHERE status = 'in_flight'");
 	});
 }
 
-std::vector<DestinationRow> LoadDestinations() {
-	std::vector<DestinationRow> destinations;
+std::vector<LoadedDestination> LoadDestinations() {
+	std::vector<LoadedDestination> destinations;
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		Rows rows = Query(
 		    "SELECT d.name, d.platform, d.enabled::text, d.config::text, d.credentials::text, d.endpoint, "
 		    "c.window_start::text, c.window_end::text, c.done_txid::text, c.done_id, "
 		    "(pg_catalog.date_part('epoch', c.paused_until) * 1000::double precision)::bigint, "
-		    "c.pause_reason, d.xmin::text "
+		    "d.xmin::text "
 		    "FROM capi.destinations d JOIN capi.cursors c ON c.destination = d.name ORDER BY d.name");
 		for (Row &row : rows) {
-			DestinationRow destination;
-			destination.name = Text(row[0]);
-			destination.platform = Text(row[1]);
-			destination.enabled = Text(row[2]) == "true";
-			destination.config_json = Text(row[3]);
-			destination.credentials_json = Text(row[4]);
-			destination.endpoint = Text(row[5]);
+			LoadedDestination destination;
+			destination.row.name = Text(row[0]);
+			destination.row.platform = Text(row[1]);
+			destination.row.enabled = Text(row[2]) == "true";
+			destination.row.config_json = Text(row[3]);
+			destination.row.credentials_json = Text(row[4]);
+			destination.row.endpoint = Text(row[5]);
 			destination.cursor.window_start = Text(row[6]);
 			destination.cursor.window_end = Text(row[7]);
 			if (row[8] && row[9])
-				destination.cursor.done = Position{*row[8], Int(row[9])};
-			destination.cursor.paused_until_ms = Int(row[10]);
-			destination.cursor.pause_reason = Text(row[11]);
-			destination.row_version = Text(row[12]);
+				destination.cursor.done = outbox::OutboxPosition{std::stoull(*row[8]), Int(row[9])};
+			destination.paused_until_ms = Int(row[10]);
+			destination.row.row_version = Text(row[11]);
 			destinations.push_back(std::move(destination));
 		}
 	});
 	return destinations;
 }
 
-ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::string &platform,
-                                const std::string &window_start, const std::string &window_end,
-                                const std::optional<Position> &after, long limit, int max_chunks) {
+ClaimedWindow ClaimWindow(const std::string &destination, const std::string &platform,
+                          const outbox::ClaimRange &range, long limit, int max_chunks) {
 	ClaimedWindow claimed;
+	const std::string &window_start = range.window_start;
+	const std::optional<outbox::OutboxPosition> &after = range.after;
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		PinOrderedIndexScans();
-		std::string end = window_end;
+		std::string end = range.window_end;
 		const bool new_window = end.empty();
 		if (new_window)
 			end = Text(Query("SELECT pg_catalog.pg_current_snapshot()::text").at(0).at(0));
@@ -257,7 +242,7 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 		                         " ORDER BY o.txid, o.id LIMIT $6::integer";
 		const outbox::WindowSnapshot start_snapshot = Snapshot(window_start);
 		const outbox::WindowSnapshot end_snapshot = Snapshot(end);
-		const bool past_range_start = after && std::stoull(after->txid) >= start_snapshot.xmax;
+		const bool past_range_start = after && after->txid >= start_snapshot.xmax;
 		const std::string range_bound = past_range_start
 		                                    ? "(o.txid, o.id) > ($3::xid8, $4::bigint)"
 		                                    : "o.txid >= pg_catalog.pg_snapshot_xmax($1::pg_snapshot)";
@@ -272,42 +257,31 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 		const long wanted = limit * std::max(max_chunks, 1);
 		std::vector<Value> parameters = {window_start,      end,         PositionTxid(after),
 		                                 PositionId(after), destination, std::to_string(wanted)};
-		EventRows rows = QueryEvents(range_sql.c_str(), parameters, 0, platform, kEventReadBudget);
+		EventRows rows = QueryEvents(range_sql.c_str(), parameters, platform, kEventReadBudget);
 		const std::vector<std::uint64_t> late = outbox::LateCommitters(start_snapshot, end_snapshot);
 		if (!late.empty()) {
 			parameters.push_back(outbox::XidArrayLiteral(late));
-			rows = MergeInCursorOrder(
-			    std::move(rows), QueryEvents(late_sql.c_str(), parameters, 0, platform, kEventReadBudget),
+			rows = outbox::MergeInCursorOrder(
+			    std::move(rows), QueryEvents(late_sql.c_str(), parameters, platform, kEventReadBudget),
 			    static_cast<std::size_t>(wanted));
 		}
-		claimed.window_end = end;
+		claimed.claim.window_end = end;
 		// A read the budget stopped is not the window's end.
-		claimed.exhausted = !rows.truncated && static_cast<long>(rows.events.size()) < wanted;
+		claimed.claim.exhausted = outbox::ReachedWindowEnd(rows, static_cast<std::size_t>(wanted));
 		if (rows.events.empty())
 			return;
 		for (std::size_t start = 0; start < rows.events.size(); start += static_cast<std::size_t>(limit)) {
 			const std::size_t stop = std::min(rows.events.size(), start + static_cast<std::size_t>(limit));
-			ClaimedWindowChunk chunk;
-			const Position first{rows.txids[start], rows.events[start].outbox_id};
-			chunk.last = Position{rows.txids[stop - 1], rows.events[stop - 1].outbox_id};
-			chunk.events.assign(
+			const outbox::OutboxPosition first = rows.PositionOf(start);
+			const outbox::OutboxPosition last = rows.PositionOf(stop - 1);
+			claimed.claim.batches.push_back(
+			    {RecordBatch(destination, window_start, end, first, last, stop - start), last});
+			claimed.batch_events.emplace_back(
 			    std::make_move_iterator(rows.events.begin() + static_cast<std::ptrdiff_t>(start)),
 			    std::make_move_iterator(rows.events.begin() + static_cast<std::ptrdiff_t>(stop)));
-			chunk.batch_id = Int(
-			    Query("INSERT INTO capi.batches (destination, window_start, window_end, first_txid, "
-			          "first_id, last_txid, last_id, events, status, attempts, last_attempt_at) "
-			          "VALUES ($1, $2::pg_snapshot, $3::pg_snapshot, $4::xid8, $5::bigint, "
-			          "$6::xid8, $7::bigint, $8::integer, 'in_flight', 1, pg_catalog.now()) RETURNING id",
-			          {destination, window_start, end, first.txid, std::to_string(first.id), chunk.last.txid,
-			           std::to_string(chunk.last.id), std::to_string(chunk.events.size())})
-			        .at(0)
-			        .at(0));
-			claimed.chunks.push_back(std::move(chunk));
 		}
 		if (new_window)
-			Query("UPDATE capi.cursors SET window_start = $2::pg_snapshot, window_end = $3::pg_snapshot, "
-			      "done_txid = NULL, done_id = NULL, updated_at = pg_catalog.now() WHERE destination = $1",
-			      {destination, window_start, end});
+			StoreCursor(destination, outbox::StoredCursor{window_start, end, std::nullopt});
 	});
 	return claimed;
 }
@@ -315,7 +289,7 @@ ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::strin
 ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &platform, long limit) {
 	ClaimedRequeue claimed;
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		// Two statements, each with one possible plan whatever the statistics say: claim the due rows
 		// of capi.event_deliveries (its partial index), then read their outbox rows by primary key. One
 		// statement joining the two let the planner, without statistics, hash-join a sequential scan of
@@ -336,19 +310,19 @@ ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &
 		array += "}";
 		const std::string sql = std::string("SELECT ") + kEventSelectList +
 		                        " FROM capi.outbox o WHERE o.id = ANY ($1::bigint[]) ORDER BY o.txid, o.id";
-		claimed.events = QueryEvents(sql.c_str(), {array}, 0, platform).events;
+		claimed.events = QueryEvents(sql.c_str(), {array}, platform).events;
 	});
 	return claimed;
 }
 
-// Events settled per destination in one StoreOutcomes transaction, for capi.delivery_counts.
+// Events settled per destination in one StoreAcknowledgements transaction, for capi.delivery_counts.
 struct SettledCounts {
 	std::size_t delivered = 0;
 	std::size_t failed = 0;
 	std::size_t skipped = 0;
 };
 
-void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUpdate> &cursors) {
+void StoreAcknowledgements(const std::vector<ChunkAck> &acks, const std::vector<CursorUpdate> &cursors) {
 	std::map<std::string, SettledCounts> counts;
 	for (const ChunkAck &ack : acks) {
 		const dispatch::SettledBatchRecord record = dispatch::RecordSettledBatch(ack.settled);
@@ -358,10 +332,10 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 		sum.skipped += record.skipped_events;
 	}
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		for (const ChunkAck &ack : acks) {
 			const std::string failures = FailuresJson(ack);
-			if (ack.requeue) {
+			if (ack.origin.requeued()) {
 				Query(
 				    "UPDATE capi.event_deliveries e SET status = 'delivered', delivered_at = "
 				    "pg_catalog.now(), "
@@ -378,7 +352,7 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 				      "next_attempt_at = NULL, attempts = greatest($2::integer, 1), last_error = $3, "
 				      "previous_error = $7, trace_id = $4, "
 				      "failed_events = $5::integer, skipped_events = $8::integer WHERE id = $1::bigint",
-				      {std::to_string(ack.batch_id), std::to_string(ack.settled.attempts),
+				      {BatchIdText(ack.origin.batch), std::to_string(ack.settled.attempts),
 				       Optional(record.last_error), Optional(ack.settled.trace_id),
 				       std::to_string(record.failed_events), record.status, Optional(record.previous_error),
 				       std::to_string(record.skipped_events)});
@@ -411,21 +385,17 @@ void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUp
 			      "last_delivered_at = coalesce(excluded.last_delivered_at, c.last_delivered_at)",
 			      {destination, std::to_string(sum.delivered), std::to_string(sum.failed),
 			       std::to_string(sum.skipped)});
-		for (const CursorUpdate &cursor : cursors)
-			Query("UPDATE capi.cursors SET window_start = $2::pg_snapshot, window_end = $3::pg_snapshot, "
-			      "done_txid = $4::xid8, done_id = $5::bigint, updated_at = pg_catalog.now() WHERE "
-			      "destination = $1",
-			      {cursor.destination, cursor.window_start, Optional(cursor.window_end),
-			       PositionTxid(cursor.done), PositionId(cursor.done)});
+		for (const CursorUpdate &update : cursors)
+			StoreCursor(update.destination, update.cursor);
 	});
 }
 
 void StoreRetrying(const std::vector<RetryNotice> &notices) {
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		for (const RetryNotice &notice : notices) {
 			const std::string next_ms = std::to_string(notice.retrying.next_attempt_ms);
-			if (notice.requeue) {
+			if (notice.origin.requeued()) {
 				nlohmann::json ids = notice.outbox_ids;
 				Query(
 				    "UPDATE capi.event_deliveries e SET last_error = $3, last_attempt_at = pg_catalog.now(), "
@@ -439,103 +409,23 @@ void StoreRetrying(const std::vector<RetryNotice> &notices) {
 				      "last_attempt_at = pg_catalog.now(), next_attempt_at = " CAPI_SQL_MS_TO_TIMESTAMPTZ(
 				          "$4") " "
 				                "WHERE id = $1::bigint",
-				      {std::to_string(notice.batch_id), std::to_string(notice.retrying.attempts),
+				      {BatchIdText(notice.origin.batch), std::to_string(notice.retrying.attempts),
 				       notice.retrying.last_error, next_ms});
 			}
 		}
 	});
 }
 
-void StorePause(const std::string &destination, std::int64_t paused_until_ms, const std::string &reason,
+void StorePause(const std::string &destination, const outbox::PauseChange &pause,
                 const std::string &paused_by) {
 	RunTransaction([&] {
-		RequireExtension();
+		RequireDeliveryState();
 		Query("UPDATE capi.cursors SET paused_until = CASE WHEN $2::bigint = 0::bigint THEN NULL "
 		      "ELSE " CAPI_SQL_MS_TO_TIMESTAMPTZ("$2") " END, pause_reason = $3, paused_by = $4, "
 		                                               "updated_at = pg_catalog.now() WHERE destination = $1",
-		      {destination, std::to_string(paused_until_ms), Optional(reason), Optional(paused_by)});
+		      {destination, std::to_string(pause.paused_until_ms), Optional(pause.reason),
+		       Optional(paused_by)});
 	});
-}
-
-std::int64_t DiscardExpiredFailures(int failed_retention_s, int batch_size) {
-	if (failed_retention_s <= 0)
-		return 0; // 0: failed events are kept until retried, corrected or discarded
-	std::int64_t discarded = 0;
-	RunTransaction([&] {
-		RequireExtension();
-		Rows rows = Query(
-		    "WITH expired AS ("
-		    "  SELECT e.destination, e.outbox_id FROM capi.event_deliveries e"
-		    "  WHERE e.status = 'failed' AND e.last_attempt_at < pg_catalog.now() - "
-		    "pg_catalog.make_interval(secs => $1::double precision)"
-		    "  ORDER BY e.last_attempt_at LIMIT $2::integer FOR UPDATE SKIP LOCKED),"
-		    " discarded AS (UPDATE capi.event_deliveries e SET status = 'discarded',"
-		    "  discarded_at = pg_catalog.now(), discarded_by = 'capi.failed_retention'"
-		    "  FROM expired WHERE e.destination = expired.destination AND e.outbox_id = expired.outbox_id"
-		    "  RETURNING 1)"
-		    " SELECT pg_catalog.count(*) FROM discarded",
-		    {std::to_string(failed_retention_s), std::to_string(batch_size)});
-		discarded = Int(rows.at(0).at(0));
-	});
-	return discarded;
-}
-
-std::int64_t PurgeDelivered(int retention_s, int batch_size) {
-	std::int64_t deleted = 0;
-	RunTransaction([&] {
-		RequireExtension();
-		// The dedup audit's rows (capi.rejected_duplicates) are kept as long as delivered events, by whole
-		// UTC days (the day index finds them: nothing is read when none is old enough).
-		Query("DELETE FROM capi.rejected_duplicates WHERE ctid = ANY (ARRAY(SELECT r.ctid"
-		      " FROM capi.rejected_duplicates r WHERE (r.rejected_at AT TIME ZONE 'UTC')::date <"
-		      " ((pg_catalog.now() - pg_catalog.make_interval(secs => $1::double precision)) AT TIME ZONE "
-		      "'UTC')::date"
-		      " LIMIT $2::integer))",
-		      {std::to_string(retention_s), std::to_string(batch_size)});
-		// capi.stats reads the last hour of counters and the last minute something was delivered:
-		// they are kept as long as delivered rows, and at least a day (a few thousand rows).
-		Query("DELETE FROM capi.delivery_counts WHERE minute < pg_catalog.now() - "
-		      "pg_catalog.make_interval(secs => GREATEST($1::double precision, 86400::double "
-		      "precision))",
-		      {std::to_string(retention_s)});
-		// Nothing is old enough when the oldest row is not (txids follow commit order closely): skip
-		// the scan, which without statistics may read the whole backlog (issue 10 §1). Pinned: without
-		// statistics even "ORDER BY id LIMIT 1" was planned as a scan of every row (326 ms at
-		// 2,000,000). Only rows of transactions older than every running one: the index entries of a
-		// bulk INSERT still in progress are never visited (walking 2,000,000 of them took 2 s of the
-		// worker's CPU every 10 s of the load).
-		PinOrderedIndexScans();
-		Rows oldest = Query("SELECT (o.created_at < pg_catalog.now() - pg_catalog.make_interval(secs => "
-		                    "$1::double precision))::text FROM capi.outbox o"
-		                    " WHERE o.txid < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())"
-		                    " ORDER BY o.txid, o.id LIMIT 1",
-		                    {std::to_string(retention_s)});
-		if (oldest.empty() || Text(oldest.at(0).at(0)) != "true")
-			return;
-		Rows rows = Query(
-		    "WITH doomed AS ("
-		    "  SELECT o.id FROM capi.outbox o"
-		    "  WHERE o.created_at < pg_catalog.now() - pg_catalog.make_interval(secs => $1::double precision)"
-		    "    AND NOT EXISTS (SELECT FROM capi.cursors c"
-		    "        WHERE (o.destinations IS NULL OR c.destination = ANY (o.destinations))"
-		    "          AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.origin)"
-		    "          AND NOT pg_catalog.pg_visible_in_snapshot(o.txid, c.window_start))"
-		    "    AND NOT EXISTS (SELECT FROM capi.event_deliveries e"
-		    "        WHERE e.outbox_id = o.id AND e.status NOT IN ('delivered', 'skipped', 'discarded'))"
-		    "  ORDER BY o.id LIMIT $2::integer),"
-		    // Their capi.event_deliveries rows go with them (the outbox's statement trigger).
-		    " gone AS (DELETE FROM capi.outbox o USING doomed WHERE o.id = doomed.id RETURNING o.id)"
-		    " SELECT pg_catalog.count(*) FROM gone",
-		    {std::to_string(retention_s), std::to_string(batch_size)});
-		deleted = Int(rows.at(0).at(0));
-		Query("DELETE FROM capi.batches WHERE id IN (SELECT id FROM capi.batches"
-		      " WHERE status IN ('delivered', 'partial', 'failed', 'skipped', 'abandoned') AND claimed_at < "
-		      "pg_catalog.now() - "
-		      "pg_catalog.make_interval(secs => $1::double precision)"
-		      " ORDER BY id LIMIT $2::integer)",
-		      {std::to_string(retention_s), std::to_string(batch_size)});
-	});
-	return deleted;
 }
 
 } // namespace capi::pg::worker

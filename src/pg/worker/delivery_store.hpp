@@ -4,28 +4,16 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/dispatch/event.hpp"
 #include "core/dispatch/pipeline.hpp"
+#include "core/outbox/held_chunks.hpp"
+#include "core/outbox/stored_pause.hpp"
+#include "core/outbox/window_cursor.hpp"
 
 namespace capi::pg::worker {
-
-// A row position in the outbox's delivery order (txid, id); txid is xid8 text.
-struct Position {
-	std::string txid;
-	std::int64_t id = 0;
-};
-
-struct CursorRow {
-	std::string window_start; // pg_snapshot text
-	std::string window_end;   // "" = no window open
-	std::optional<Position> done;
-	std::int64_t paused_until_ms = 0;
-	std::string pause_reason;
-};
 
 struct DestinationRow {
 	std::string name;
@@ -35,19 +23,19 @@ struct DestinationRow {
 	std::string credentials_json;
 	std::string endpoint;
 	std::string row_version; // xmin of the destinations row: any UPDATE changes it
-	CursorRow cursor;
 };
 
-struct ClaimedWindowChunk {
-	std::int64_t batch_id = 0;
-	std::vector<dispatch::OutboxEvent> events;
-	Position last;
+// A destination with its capi.cursors row, as a (re)start reads them.
+struct LoadedDestination {
+	DestinationRow row;
+	outbox::StoredCursor cursor;
+	std::int64_t paused_until_ms = 0;
 };
 
+// What a claim of window rows read: the claim as the cursor takes it, and each batch's events.
 struct ClaimedWindow {
-	std::string window_end;                 // the window's end (new when taken now; "" if not ready)
-	std::vector<ClaimedWindowChunk> chunks; // in cursor order, each recorded as one batch (lease)
-	bool exhausted = false;                 // the window has no rows after the last chunk
+	outbox::WindowClaim claim;
+	std::vector<std::vector<dispatch::OutboxEvent>> batch_events; // claim.batches[i]'s events
 };
 
 struct ClaimedRequeue {
@@ -56,8 +44,7 @@ struct ClaimedRequeue {
 
 // The outcome of a settled chunk, ready to store.
 struct ChunkAck {
-	bool requeue = false;      // events from capi.event_deliveries, else a window batch
-	std::int64_t batch_id = 0; // window batches
+	outbox::ChunkOrigin origin;
 	std::string destination;
 	dispatch::SettledChunk settled; // with its events (event_rows)
 };
@@ -73,52 +60,49 @@ bool ExtensionReady(std::string *waiting_reason);
 // of the worker throw WorkerDbError, and the worker starts over.
 bool PrepareDeliveryState(std::string *waiting_reason);
 
+// Inside RunTransaction, first in every transaction of the worker: the extension must be there, not
+// being dropped (nor rebased: capi.lock_out_worker), at this library's version (it may have been
+// dropped and created again at another one), and its delivery state the one the worker started from
+// (not restored from another cluster, nor rebased since: the positions in memory would be another
+// state's). Throws WorkerDbError otherwise, and the loop starts over from the stored cursors: "not
+// available" must never read as "no rows", or a claim that found the extension locked by a DROP that
+// is later rolled back would move the cursor past rows it never read.
+void RequireDeliveryState();
+
 // At worker start: leases of a previous worker are void (their rows are read again).
 void ReleaseStaleLeases();
 
-std::vector<DestinationRow> LoadDestinations();
+std::vector<LoadedDestination> LoadDestinations();
 
-// Reads the next rows of the window (window_end "" = take a new snapshot as its end) after `after`,
-// for destination: up to max_chunks chunks of at most limit events, in one transaction that records
-// each chunk as a batch (its lease) and, for a new window, the cursor. No chunks: nothing was written.
-ClaimedWindow ClaimWindowChunks(const std::string &destination, const std::string &platform,
-                                const std::string &window_start, const std::string &window_end,
-                                const std::optional<Position> &after, long limit, int max_chunks);
+// Claims the rows of range (window_end "" = take a new snapshot as its end) for destination: up to
+// max_chunks chunks of at most limit events, in one transaction that records each chunk as a batch
+// (its lease) and, for a new window, the cursor. No chunks: nothing was written.
+ClaimedWindow ClaimWindow(const std::string &destination, const std::string &platform,
+                          const outbox::ClaimRange &range, long limit, int max_chunks);
 
 // Events requeued by capi.retry_failed() that are due, marked in_flight.
 ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &platform, long limit);
 
-// Stores settled chunks and moves cursors, in one transaction. cursor_updates: destination ->
-// (window_start, window_end, done) to store.
+// A destination's capi.cursors row to store.
 struct CursorUpdate {
 	std::string destination;
-	std::string window_start;
-	std::string window_end;
-	std::optional<Position> done;
+	outbox::StoredCursor cursor;
 };
-void StoreOutcomes(const std::vector<ChunkAck> &acks, const std::vector<CursorUpdate> &cursors);
+// Acknowledges settled chunks and stores the cursors they moved, in one transaction.
+void StoreAcknowledgements(const std::vector<ChunkAck> &acks, const std::vector<CursorUpdate> &cursors);
 
-// A batch waiting for a resend: status retrying with attempts and error.
+// A chunk waiting for a resend: status retrying with attempts and error.
 struct RetryNotice {
-	bool requeue = false;
-	std::int64_t batch_id = 0;
+	outbox::ChunkOrigin origin;
 	std::string destination;
 	std::vector<std::int64_t> outbox_ids; // requeued events
 	dispatch::RetryingChunk retrying;
 };
 void StoreRetrying(const std::vector<RetryNotice> &notices);
 
-void StorePause(const std::string &destination, std::int64_t paused_until_ms, const std::string &reason,
+// paused_by: what paused it (platform, configuration, circuit; empty when it resumed). capi.stats
+// reads circuit_open from it.
+void StorePause(const std::string &destination, const outbox::PauseChange &pause,
                 const std::string &paused_by);
-
-// capi.failed_retention: marks at most batch_size events that failed longer ago than
-// failed_retention_s as 'discarded' (discarded_by 'capi.failed_retention', last_error kept), so that
-// their outbox rows can be purged; 0 keeps failed events forever. Returns how many were discarded.
-std::int64_t DiscardExpiredFailures(int failed_retention_s, int batch_size);
-
-// Deletes at most batch_size outbox rows older than retention that every destination has handled
-// (failed ones stay until retried, corrected or discarded), with their delivery rows; returns how
-// many were deleted.
-std::int64_t PurgeDelivered(int retention_s, int batch_size);
 
 } // namespace capi::pg::worker

@@ -284,97 +284,68 @@ bool CheckRow(const Datum *values, const bool *nulls, Size *sizes, char *reason,
 	return readable;
 }
 
-} // namespace
+// Raises ERROR unless the query's columns are kEventSelectList's.
+void CheckEventColumns(const SPITupleTable *table) {
+	if (table == nullptr || table->tupdesc->natts != kColumns)
+		elog(ERROR, "pg_capi worker: event query must return %d columns", kColumns);
+	for (int column = 0; column < kColumns; column++)
+		if (TupleDescAttr(table->tupdesc, column)->atttypid != kColumnTypes[column])
+			elog(ERROR, "pg_capi worker: event query column %d must be %s", column + 1, kColumnNames[column]);
+}
 
-EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, long limit,
-                      const std::string &platform, std::size_t max_bytes) {
-	const std::string keep_suffix_text = "@" + platform;
-	const char *keep_suffix = platform.empty() ? nullptr : keep_suffix_text.c_str();
-	const std::vector<const char *> texts = ParameterTexts(parameters);
-	const int count = static_cast<int>(texts.size());
-	int rows = 0;
-	bool truncated = false;
-	Cell *cells = nullptr;
-	StringInfo json = nullptr;
-
-	PgCall([&] {
-		ExecuteWithTextParameters(sql, texts.data(), count, limit);
-		if (SPI_tuptable == nullptr || SPI_tuptable->tupdesc->natts != kColumns)
-			elog(ERROR, "pg_capi worker: event query must return %d columns", kColumns);
-		TupleDesc descriptor = SPI_tuptable->tupdesc;
-		for (int column = 0; column < kColumns; column++)
-			if (TupleDescAttr(descriptor, column)->atttypid != kColumnTypes[column])
-				elog(ERROR, "pg_capi worker: event query column %d must be %s", column + 1,
-				     kColumnNames[column]);
-		const int returned = static_cast<int>(SPI_processed);
-		cells = static_cast<Cell *>(palloc(sizeof(Cell) * (static_cast<Size>(returned) * kCellsPerRow + 1)));
-		json = makeStringInfo();
-		Size bytes_read = 0;
-		Datum row_values[kColumns];
-		bool row_nulls[kColumns];
-		Size sizes[kColumns];
-		char reason[128];
-		for (int row = 0; row < returned; row++) {
-			heap_deform_tuple(SPI_tuptable->vals[row], descriptor, row_values, row_nulls);
-			bool readable = CheckRow(row_values, row_nulls, sizes, reason, sizeof reason);
-			Size row_bytes = 0;
-			for (int column = 0; column < kColumns; column++)
-				row_bytes += sizes[column] <= kMaxColumnBytes ? sizes[column] : 0;
-			if (max_bytes > 0 && row > 0 && bytes_read + row_bytes > max_bytes) {
-				truncated = true;
-				break;
-			}
-			const int row_start = json->len;
-			Cell *row_cells = &cells[row * kCellsPerRow];
-			for (int column = 0; column < kCellsPerRow; column++)
-				row_cells[column] = Cell{nullptr, -1, 0};
-			// An unreadable row keeps only its keys (for its failure record). They come first in the
-			// select list, before the JSON that can make a row unreadable while it is converted.
-			for (int column = 0; column < kColumns; column++) {
-				if (row_nulls[column] || sizes[column] > kMaxColumnBytes || (!readable && !IsKey(column)))
-					continue;
-				if (kColumnTypes[column] != JSONBOID) {
-					ReadPlainCell(column, row_values[column], row_cells[column]);
-					continue;
-				}
-				const int start = json->len;
-				Jsonb *jsonb = DatumGetJsonbP(row_values[column]);
-				const char *problem = AppendJsonb(json, jsonb, column == kUserData ? keep_suffix : nullptr);
-				if (reinterpret_cast<Pointer>(jsonb) != DatumGetPointer(row_values[column]))
-					pfree(jsonb); // a detoasted copy
-				if (problem == nullptr) {
-					row_cells[column] = Cell{nullptr, json->len - start, start}; // offset: data may move
-					continue;
-				}
-				snprintf(reason, sizeof reason, "%s %s", kColumnNames[column], problem);
-				readable = false;
-				json->len = row_start; // drop what was converted of the row
-				json->data[row_start] = '\0';
-				for (int other = 0; other < kColumns; other++)
-					if (!IsKey(other))
-						row_cells[other] = Cell{nullptr, -1, 0};
-			}
-			if (!readable)
-				AppendCell(json, row_cells[kReason], reason);
-			for (int column = 0; column < kColumns; column++)
-				if (kColumnTypes[column] == TEXTOID && row_cells[column].length >= 0)
-					bytes_read += static_cast<Size>(row_cells[column].length);
-			bytes_read += static_cast<Size>(json->len - row_start);
-			rows = row + 1;
+// Converts a row CheckRow looked at into its cells (kCellsPerRow): plain columns point into the
+// tuple, JSON is appended to the buffer. An unreadable row (or one whose JSON turns out to be) keeps
+// only its keys, and its reason. Returns the bytes the row adds to the read.
+Size ConvertRow(const Datum *values, const bool *nulls, const Size *sizes, bool readable, char *reason,
+                std::size_t reason_size, const char *keep_suffix, Cell *row_cells, StringInfo json) {
+	const int row_start = json->len;
+	for (int column = 0; column < kCellsPerRow; column++)
+		row_cells[column] = Cell{nullptr, -1, 0};
+	// An unreadable row keeps only its keys (for its failure record). They come first in the
+	// select list, before the JSON that can make a row unreadable while it is converted.
+	for (int column = 0; column < kColumns; column++) {
+		if (nulls[column] || sizes[column] > kMaxColumnBytes || (!readable && !IsKey(column)))
+			continue;
+		if (kColumnTypes[column] != JSONBOID) {
+			ReadPlainCell(column, values[column], row_cells[column]);
+			continue;
 		}
-	});
+		const int start = json->len;
+		Jsonb *jsonb = DatumGetJsonbP(values[column]);
+		const char *problem = AppendJsonb(json, jsonb, column == kUserData ? keep_suffix : nullptr);
+		if (reinterpret_cast<Pointer>(jsonb) != DatumGetPointer(values[column]))
+			pfree(jsonb); // a detoasted copy
+		if (problem == nullptr) {
+			row_cells[column] = Cell{nullptr, json->len - start, start}; // offset: data may move
+			continue;
+		}
+		snprintf(reason, reason_size, "%s %s", kColumnNames[column], problem);
+		readable = false;
+		json->len = row_start; // drop what was converted of the row
+		json->data[row_start] = '\0';
+		for (int other = 0; other < kColumns; other++)
+			if (!IsKey(other))
+				row_cells[other] = Cell{nullptr, -1, 0};
+	}
+	if (!readable)
+		AppendCell(json, row_cells[kReason], reason);
+	Size bytes = static_cast<Size>(json->len - row_start);
+	for (int column = 0; column < kColumns; column++)
+		if (kColumnTypes[column] == TEXTOID && row_cells[column].length >= 0)
+			bytes += static_cast<Size>(row_cells[column].length);
+	return bytes;
+}
 
+// The converted rows as OutboxEvents (C++ memory: copied out before SPI's memory is freed).
+EventRows EventsFromCells(const Cell *cells, int rows, const char *json_base) {
 	EventRows result;
-	result.truncated = truncated;
 	result.events.resize(static_cast<std::size_t>(rows));
 	result.txids.resize(static_cast<std::size_t>(rows));
-	const char *json_base = json != nullptr ? json->data : nullptr;
 	for (int row = 0; row < rows; row++) {
 		const Cell *cell = &cells[row * kCellsPerRow];
 		dispatch::OutboxEvent &event = result.events[static_cast<std::size_t>(row)];
 		event.outbox_id = cell[kId].number;
-		result.txids[static_cast<std::size_t>(row)] =
-		    std::to_string(static_cast<std::uint64_t>(cell[kTxid].number));
+		result.txids[static_cast<std::size_t>(row)] = static_cast<std::uint64_t>(cell[kTxid].number);
 		event.event_id = Copy(cell[kEventId], json_base);
 		event.event_name = Copy(cell[kEventName], json_base);
 		event.event_time_ms = cell[kEventTime].number;
@@ -385,6 +356,53 @@ EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, lon
 		event.consent_json = Copy(cell[kConsent], json_base);
 		event.unreadable_reason = Copy(cell[kReason], json_base);
 	}
+	return result;
+}
+
+} // namespace
+
+EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, const std::string &platform,
+                      std::size_t max_bytes) {
+	const std::string keep_suffix_text = "@" + platform;
+	const char *keep_suffix = platform.empty() ? nullptr : keep_suffix_text.c_str();
+	const std::vector<const char *> texts = ParameterTexts(parameters);
+	const int count = static_cast<int>(texts.size());
+	int rows = 0;
+	bool truncated = false;
+	Cell *cells = nullptr;
+	StringInfo json = nullptr;
+
+	PgCall([&] {
+		ExecuteWithTextParameters(sql, texts.data(), count);
+		CheckEventColumns(SPI_tuptable);
+		TupleDesc descriptor = SPI_tuptable->tupdesc;
+		const int returned = static_cast<int>(SPI_processed);
+		cells = static_cast<Cell *>(palloc(sizeof(Cell) * (static_cast<Size>(returned) * kCellsPerRow + 1)));
+		json = makeStringInfo();
+		Size bytes_read = 0;
+		Datum row_values[kColumns];
+		bool row_nulls[kColumns];
+		Size sizes[kColumns];
+		char reason[128];
+		for (int row = 0; row < returned; row++) {
+			heap_deform_tuple(SPI_tuptable->vals[row], descriptor, row_values, row_nulls);
+			const bool readable = CheckRow(row_values, row_nulls, sizes, reason, sizeof reason);
+			// The read budget: the row's columns as stored, before anything of it is converted.
+			Size row_bytes = 0;
+			for (int column = 0; column < kColumns; column++)
+				row_bytes += sizes[column] <= kMaxColumnBytes ? sizes[column] : 0;
+			if (max_bytes > 0 && row > 0 && bytes_read + row_bytes > max_bytes) {
+				truncated = true;
+				break;
+			}
+			bytes_read += ConvertRow(row_values, row_nulls, sizes, readable, reason, sizeof reason,
+			                         keep_suffix, &cells[row * kCellsPerRow], json);
+			rows = row + 1;
+		}
+	});
+
+	EventRows result = EventsFromCells(cells, rows, json != nullptr ? json->data : nullptr);
+	result.truncated = truncated;
 	PgCall([&] {
 		if (cells != nullptr)
 			pfree(cells);

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core/dispatch/event.hpp"
+#include "core/outbox/window_rows.hpp"
 #include "pg/worker/spi_session.hpp"
 
 namespace capi::pg::worker {
@@ -28,13 +30,8 @@ inline constexpr std::size_t kMaxColumnBytes = 1024 * 1024;
 // A budget for QueryEvents: the bytes of one read (column sizes and JSON text) it stops near.
 inline constexpr std::size_t kEventReadBudget = 64 * 1024 * 1024;
 
-struct EventRows {
-	std::vector<dispatch::OutboxEvent> events;
-	std::vector<std::string> txids; // xid8 text, per event
-	// True when the budget stopped the read: the events are a prefix of the query's rows in its
-	// order, and the rows after the last one were not read (they are not "the end").
-	bool truncated = false;
-};
+// The rows QueryEvents read, in the query's order (truncated: the budget stopped the read).
+using EventRows = outbox::WindowRows;
 
 // Inside RunTransaction: runs sql (text parameters, as Query) whose select list is kEventSelectList.
 // With a platform name, user_data keeps only the keys that platform's adapter reads ("field" and
@@ -44,7 +41,7 @@ struct EventRows {
 // readable), and nothing else; it never makes the query fail. With max_bytes > 0, the read stops
 // before a row that would take it past max_bytes (the first row is always read) and says so
 // (truncated); 0 reads every row.
-EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, long limit,
-                      const std::string &platform, std::size_t max_bytes = 0);
+EventRows QueryEvents(const char *sql, const std::vector<Value> &parameters, const std::string &platform,
+                      std::size_t max_bytes = 0);
 
 } // namespace capi::pg::worker

@@ -114,7 +114,7 @@ std::vector<const char *> ParameterTexts(const std::vector<Value> &parameters) {
 	return texts;
 }
 
-void ExecuteWithTextParameters(const char *sql, const char *const *texts, int count, long limit) {
+void ExecuteWithTextParameters(const char *sql, const char *const *texts, int count) {
 	// Never with the session's superuser rights, whatever a caller forgot.
 	if (!OidIsValid(worker_role) || GetUserId() != worker_role)
 		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -129,12 +129,12 @@ void ExecuteWithTextParameters(const char *sql, const char *const *texts, int co
 		values[i] = texts[i] == nullptr ? (Datum)0 : CStringGetTextDatum(texts[i]);
 	}
 	pgstat_report_activity(STATE_RUNNING, sql);
-	const int status = SPI_execute_with_args(sql, count, types, values, nulls, false, limit);
+	const int status = SPI_execute_with_args(sql, count, types, values, nulls, false, 0);
 	if (status < 0)
 		elog(ERROR, "pg_capi worker query failed: %s", SPI_result_code_string(status));
 }
 
-Rows Query(const char *sql, const std::vector<Value> &parameters, long limit) {
+Rows Query(const char *sql, const std::vector<Value> &parameters) {
 	const std::vector<const char *> texts = ParameterTexts(parameters);
 	const int count = static_cast<int>(texts.size());
 	int rows = 0;
@@ -142,7 +142,7 @@ Rows Query(const char *sql, const std::vector<Value> &parameters, long limit) {
 	char **cells = nullptr; // palloc'd in the SPI procedure context, NULL entries for SQL NULL
 
 	PgCall([&] {
-		ExecuteWithTextParameters(sql, texts.data(), count, limit);
+		ExecuteWithTextParameters(sql, texts.data(), count);
 		if (SPI_tuptable == nullptr)
 			return;
 		rows = static_cast<int>(SPI_processed);

@@ -38,15 +38,15 @@ inline constexpr const char *kWorkerRoleName = "capi_worker";
 void RunTransaction(const std::function<void()> &body);
 
 // Inside RunTransaction: runs sql with text parameters ($1::type casts in the SQL) and returns the
-// rows as text (SPI output functions). limit 0 = all rows.
-Rows Query(const char *sql, const std::vector<Value> &parameters = {}, long limit = 0);
+// rows as text (SPI output functions), all of them.
+Rows Query(const char *sql, const std::vector<Value> &parameters = {});
 
 // The parameters as C strings (nullptr for NULL), pointing into `parameters`.
 std::vector<const char *> ParameterTexts(const std::vector<Value> &parameters);
 
 // Inside a PgCall body only (PostgreSQL calls, no C++ objects): runs sql with these text parameters
-// ($n::type casts in the SQL); the rows are then in SPI_tuptable. Raises ERROR when SPI fails.
-void ExecuteWithTextParameters(const char *sql, const char *const *texts, int count, long limit);
+// ($n::type casts in the SQL); all rows are then in SPI_tuptable. Raises ERROR when SPI fails.
+void ExecuteWithTextParameters(const char *sql, const char *const *texts, int count);
 
 // Inside RunTransaction: false when the extension is missing, being dropped (its lock is taken) or
 // its objects (or the role capi_worker) are not what this library expects. Takes a share lock on the

@@ -61,7 +61,6 @@ void WaitSet::Watch(const std::vector<http::SocketWatch> &watches, std::uint64_t
 		}
 	});
 	version_ = version;
-	events_ = count + 2;
 }
 
 WaitResult WaitSet::Wait(long timeout_ms) {

@@ -38,7 +38,6 @@ private:
 
 	void *set_ = nullptr; // WaitEventSet *
 	std::uint64_t version_ = UINT64_MAX;
-	int events_ = 0;
 };
 
 } // namespace capi::pg::worker
