@@ -1,6 +1,7 @@
 // Backend-local copy of capi.destinations' names and writer_roles, for the outbox INSERT trigger.
 // Plain C data in its own memory context (no C++ containers: nothing here outlives an ERROR badly).
 // Core headers (through guard.hpp) before PostgreSQL's.
+#include "core/dispatch/destination.hpp"
 #include "core/identity/field.hpp"
 #include "core/outbox/standard_event_names.hpp"
 #include "pg/guard.hpp"
@@ -227,6 +228,16 @@ Datum ResolveEventDestinations(Datum destinations, bool is_null, bool *replace) 
 		for (int i = 0; i < count; i++) {
 			if (nulls[i])
 				continue; // refused by the row checks
+			// A name no destination can have (too long, control characters, ...) is refused without
+			// being copied or quoted: it may be megabytes long. Empty ones are the row checks' to refuse.
+			const text *given = reinterpret_cast<const text *>(DatumGetPointer(names[i]));
+			const std::size_t given_bytes = VARSIZE_ANY_EXHDR(given);
+			if (given_bytes > 0 &&
+			    !capi::dispatch::IsValidDestinationName(std::string_view(VARDATA_ANY(given), given_bytes)))
+				ereport(ERROR,
+				        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				         errmsg("destinations[%d] is not a valid destination name", i + 1),
+				         errhint("A destination name is 1 to 63 ASCII letters, digits, '_', '.' or '-'.")));
 			const char *name = TextDatumGetCString(names[i]);
 			const CachedDestination *destination = Find(name);
 			if (destination == nullptr)

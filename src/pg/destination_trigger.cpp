@@ -12,6 +12,7 @@
 #include "core/dispatch/destination.hpp"
 #include "core/dispatch/endpoint_policy.hpp"
 #include "core/http/url.hpp"
+#include "core/outbox/row_validation.hpp"
 
 #include "pg/guc.hpp"
 
@@ -19,6 +20,7 @@
 #include "pg/text.hpp"
 
 extern "C" {
+#include "access/detoast.h"
 #include "access/htup_details.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -27,8 +29,15 @@ extern "C" {
 
 namespace {
 
-// A text or jsonb column as a NUL-terminated palloc'd string, or nullptr for NULL.
-const char *ReadColumn(HeapTuple tuple, TupleDesc descriptor, const char *name, bool is_jsonb) {
+constexpr std::size_t kMaxJsonBytes = capi::dispatch::kMaxDestinationJsonBytes;
+constexpr std::size_t kMaxTextBytes = capi::dispatch::kMaxDestinationTextBytes;
+
+// A text or jsonb column as a NUL-terminated palloc'd string, or nullptr for NULL. A value larger
+// than max_bytes (for jsonb: of JSON text) is refused (54000) before it is detoasted or rendered:
+// from its stored size first (toast_raw_datum_size reads a toast pointer's header; jsonb's binary
+// form is at most kMaxJsonbBytesPerTextByte times its text), then, for jsonb, from its text.
+const char *ReadColumn(HeapTuple tuple, TupleDesc descriptor, const char *name, bool is_jsonb,
+                       std::size_t max_bytes) {
 	int number = SPI_fnumber(descriptor, name);
 	if (number <= 0)
 		ereport(ERROR,
@@ -37,9 +46,14 @@ const char *ReadColumn(HeapTuple tuple, TupleDesc descriptor, const char *name, 
 	Datum value = heap_getattr(tuple, number, descriptor, &is_null);
 	if (is_null)
 		return nullptr;
+	const std::size_t stored = toast_raw_datum_size(value) - VARHDRSZ;
+	capi::dispatch::RequireDestinationColumnSize( // throws; no C++ object lives yet
+	    name, is_jsonb ? stored / capi::outbox::kMaxJsonbBytesPerTextByte : stored, max_bytes);
 	if (is_jsonb) {
 		Jsonb *jsonb = DatumGetJsonbP(value);
-		return JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb));
+		const char *text = JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb));
+		capi::dispatch::RequireDestinationColumnSize(name, strlen(text), max_bytes);
+		return text;
 	}
 	return TextDatumGetCString(value);
 }
@@ -97,18 +111,26 @@ CAPI_PG_FUNCTION(capi_destinations_row_trigger) {
 		return PointerGetDatum(tuple);
 	TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
 	RequireNotNullColumns(tuple, descriptor);
-	const char *name = ReadColumn(tuple, descriptor, "name", false);
+	const char *name = ReadColumn(tuple, descriptor, "name", false, kMaxTextBytes);
 	if (name != nullptr)
 		capi::dispatch::RequireValidDestinationName(name); // throws; no C++ object lives yet
-	const char *platform = ReadColumn(tuple, descriptor, "platform", false);
-	const char *config = ReadColumn(tuple, descriptor, "config", true);
-	const char *credentials = ReadColumn(tuple, descriptor, "credentials", true);
-	const char *endpoint = ReadColumn(tuple, descriptor, "endpoint", false);
+	const char *platform = ReadColumn(tuple, descriptor, "platform", false, kMaxTextBytes);
+	// Only the exact lower-case name: the table's CHECK constraint would refuse "META" with the whole
+	// row, credentials included, in its DETAIL (and the server log).
+	if (platform != nullptr &&
+	    capi::identity::PlatformName(capi::identity::ParsePlatform(platform)) != std::string_view(platform))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("unknown platform \"%s\"", platform),
+		                errhint("Platforms are written in lower case: meta, google, tiktok, linkedin, snap, "
+		                        "reddit, pinterest.")));
+	const char *config = ReadColumn(tuple, descriptor, "config", true, kMaxJsonBytes);
+	const char *credentials = ReadColumn(tuple, descriptor, "credentials", true, kMaxJsonBytes);
+	const char *endpoint = ReadColumn(tuple, descriptor, "endpoint", false, kMaxTextBytes);
 	bool endpoint_set = true;
 	if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event)) {
 		HeapTuple old_tuple = trigger->tg_trigtuple;
-		endpoint_set = !SameText(endpoint, ReadColumn(old_tuple, descriptor, "endpoint", false)) ||
-		               !SameText(platform, ReadColumn(old_tuple, descriptor, "platform", false));
+		endpoint_set =
+		    !SameText(endpoint, ReadColumn(old_tuple, descriptor, "endpoint", false, kMaxTextBytes)) ||
+		    !SameText(platform, ReadColumn(old_tuple, descriptor, "platform", false, kMaxTextBytes));
 	}
 	const char *allowed_hosts = endpoint_set ? capi::pg::AllowedEndpointHosts() : nullptr;
 	// throws; C++ objects unwind

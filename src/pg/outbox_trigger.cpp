@@ -206,6 +206,9 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	const char *consent = ReadJsonb(tuple, descriptor, "consent", capi::outbox::kMaxConsentBytes);
 	bool is_null = false;
 	Datum event_time = heap_getattr(tuple, ColumnNumber(descriptor, "event_time"), descriptor, &is_null);
+	if (is_null) // said here: read as 0 it would be refused as 1970, more than a year in the past
+		ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("event_time must not be NULL"),
+		                errhint("Leave event_time out for the time of the INSERT, now().")));
 	// 'infinity' and '-infinity' are refused by the core; converting them would give garbage.
 	bool event_time_finite = is_null || !TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(event_time));
 	std::int64_t event_time_ms =

@@ -24,6 +24,16 @@ TEST(OutboxIdText, ControlCharacters) {
 		EXPECT_FALSE(ContainsControlCharacter(text)) << text;
 }
 
+// Issue 14: bidirectional controls and line separators (none of them is a C0/C1 control).
+TEST(OutboxIdText, BidiControlsAndSeparators) {
+	for (const char *text : {"order-\u202e1", "\u2066x\u2069", "a\u200e", "a\u200f", "\u061cx", "\u202a",
+	                         "\u202d", "x\u2028y", "x\u2029"})
+		EXPECT_TRUE(ContainsBidiControlOrSeparator(text)) << text;
+	for (const char *text : {"", "order-1042", "\u00e9t\u00e9", "\u05e9\u05dc\u05d5\u05dd", "\u200b",
+	                         "\u2027", "\u202f", "\U0001F600", "\xc3"})
+		EXPECT_FALSE(ContainsBidiControlOrSeparator(text)) << text;
+}
+
 TEST(OutboxJsonDepth, CountsBracketsOutsideStrings) {
 	EXPECT_FALSE(JsonDeeperThan("1", 0));
 	EXPECT_TRUE(JsonDeeperThan("{}", 0));

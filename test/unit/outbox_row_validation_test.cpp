@@ -115,7 +115,7 @@ TEST(OutboxRowValidation, AcceptsGoodRows) {
 	    {"event_id with a zero-width space between visible characters",
 	     [](OutboxRowView &row) { row.event_id = "order\u200b1042"; }},
 	    {"event_id of one visible character among invisible ones",
-	     [](OutboxRowView &row) { row.event_id = "\u200b\ufeff1\u200e"; }},
+	     [](OutboxRowView &row) { row.event_id = "\u200b\ufeff1\u2060"; }}, // issue 14: not U+200E
 	    {"event_id in Japanese", [](OutboxRowView &row) { row.event_id = "\u6ce8\u6587-1042"; }},
 	    {"event_name with @ but no address", [](OutboxRowView &row) { row.event_name = "Shirt @ 50% off"; }},
 	    {"event_id with a handle", [](OutboxRowView &row) { row.event_id = "@shop:order-1"; }},
@@ -367,6 +367,17 @@ TEST(OutboxRowValidation, RejectsBadRowsWithSqlstateAndReason) {
 	     "event_name contains a control character"},
 	    {"event_name with ESC", [](OutboxRowView &row) { row.event_name = "Lead\x1b[31m"; }, "22023",
 	     "event_name contains a control character"},
+	    // issue 14: bidirectional controls, line separators and blanks around ids and names
+	    {"event_id with a right-to-left override", [](OutboxRowView &row) { row.event_id = "order-\u202e1"; },
+	     "22023", "event_id contains a bidirectional control or a line separator", "printable"},
+	    {"event_id in a bidi isolate", [](OutboxRowView &row) { row.event_id = "\u2066order-1\u2069"; }, "22023",
+	     "event_id contains a bidirectional control or a line separator"},
+	    {"event_name with a line separator", [](OutboxRowView &row) { row.event_name = "Lead\u2028x"; }, "22023",
+	     "event_name contains a bidirectional control or a line separator"},
+	    {"event_name with blanks around it", [](OutboxRowView &row) { row.event_name = " Lead "; }, "22023",
+	     "event_name starts or ends with white space", "trim"},
+	    {"event_id with a trailing blank", [](OutboxRowView &row) { row.event_id = "order-1 "; }, "22023",
+	     "event_id starts or ends with white space"},
 	    // issue 8: raw email addresses outside user_data
 	    {"email as event_id", [](OutboxRowView &row) { row.event_id = "john.smith@example.com"; }, "22023",
 	     "event_id contains what looks like an email address; identifiers belong in user_data, which is hashed",

@@ -5,12 +5,24 @@
 
 namespace capi::dispatch {
 
-void RequireValidDestinationName(std::string_view name) {
+bool IsValidDestinationName(std::string_view name) noexcept {
 	bool valid = !name.empty() && name.size() <= 63;
 	for (char c : name)
 		valid = valid && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 		                  c == '_' || c == '.' || c == '-');
-	if (!valid)
+	return valid;
+}
+
+void RequireDestinationColumnSize(const char *column, std::size_t bytes, std::size_t max_bytes) {
+	if (bytes > max_bytes)
+		throw Error(sqlstate::kProgramLimitExceeded,
+		            std::string("capi.destinations.") + column + " is larger than " +
+		                std::to_string(max_bytes) + " bytes",
+		            "No platform's settings, credentials or endpoint come near this size.");
+}
+
+void RequireValidDestinationName(std::string_view name) {
+	if (!IsValidDestinationName(name))
 		throw Error(sqlstate::kInvalidParameterValue, "destination name is not valid",
 		            "A destination name is 1 to 63 ASCII letters, digits, '_', '.' or '-'.");
 }

@@ -29,6 +29,18 @@ struct Destination {
 // capi.destinations' CHECK constraint allows; checked first so that the constraint's error, which
 // shows the whole row, credentials included, never fires).
 void RequireValidDestinationName(std::string_view name);
+// The same rule as a test: true when name is 1 to 63 ASCII letters, digits, '_', '.' or '-'.
+bool IsValidDestinationName(std::string_view name) noexcept;
+
+// Bounds on a destination's columns, checked from their stored size before they are read (a 100 MB
+// value is refused at once, never rendered, parsed or quoted). No platform's settings come near:
+// the largest credential, a Google service-account key, is about 2.5 kB.
+inline constexpr std::size_t kMaxDestinationJsonBytes = 64 * 1024; // config, credentials (JSON text)
+inline constexpr std::size_t kMaxDestinationTextBytes = 2048;      // platform, endpoint
+
+// Throws capi::Error 54000 "capi.destinations.<column> is larger than <max_bytes> bytes" when bytes
+// exceeds max_bytes; the value itself is never quoted.
+void RequireDestinationColumnSize(const char *column, std::size_t bytes, std::size_t max_bytes);
 
 // One JSON-object setting of a destination ("config" or "credentials"), read key by key.
 // Every failure throws capi::Error 22023 "destination <name>: <section>.<key> <problem>".

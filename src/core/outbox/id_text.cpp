@@ -49,4 +49,23 @@ bool ContainsControlCharacter(std::string_view text) noexcept {
 	return false;
 }
 
+bool ContainsBidiControlOrSeparator(std::string_view text) noexcept {
+	if (text.size() > INT32_MAX) // callers bound the length first; ICU indexes with int32_t
+		return false;
+	const auto *bytes = reinterpret_cast<const std::uint8_t *>(text.data());
+	const std::int32_t length = static_cast<std::int32_t>(text.size());
+	for (std::int32_t i = 0; i < length;) {
+		if (bytes[i] < 0x80) { // no ASCII character is one of them
+			++i;
+			continue;
+		}
+		UChar32 c;
+		U8_NEXT(bytes, i, length, c);
+		if (c >= 0 && (u_hasBinaryProperty(c, UCHAR_BIDI_CONTROL) || u_charType(c) == U_LINE_SEPARATOR ||
+		               u_charType(c) == U_PARAGRAPH_SEPARATOR))
+			return true;
+	}
+	return false;
+}
+
 } // namespace capi::outbox

@@ -17,6 +17,12 @@ bool IsInvisible(std::string_view text) noexcept;
 // and LF), DEL, or C1 (U+0080-U+009F). Such characters would let an id forge log lines or headers.
 bool ContainsControlCharacter(std::string_view text) noexcept;
 
+// True when text (valid UTF-8) contains a bidirectional control (Unicode Bidi_Control: U+061C,
+// U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) or a line or paragraph separator (U+2028, U+2029).
+// The first make an id display as other text (U+202E reverses what follows) in logs and dashboards;
+// the second are line breaks to JavaScript and to many log viewers.
+bool ContainsBidiControlOrSeparator(std::string_view text) noexcept;
+
 } // namespace capi::outbox
 
 #include "core/cpp_only.hpp"

@@ -146,6 +146,14 @@ void CheckText(const char *column, std::string_view text, std::size_t max_charac
 	if (ContainsControlCharacter(text))
 		Invalid(std::string(column) + " contains a control character (such as a line break or a tab)",
 		        "Ids and names are sent in request bodies and written to logs: use printable characters.");
+	if (ContainsBidiControlOrSeparator(text))
+		Invalid(std::string(column) +
+		            " contains a bidirectional control or a line separator (such as U+202E or U+2028)",
+		        "Such characters make an id display as other text in logs and dashboards: use printable "
+		        "characters.");
+	if (Trim(text).size() != text.size()) // a blank around an otherwise valid id or name
+		Invalid(std::string(column) + " starts or ends with white space",
+		        "The platforms compare ids and names exactly (\" Lead\" is not \"Lead\"): trim it.");
 	if (ContainsEmailAddress(text))
 		RawPii(column, "contains what looks like an email address");
 }

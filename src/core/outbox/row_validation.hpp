@@ -5,7 +5,9 @@
 //
 //   22023 invalid_parameter_value   event_id / event_name empty (also when made only of white space
 //                                   and invisible characters such as U+200B, U+200E or U+FEFF), too
-//                                   long, or with a control character (C0 such as CR/LF/TAB, DEL, C1);
+//                                   long, or with a control character (C0 such as CR/LF/TAB, DEL, C1),
+//                                   a bidirectional control or line separator (U+202E, U+2066,
+//                                   U+2028, ..., id_text.hpp), or white space at its start or end;
 //                                   action_source not one of Meta's nine values (hint lists them);
 //                                   event_source_url not an http(s) URL, or with user information
 //                                   (user@ or user:password@ before the host); custom_data / consent
