@@ -88,6 +88,23 @@ TEST(EventFields, CustomDataIsKeptAsTrimmedText) {
 	EXPECT_EQ(fields.Read(event, Platform::kMeta), "custom_data is not valid JSON");
 }
 
+TEST(EventFields, CustomDataNullMembersAreLeftOut) {
+	EventFields fields;
+	OutboxEvent event;
+	event.custom_data_json = R"({"value": null, "currency": null})";
+	ASSERT_EQ(fields.Read(event, Platform::kMeta), std::nullopt);
+	EXPECT_EQ(fields.custom_data_json(), "{}");
+	event.custom_data_json =
+	    R"({"value": 12.5, "currency": "USD", "order_id": null, "contents": [{"id": "a\"b", "quantity": null}, null], "note": "null"})";
+	ASSERT_EQ(fields.Read(event, Platform::kMeta), std::nullopt);
+	EXPECT_EQ(fields.custom_data_json(),
+	          R"({"contents":[{"id":"a\"b"},null],"currency":"USD","note":"null","value":12.5})");
+	// The word null in a string is no null member: the text is kept as stored.
+	event.custom_data_json = R"({"note": "null", "value": 1})";
+	ASSERT_EQ(fields.Read(event, Platform::kMeta), std::nullopt);
+	EXPECT_EQ(fields.custom_data_json(), R"({"note": "null", "value": 1})");
+}
+
 TEST(EventFields, TextColumnsMustBeUtf8) {
 	EventFields fields;
 	OutboxEvent event;

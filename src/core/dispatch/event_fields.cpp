@@ -1,5 +1,6 @@
 #include "core/dispatch/event_fields.hpp"
 
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 namespace capi::dispatch {
@@ -60,6 +61,44 @@ bool ReadStatus(element value, ConsentStatus *out) {
 		return false;
 	}
 	return true;
+}
+
+// Whether an object anywhere in value has a member whose value is null.
+bool HasNullMember(element value) {
+	simdjson::dom::object object;
+	simdjson::dom::array array;
+	if (value.get(object) == simdjson::SUCCESS) {
+		for (simdjson::dom::key_value_pair member : object) {
+			if (member.value.is_null() || HasNullMember(member.value)) {
+				return true;
+			}
+		}
+	} else if (value.get(array) == simdjson::SUCCESS) {
+		for (element item : array) {
+			if (HasNullMember(item)) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+// Removes every object member whose value is null, at any depth (array elements stay).
+void StripNullMembers(nlohmann::json &value) {
+	if (value.is_object()) {
+		for (auto member = value.begin(); member != value.end();) {
+			if (member->is_null()) {
+				member = value.erase(member);
+			} else {
+				StripNullMembers(*member);
+				++member;
+			}
+		}
+	} else if (value.is_array()) {
+		for (nlohmann::json &item : value) {
+			StripNullMembers(item);
+		}
+	}
 }
 
 } // namespace
@@ -171,6 +210,17 @@ std::optional<std::string> EventFields::ReadCustomData(std::string_view json) {
 		return std::string("custom_data must be a JSON object");
 	}
 	custom_data_json_ = json;
+	// Rare, and only looked for where the text says null: {"value": null, "currency": null} is accepted
+	// at INSERT as values left out, so it is sent as left out.
+	if (json.find("null") != std::string_view::npos && HasNullMember(root)) {
+		nlohmann::json object = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+		if (object.is_discarded()) {
+			return std::string("custom_data is not valid JSON");
+		}
+		StripNullMembers(object);
+		custom_data_without_nulls_ = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+		custom_data_json_ = custom_data_without_nulls_;
+	}
 	return std::nullopt;
 }
 

@@ -45,8 +45,9 @@ public:
 	// Empties the identity (consent_policy.hpp); see IdentityBag::Strip.
 	void StripIdentity(bool keep_click_ids) { bag_.Strip(keep_click_ids); }
 	const Consent &consent() const { return consent_; }
-	// The custom_data object's text as stored (surrounding blanks trimmed); "" when there is none
-	// (empty column or JSON null).
+	// The custom_data object's text as stored (surrounding blanks trimmed), without its members whose
+	// value is JSON null at any depth (as jsonb_strip_nulls; null means absent, and platforms refuse
+	// "value": null); "" when there is none (empty column or JSON null).
 	std::string_view custom_data_json() const { return custom_data_json_; }
 
 private:
@@ -58,6 +59,7 @@ private:
 	IdentityBag bag_;
 	Consent consent_;
 	std::string_view custom_data_json_;
+	std::string custom_data_without_nulls_; // custom_data_json_'s text when nulls were removed
 };
 
 // This thread's own EventFields, created on first use and never freed (no static destructor), for
