@@ -9,7 +9,7 @@
 #     flight for one destination (capi.max_concurrent_requests x capi.batch_size),
 #   - failures only where the error is permanent: exactly the events a reject_event_id rule refuses
 #     end 'failed', every other event 'delivered'.
-# The short version (the test command) runs 10,000 events with one SIGKILL and one immediate stop;
+# The short version (the test command) runs 20,000 events with one SIGKILL and one immediate stop;
 # bench/soak.sh runs this file with SOAK_EVENTS=200000 SOAK_KILLS=3 and prints the same report.
 # Environment: SOAK_EVENTS, SOAK_KILLS (SIGKILLs), SOAK_IMMEDIATE (immediate stops), SOAK_RATE (fault
 # share), SOAK_BATCH (capi.batch_size), SOAK_REJECT_EVERY (every Nth event is refused permanently),
@@ -37,7 +37,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
 
-my $events = $ENV{SOAK_EVENTS} // 10000;
+my $events = $ENV{SOAK_EVENTS} // 20000;
 my $kills = $ENV{SOAK_KILLS} // 1;
 my $immediate = $ENV{SOAK_IMMEDIATE} // 1;
 my $rate = $ENV{SOAK_RATE} // 0.2;
@@ -94,12 +94,14 @@ sub node_up { return scalar($node->psql('postgres', 'SELECT 1')) == 0; }
 
 sub unique_keys { return server_stats()->{unique_event_keys}; }
 
-# The crashes, spread over the drain: crash i comes once i/(crashes+1) of the events reached the server.
+# The crashes, spread over the drain: each comes once the server has 1/(crashes left + 1) of the
+# events it still lacks.
 my @crashes = ((('kill') x $kills), (('immediate') x $immediate));
 my @crash_log;
 for my $i (1 .. @crashes) {
 	my $kind = $crashes[ $i - 1 ];
-	my $at = int($target * $i / (@crashes + 1));
+	my $now = unique_keys();
+	my $at = $now + int(($target - $now) / (@crashes - $i + 2));
 	ok(wait_until(sub { unique_keys() >= $at }, $drain_timeout),
 		"crash $i ($kind): $at of $target events reached the server first");
 	my $in_flight = $node->safe_psql('postgres', "SELECT count(*) FROM capi.batches WHERE status = 'in_flight'");
