@@ -16,7 +16,7 @@
 # Usage: bench/soak.sh [events] [sigkills]   Environment: SOAK_RATE (0.2), SOAK_BATCH (capi.batch_size,
 #   500), SOAK_IMMEDIATE (1), SOAK_REJECT_EVERY (1000), SOAK_TIMEOUT (drain limit in s: 3600), SOAK_SEED.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 export SOAK_EVENTS=${1:-200000}
 export SOAK_KILLS=${2:-3}
 export SOAK_IMMEDIATE=${SOAK_IMMEDIATE:-1}
