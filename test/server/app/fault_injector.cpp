@@ -1,6 +1,8 @@
 #include "server/app/fault_injector.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <stdexcept>
 
 namespace capi::testserver {
@@ -35,6 +37,83 @@ bool BoolField(const nlohmann::json &rule, const char *key) {
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
 	return text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+constexpr std::array<const char *, kFaultKinds> kFaultKindNames = {
+    "status_500",         "status_503",     "retry_after_429", "timeout", "reset_before_accept",
+    "reset_after_accept", "malformed_json", "truncated_json",  "slow",    "platform_error"};
+
+// Each platform's own transient error (the code its documentation says to retry): the reply of a
+// kPlatformError fault. {error spec for "<platform>_error", HTTP status (0: the spec's default)}.
+struct PlatformTransientError {
+	const char *platform;
+	const char *spec;
+	int status;
+};
+constexpr std::array<PlatformTransientError, 7> kPlatformTransientErrors = {{
+    {"meta", R"({"code": 2, "is_transient": true})", 0}, // 503 "Service temporarily unavailable"
+    {"google",
+     R"({"status": "RESOURCE_EXHAUSTED", "message": "Resource has been exhausted (e.g. check quota)."})",
+     429},
+    {"linkedin", R"({"message": "Resource level throttle limit for calls to this resource is reached."})",
+     429},
+    {"tiktok", R"({"code": 40100})", 0}, // HTTP 200, code 40100: too many requests
+    {"snap", R"({"reason": "Internal server error, please retry later", "code": "INTERNAL_ERROR"})", 500},
+    {"reddit", R"({"reason": "TOO_MANY_REQUESTS", "explanation": "Too Many Requests"})", 429},
+    {"pinterest", R"({"code": 8, "message": "You have exceeded your rate limit. Try again later."})", 429},
+}};
+
+FaultRule MakeRandomFault(FaultKind kind, std::string_view platform, const RandomFaults &random) {
+	FaultRule rule;
+	rule.kind = FaultKindName(kind);
+	switch (kind) {
+	case FaultKind::kStatus500:
+		rule.status = 500;
+		break;
+	case FaultKind::kStatus503:
+		rule.status = 503;
+		break;
+	case FaultKind::kRetryAfter429:
+		rule.status = 429;
+		rule.retry_after = random.retry_after;
+		break;
+	case FaultKind::kTimeout:
+		rule.delay_ms = random.timeout_ms;
+		rule.reset = true;
+		break;
+	case FaultKind::kResetBefore:
+		rule.reset = true;
+		break;
+	case FaultKind::kResetAfter:
+		rule.reset = true;
+		rule.accept_events = true;
+		break;
+	case FaultKind::kMalformedJson:
+		rule.status = 200; // replaced by the platform's own status (accept_events)
+		rule.has_body = true;
+		rule.body = "{\"events_received\": 1,, <html>";
+		rule.accept_events = true;
+		break;
+	case FaultKind::kTruncatedJson:
+		rule.truncate = true;
+		rule.accept_events = true;
+		break;
+	case FaultKind::kSlow:
+		rule.delay_ms = random.slow_ms;
+		break;
+	case FaultKind::kPlatformError:
+		for (const PlatformTransientError &error : kPlatformTransientErrors) {
+			if (platform == error.platform) {
+				rule.error_platform = error.platform;
+				rule.error_spec = nlohmann::json::parse(error.spec);
+				rule.status = error.status;
+				return rule;
+			}
+		}
+		rule.status = 503; // a platform without an entry: its generic transient error
+		break;
+	}
+	return rule;
 }
 
 // Parses one rule; reject_event_id(s) go to `rejected_ids` instead of a FaultRule.
@@ -82,6 +161,8 @@ bool ParseRule(const nlohmann::json &rule, FaultRule *out, std::vector<std::stri
 		} else if (key == "body") {
 			out->has_body = true;
 			out->body = StringField(rule, "body");
+		} else if (key == "truncate") {
+			out->truncate = BoolField(rule, "truncate");
 		} else if (EndsWith(key, kErrorSuffix)) {
 			if (!out->error_platform.empty()) {
 				throw std::invalid_argument("a fault rule can have only one \"<platform>_error\"");
@@ -107,6 +188,12 @@ bool ParseRule(const nlohmann::json &rule, FaultRule *out, std::vector<std::stri
 			out->status = 500;
 		}
 	}
+	if (out->truncate) {
+		if (out->has_body || out->reset || out->status != 0 || !out->error_platform.empty()) {
+			throw std::invalid_argument("\"truncate\" cannot be combined with a reply of the rule's own");
+		}
+		out->accept_events = true;
+	}
 	if (out->retry_after >= 0 && out->status == 0 && out->error_platform.empty()) {
 		out->status = 429;
 	}
@@ -119,6 +206,91 @@ bool ParseRule(const nlohmann::json &rule, FaultRule *out, std::vector<std::stri
 }
 
 } // namespace
+
+const char *FaultKindName(FaultKind kind) {
+	return kFaultKindNames[static_cast<size_t>(kind)];
+}
+
+RandomFaults ParseRandomFaults(const nlohmann::json &spec) {
+	if (!spec.is_object()) {
+		throw std::invalid_argument("\"random\" must be an object");
+	}
+	RandomFaults random;
+	for (const auto &[key, value] : spec.items()) {
+		if (key == "rate") {
+			if (!value.is_number() || !(value.get<double>() >= 0.0 && value.get<double>() <= 1.0)) {
+				throw std::invalid_argument("random fault \"rate\" must be a number in [0, 1]");
+			}
+			random.rate = value.get<double>();
+		} else if (key == "seed") {
+			if (!value.is_number_unsigned()) {
+				throw std::invalid_argument("random fault \"seed\" must be a non-negative integer");
+			}
+			random.seed = value.get<uint64_t>();
+		} else if (key == "timeout_ms") {
+			random.timeout_ms = IntField(spec, "timeout_ms", 0, 600000);
+		} else if (key == "slow_ms") {
+			random.slow_ms = IntField(spec, "slow_ms", 0, 600000);
+		} else if (key == "retry_after") {
+			random.retry_after = IntField(spec, "retry_after", 0, 86400);
+		} else if (key == "platform") {
+			random.platform = StringField(spec, "platform");
+		} else if (key == "kinds") {
+			random.weights.assign(kFaultKinds, 0.0);
+			auto set_weight = [&](const std::string &name, double weight) {
+				auto found = std::find_if(kFaultKindNames.begin(), kFaultKindNames.end(),
+				                          [&](const char *known) { return name == known; });
+				if (found == kFaultKindNames.end()) {
+					throw std::invalid_argument("unknown random fault kind \"" + name + "\"");
+				}
+				if (!(weight >= 0.0) || !std::isfinite(weight)) {
+					throw std::invalid_argument("random fault kind weights must be finite and >= 0");
+				}
+				random.weights[found - kFaultKindNames.begin()] = weight;
+			};
+			if (value.is_array()) {
+				for (const nlohmann::json &name : value) {
+					if (!name.is_string()) {
+						throw std::invalid_argument("random fault \"kinds\" must be names or {name: weight}");
+					}
+					set_weight(name.get<std::string>(), 1.0);
+				}
+			} else if (value.is_object()) {
+				for (const auto &[name, weight] : value.items()) {
+					if (!weight.is_number()) {
+						throw std::invalid_argument("random fault kind weights must be numbers");
+					}
+					set_weight(name, weight.get<double>());
+				}
+			} else {
+				throw std::invalid_argument("random fault \"kinds\" must be names or {name: weight}");
+			}
+			if (std::all_of(random.weights.begin(), random.weights.end(),
+			                [](double w) { return w == 0.0; })) {
+				throw std::invalid_argument("random fault \"kinds\" needs at least one kind of weight > 0");
+			}
+		} else {
+			throw std::invalid_argument("unknown random fault field \"" + key + "\"");
+		}
+	}
+	return random;
+}
+
+nlohmann::json RandomFaults::ToJson() const {
+	nlohmann::json kinds = nlohmann::json::object();
+	for (int i = 0; i < kFaultKinds; ++i) {
+		if (weights[i] > 0) {
+			kinds[kFaultKindNames[i]] = weights[i];
+		}
+	}
+	nlohmann::json json = {{"rate", rate},       {"kinds", std::move(kinds)},
+	                       {"seed", seed},       {"timeout_ms", timeout_ms},
+	                       {"slow_ms", slow_ms}, {"retry_after", retry_after}};
+	if (!platform.empty()) {
+		json["platform"] = platform;
+	}
+	return json;
+}
 
 nlohmann::json FaultRule::ToJson() const {
 	nlohmann::json json = {{"id", id}, {"remaining", remaining}, {"applied", applied}};
@@ -149,11 +321,21 @@ nlohmann::json FaultRule::ToJson() const {
 	if (has_body) {
 		json["body"] = body;
 	}
+	if (truncate) {
+		json["truncate"] = true;
+	}
 	return json;
 }
 
 size_t FaultInjector::Add(const nlohmann::json &rules,
                           const std::function<void(const FaultRule &)> &validate) {
+	if (rules.is_object() && rules.contains("random")) {
+		if (rules.size() != 1) {
+			throw std::invalid_argument("\"random\" goes alone in its object");
+		}
+		SetRandom(ParseRandomFaults(rules["random"]));
+		return 1;
+	}
 	const nlohmann::json *list = &rules;
 	if (rules.is_object() && rules.contains("rules")) {
 		list = &rules["rules"];
@@ -185,6 +367,41 @@ size_t FaultInjector::Add(const nlohmann::json &rules,
 void FaultInjector::Clear() {
 	rules_.clear();
 	rejected_event_ids_.clear();
+	random_on_ = false;
+}
+
+void FaultInjector::SetRandom(const RandomFaults &random) {
+	random_ = random;
+	random_on_ = random.rate > 0;
+	generator_.seed(random.seed);
+}
+
+void FaultInjector::CountAcceptedUnderFault(std::string_view platform, std::string_view destination,
+                                            size_t events) {
+	std::string key(platform);
+	key.push_back('/');
+	key.append(destination);
+	accepted_under_fault_[key] += events;
+}
+
+void FaultInjector::ResetCounts() {
+	injected_.clear();
+	accepted_under_fault_.clear();
+}
+
+nlohmann::json FaultInjector::StatsJson() const {
+	nlohmann::json injected = nlohmann::json::object();
+	nlohmann::json by_platform = nlohmann::json::object();
+	for (const auto &[platform, kinds] : injected_) {
+		for (const auto &[kind, count] : kinds) {
+			injected[kind] = injected.value(kind, uint64_t{0}) + count;
+			by_platform[platform][kind] = count;
+		}
+	}
+	return {{"random", random_on_ ? random_.ToJson() : nlohmann::json()},
+	        {"injected", std::move(injected)},
+	        {"injected_by_platform", std::move(by_platform)},
+	        {"accepted_events_under_fault", accepted_under_fault_}};
 }
 
 bool FaultInjector::Take(std::string_view platform, std::string_view path, FaultRule *rule) {
@@ -198,9 +415,19 @@ bool FaultInjector::Take(std::string_view platform, std::string_view path, Fault
 		if (--it->remaining <= 0) {
 			rules_.erase(it);
 		}
+		++injected_[std::string(platform)][rule->kind];
 		return true;
 	}
-	return false;
+	if (!random_on_ || (!random_.platform.empty() && random_.platform != platform) || platform == "oauth") {
+		return false;
+	}
+	if (std::uniform_real_distribution<double>(0.0, 1.0)(generator_) >= random_.rate) {
+		return false;
+	}
+	std::discrete_distribution<int> pick(random_.weights.begin(), random_.weights.end());
+	*rule = MakeRandomFault(static_cast<FaultKind>(pick(generator_)), platform, random_);
+	++injected_[std::string(platform)][rule->kind];
+	return true;
 }
 
 bool FaultInjector::IsRejectedEventId(std::string_view event_id) const {
@@ -214,7 +441,9 @@ nlohmann::json FaultInjector::ToJson() const {
 	}
 	std::vector<std::string> ids(rejected_event_ids_.begin(), rejected_event_ids_.end());
 	std::sort(ids.begin(), ids.end());
-	return {{"rules", std::move(rules)}, {"reject_event_ids", ids}};
+	return {{"rules", std::move(rules)},
+	        {"reject_event_ids", ids},
+	        {"random", random_on_ ? random_.ToJson() : nlohmann::json()}};
 }
 
 } // namespace capi::testserver

@@ -20,6 +20,9 @@ const char *Usage() {
 	       "  --oauth-token-lifetime S  expires_in of issued OAuth tokens (default 3600)\n"
 	       "  --max-body-bytes N    largest request body (default 67108864)\n"
 	       "  --recent-events N     accepted events kept for GET /__control/events (default 10000)\n"
+	       "  --fault-rate R        share of platform requests that get a random fault (0..1, default 0)\n"
+	       "  --fault-kinds K,...   the random faults' kinds (default all; see test/server/README.md)\n"
+	       "  --fault-seed N        seed of the random faults (default 1)\n"
 	       "  --quiet               no startup line on stderr\n";
 }
 
@@ -89,6 +92,23 @@ bool ParseCommandLine(int argc, char **argv, ServerOptions *options, std::string
 				return false;
 			}
 			options->oauth_token_lifetime_s = static_cast<int64_t>(number);
+		} else if (flag == "--fault-rate") {
+			char *end = nullptr;
+			errno = 0;
+			const double rate = std::strtod(value, &end);
+			if (errno != 0 || end == value || *end != '\0' || !(rate >= 0.0 && rate <= 1.0)) {
+				*message = "invalid --fault-rate " + std::string(value) + " (a number in [0, 1])";
+				return false;
+			}
+			options->fault_rate = rate;
+		} else if (flag == "--fault-kinds") {
+			options->fault_kinds = value;
+		} else if (flag == "--fault-seed") {
+			if (!ParseNumber(value, ~0ULL, &number)) {
+				*message = "invalid --fault-seed " + std::string(value);
+				return false;
+			}
+			options->fault_seed = number;
 		} else if (flag == "--max-body-bytes" || flag == "--recent-events") {
 			if (!ParseNumber(value, 1ULL << 32, &number) || number == 0) {
 				*message = "invalid " + flag + " " + std::string(value);

@@ -23,6 +23,11 @@ struct ServerOptions {
 	int64_t oauth_token_lifetime_s = 3600; // expires_in of tokens the OAuth endpoints issue
 	size_t max_body_bytes = 64u << 20;     // larger bodies get 413
 	size_t recent_events = 10000;          // kept for GET /__control/events
+	// --fault-rate R --fault-kinds a,b --fault-seed N: random faults from the start (as POST
+	// /__control/faults {"random": {...}} sets them later); rate 0: none.
+	double fault_rate = 0;
+	std::string fault_kinds; // comma-separated kind names; empty: every kind
+	uint64_t fault_seed = 1;
 	bool quiet = false;
 };
 

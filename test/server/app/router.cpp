@@ -50,6 +50,19 @@ Router::Router(const ServerOptions &options)
 	handlers_.push_back(std::make_unique<SnapHandler>(context_));
 	handlers_.push_back(std::make_unique<PinterestHandler>(context_));
 	handlers_.push_back(std::make_unique<RedditHandler>(context_));
+	if (options.fault_rate > 0) {
+		nlohmann::json random = {{"rate", options.fault_rate}, {"seed", options.fault_seed}};
+		if (!options.fault_kinds.empty()) {
+			nlohmann::json kinds = nlohmann::json::array();
+			for (size_t start = 0; start <= options.fault_kinds.size();) {
+				size_t comma = std::min(options.fault_kinds.find(',', start), options.fault_kinds.size());
+				kinds.push_back(options.fault_kinds.substr(start, comma - start));
+				start = comma + 1;
+			}
+			random["kinds"] = kinds;
+		}
+		faults_.SetRandom(ParseRandomFaults(random)); // std::invalid_argument: a bad --fault-kinds
+	}
 }
 
 PlatformHandler *Router::FindHandler(std::string_view name) {
@@ -116,6 +129,9 @@ void Router::HandlePlatform(PlatformHandler &handler, HttpRequest &request, Repl
 			counters.test_events += outcome_.events.size();
 		} else {
 			counters.accepted_events += outcome_.events.size();
+			if (faulted) { // the reply may be lost, garbled or late: the client may send these again
+				faults_.CountAcceptedUnderFault(handler.name(), outcome_.destination, outcome_.events.size());
+			}
 			for (const AcceptedEvent &event : outcome_.events) {
 				if (stats_.CountEvent(handler.name(), outcome_.destination, event.event_name,
 				                      event.event_id)) {
@@ -212,9 +228,15 @@ void Router::ApplyFault(PlatformHandler &handler, const FaultRule &fault, Reply 
 		reply->reset = true;
 		return;
 	}
+	if (fault.truncate) { // the reply the platform gave, cut in half (a connection dropped mid-body)
+		reply->response.body.resize(reply->response.body.size() / 2);
+		return;
+	}
 	if (fault.has_body) { // not the platform's shape at all: what another host would answer
+		// After accepting, the platform's own status stays (only its body is garbled).
+		const int status = fault.accept_events ? reply->response.status : fault.status;
 		reply->response = HttpResponse();
-		reply->response.status = fault.status;
+		reply->response.status = status;
 		reply->response.content_type = "text/plain; charset=UTF-8";
 		reply->response.body = fault.body;
 	} else {
@@ -239,6 +261,7 @@ void Router::HandleControl(HttpRequest &request, Reply *reply) {
 		} else if (what == "stats" && method == "GET") {
 			nlohmann::json stats = stats_.ToJson();
 			stats["oauth"] = oauth_.Stats();
+			stats["faults"] = faults_.StatsJson();
 			reply->response = ControlJson(stats);
 		} else if (what == "oauth" && method == "POST") {
 			nlohmann::json settings = nlohmann::json::parse(request.body.view());
@@ -251,6 +274,7 @@ void Router::HandleControl(HttpRequest &request, Reply *reply) {
 			reply->response = ControlJson({{"expires_in", context_.tokens().lifetime_s()}});
 		} else if (what == "reset" && method == "POST") {
 			stats_.Reset();
+			faults_.ResetCounts();
 			recorder_.Reset();
 			oauth_.Reset();
 			reply->response = ControlJson({{"reset", true}});
