@@ -45,15 +45,28 @@ std::string Sha256Hex(std::string_view input) {
 	return hex;
 }
 
-bool IsSha256Hex(std::string_view value) noexcept {
+namespace {
+
+bool IsDigest(std::string_view value, bool uppercase_allowed) noexcept {
 	if (value.size() != kSha256HexLength)
 		return false;
 	for (char c : value) {
-		bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+		const bool hex =
+		    (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (uppercase_allowed && c >= 'A' && c <= 'F');
 		if (!hex)
 			return false;
 	}
 	return true;
+}
+
+} // namespace
+
+bool IsSha256Hex(std::string_view value) noexcept {
+	return IsDigest(value, true);
+}
+
+bool IsLowercaseSha256Hex(std::string_view value) noexcept {
+	return IsDigest(value, false);
 }
 
 } // namespace capi

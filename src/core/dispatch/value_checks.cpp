@@ -4,15 +4,6 @@
 
 namespace capi::dispatch {
 
-bool IsLowerHexSha256(std::string_view value) noexcept {
-	if (value.size() != 64)
-		return false;
-	for (char c : value)
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return false;
-	return true;
-}
-
 bool IsIpAddress(std::string_view value) noexcept {
 	return identity::IsIpAddress(value, false);
 }
