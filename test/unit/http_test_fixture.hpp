@@ -244,8 +244,13 @@ private:
 			const testserver::RequestReader::Status status =
 			    c.reader.Feed(c.buffer.data(), c.buffer.size(), &consumed);
 			c.buffer.erase(0, consumed);
-			if (status == testserver::RequestReader::Status::kError)
+			if (status == testserver::RequestReader::Status::kError) {
+				// Not HTTP (a TLS ClientHello sent to the plain server): never answered, as a server
+				// waiting for a request line would; the connection ends when the client gives up.
+				while (c.ReadMore())
+					c.buffer.clear();
 				return false;
+			}
 			if (status == testserver::RequestReader::Status::kRequestReady) {
 				const testserver::HttpRequest &parsed = c.reader.request();
 				request.method = parsed.method;
