@@ -1,5 +1,7 @@
 #include "core/sha256.hpp"
 
+#include <array>
+
 #include <openssl/evp.h>
 
 #include "core/error.hpp"
@@ -45,15 +47,41 @@ std::string Sha256Hex(std::string_view input) {
 	return hex;
 }
 
-bool IsSha256Hex(std::string_view value) noexcept {
+namespace {
+
+// Which bytes are hex digits: 1 lowercase or digit, 2 uppercase A-F.
+constexpr std::array<unsigned char, 256> kHexClass = [] {
+	std::array<unsigned char, 256> classes{};
+	for (char c = '0'; c <= '9'; c++)
+		classes[static_cast<unsigned char>(c)] = 1;
+	for (char c = 'a'; c <= 'f'; c++)
+		classes[static_cast<unsigned char>(c)] = 1;
+	for (char c = 'A'; c <= 'F'; c++)
+		classes[static_cast<unsigned char>(c)] = 2;
+	return classes;
+}();
+
+// Checked for every identifier of every event the worker sends: a table lookup per character and no
+// early exit, which the compiler unrolls (a digest is valid far more often than not; the character
+// by character version was 4 % of the worker's CPU in a drain).
+bool IsDigest(std::string_view value, bool uppercase_allowed) noexcept {
 	if (value.size() != kSha256HexLength)
 		return false;
-	for (char c : value) {
-		bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-		if (!hex)
-			return false;
-	}
-	return true;
+	const unsigned char accepted = uppercase_allowed ? 3 : 1;
+	bool all = true;
+	for (char c : value)
+		all &= (kHexClass[static_cast<unsigned char>(c)] & accepted) != 0;
+	return all;
+}
+
+} // namespace
+
+bool IsSha256Hex(std::string_view value) noexcept {
+	return IsDigest(value, true);
+}
+
+bool IsLowercaseSha256Hex(std::string_view value) noexcept {
+	return IsDigest(value, false);
 }
 
 } // namespace capi

@@ -18,6 +18,10 @@ std::string Sha256Hex(std::string_view input);
 // True when value is exactly 64 hex digits (either case): an already-hashed identifier.
 bool IsSha256Hex(std::string_view value) noexcept;
 
+// True when value is exactly 64 lowercase hex digits: a SHA-256 digest as every platform wants it (what
+// Sha256Hex writes, and what the stored identity bag holds).
+bool IsLowercaseSha256Hex(std::string_view value) noexcept;
+
 } // namespace capi
 
 #include "core/cpp_only.hpp"

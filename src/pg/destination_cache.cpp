@@ -8,6 +8,7 @@
 
 #include "pg/destination_cache.hpp"
 #include "pg/shared_state.hpp"
+#include "pg/trigger_protocol.hpp"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -297,10 +298,7 @@ void DescribeEventTargets(Datum destinations, bool all, const char *event_name, 
 // capi.destinations' statement trigger: every session re-reads the destinations at its next use
 // (relcache invalidation, sent at commit), and the worker is woken to reload them.
 CAPI_PG_FUNCTION(capi_destinations_changed) {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-		                errmsg("capi.destinations_changed() must be called as a trigger")));
-	TriggerData *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+	TriggerData *trigger = capi::pg::RequireTriggerCall(fcinfo, "capi.destinations_changed()");
 	CacheInvalidateRelcache(trigger->tg_relation);
 	capi::pg::WakeWorkerAtCommit(true);
 	return PointerGetDatum(nullptr);

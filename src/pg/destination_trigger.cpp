@@ -18,6 +18,7 @@
 
 #include "pg/guard.hpp"
 #include "pg/text.hpp"
+#include "pg/trigger_protocol.hpp"
 
 extern "C" {
 #include "access/detoast.h"
@@ -98,13 +99,7 @@ void RequireNotNullColumns(HeapTuple tuple, TupleDesc descriptor) {
 } // namespace
 
 CAPI_PG_FUNCTION(capi_destinations_row_trigger) {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-		                errmsg("capi.destinations_row_trigger() must be called as a trigger")));
-	TriggerData *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
-	if (!TRIGGER_FIRED_BEFORE(trigger->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
-		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-		                errmsg("capi.destinations_row_trigger() must run BEFORE, FOR EACH ROW")));
+	TriggerData *trigger = capi::pg::RequireBeforeRowTrigger(fcinfo, "capi.destinations_row_trigger()");
 	HeapTuple tuple =
 	    TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple : trigger->tg_trigtuple;
 	if (TRIGGER_FIRED_BY_DELETE(trigger->tg_event))

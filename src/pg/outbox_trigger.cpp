@@ -31,6 +31,7 @@
 #include "pg/guc.hpp"
 #include "pg/outbox_correction.hpp"
 #include "pg/shared_state.hpp"
+#include "pg/trigger_protocol.hpp"
 #include "pg/text.hpp"
 #include "pg/unix_time.hpp"
 
@@ -151,40 +152,226 @@ std::optional<std::string_view> OptionalView(const char *json) {
 	return std::string_view(json);
 }
 
+// An UPDATE. The one correction capi.correct_failed() allowed (pg/outbox_correction.hpp): the old row
+// with only the correctable columns taken from the new one, to be validated and hashed as an INSERT is;
+// id, txid and created_at are kept, so the event keeps its place in the delivery order. The txid rewrite
+// of capi.rebase_after_restore(): the finished row, with *rebased set. Any other UPDATE is refused.
+HeapTuple CorrectionOrRebase(TriggerData *trigger, TupleDesc descriptor, bool *rebased) {
+	HeapTuple tuple = trigger->tg_trigtuple;
+	bool id_null = false;
+	Datum id = heap_getattr(tuple, ColumnNumber(descriptor, "id"), descriptor, &id_null);
+	if (id_null || !capi::pg::TakeOutboxCorrection(DatumGetInt64(id))) {
+		if (capi::pg::OutboxRebaseAllowed()) {
+			*rebased = true;
+			return WithTxidOf(tuple, trigger->tg_newtuple, descriptor);
+		}
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+		                errmsg("capi.outbox is append-only: rows cannot be updated"),
+		                errhint("Insert a new event; delivery state is in capi.delivery_status. A failed "
+		                        "event is corrected with capi.correct_failed().")));
+	}
+	int columns[3] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "custom_data"),
+	                  ColumnNumber(descriptor, "event_source_url")};
+	Datum values[3];
+	bool nulls[3];
+	for (int i = 0; i < 3; i++)
+		values[i] = heap_getattr(trigger->tg_newtuple, columns[i], descriptor, &nulls[i]);
+	return heap_modify_tuple_by_cols(tuple, descriptor, 3, columns, values, nulls);
+}
+
+// Everything the checks and the bag builder read, read by PostgreSQL calls into plain values (no C++
+// object with a destructor: any of these reads may raise an ERROR).
+struct OutboxRowColumns {
+	TextColumn event_id;
+	TextColumn event_name;
+	TextColumn action_source;
+	TextColumn event_source_url;
+	const char *user_data = nullptr; // jsonb as text; nullptr for NULL
+	const char *custom_data = nullptr;
+	const char *consent = nullptr;
+	std::int64_t event_time_ms = 0;
+	bool event_time_finite = true;
+	// destinations as written (destinations_null: NULL, every destination), and as it is to be stored:
+	// restricted_destinations replaces it when replace_destinations.
+	Datum destinations = (Datum)0;
+	bool destinations_null = false;
+	Datum restricted_destinations = (Datum)0;
+	bool replace_destinations = false;
+	// The destinations' names, detoasted; name_count -1 when destinations IS NULL.
+	Datum *names = nullptr;
+	bool *name_nulls = nullptr;
+	int name_count = -1;
+	capi::outbox::EventTargets targets; // the platforms the event goes to (destination_checks.hpp)
+	std::int64_t now_ms = 0;
+	const char *region = nullptr; // capi.default_region
+	bool region_given = false;
+};
+
+// 1. Every PostgreSQL read. A correction keeps the row's destinations: they were checked when it was
+// inserted.
+OutboxRowColumns ReadOutboxRow(HeapTuple tuple, TupleDesc descriptor, bool correcting) {
+	OutboxRowColumns row;
+	row.event_id = ReadText(tuple, descriptor, "event_id");
+	row.event_name = ReadText(tuple, descriptor, "event_name");
+	row.action_source = ReadText(tuple, descriptor, "action_source");
+	row.event_source_url = ReadText(tuple, descriptor, "event_source_url");
+	row.user_data = ReadJsonb(tuple, descriptor, "user_data", capi::outbox::kMaxUserDataBytes);
+	row.custom_data = ReadJsonb(tuple, descriptor, "custom_data", capi::outbox::kMaxCustomDataBytes);
+	row.consent = ReadJsonb(tuple, descriptor, "consent", capi::outbox::kMaxConsentBytes);
+	bool is_null = false;
+	Datum event_time = heap_getattr(tuple, ColumnNumber(descriptor, "event_time"), descriptor, &is_null);
+	if (is_null) // said here: read as 0 it would be refused as 1970, more than a year in the past
+		ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("event_time must not be NULL"),
+		                errhint("Leave event_time out for the time of the INSERT, now().")));
+	// 'infinity' and '-infinity' are refused by the core; converting them would give garbage.
+	row.event_time_finite = is_null || !TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(event_time));
+	row.event_time_ms =
+	    is_null || !row.event_time_finite ? 0 : capi::pg::UnixMilliseconds(DatumGetTimestampTz(event_time));
+	row.destinations =
+	    heap_getattr(tuple, ColumnNumber(descriptor, "destinations"), descriptor, &row.destinations_null);
+	// Unknown names and names a role restricted by writer_roles may not use are refused; NULL (every
+	// destination) is written out as the role's own list when it may not use them all.
+	row.restricted_destinations =
+	    correcting ? (Datum)0
+	               : capi::pg::ResolveEventDestinations(row.destinations, row.destinations_null,
+	                                                    &row.replace_destinations);
+	if (!row.destinations_null) {
+		deconstruct_array(DatumGetArrayTypeP(row.destinations), TEXTOID, -1, false, TYPALIGN_INT, &row.names,
+		                  &row.name_nulls, &row.name_count);
+		for (int i = 0; i < row.name_count; i++)
+			if (!row.name_nulls[i])
+				row.names[i] = PointerGetDatum(PG_DETOAST_DATUM_PACKED(row.names[i]));
+	}
+	capi::pg::DescribeEventTargets(
+	    row.restricted_destinations, row.destinations_null && !row.replace_destinations, row.event_name.data,
+	    row.event_name.data != nullptr ? static_cast<int>(row.event_name.length) : 0, &row.targets.platforms,
+	    &row.targets.event_name_in_config);
+	row.now_ms = capi::pg::NowUnixMilliseconds();
+	row.region = capi::pg::DefaultRegion();
+	row.region_given = capi::pg::DefaultRegionGiven();
+	return row;
+}
+
+// 2. The C++ work, no PostgreSQL call: the row's checks, and user_data hashed into bag (its unusable
+// keys into unusable). Errors are C++ exceptions, unwinding normally to InvokeCpp.
+void ValidateAndHash(const OutboxRowColumns &columns, std::string &bag,
+                     capi::outbox::UnusableKeys &unusable) {
+	capi::outbox::OutboxRowView row;
+	row.event_id = View(columns.event_id);
+	row.event_name = View(columns.event_name);
+	row.event_time_ms = columns.event_time_ms;
+	row.event_time_finite = columns.event_time_finite;
+	row.action_source = View(columns.action_source);
+	row.event_source_url = OptionalView(columns.event_source_url);
+	row.custom_data_json = OptionalView(columns.custom_data);
+	row.consent_json = OptionalView(columns.consent);
+	if (columns.name_count >= 0) {
+		row.destinations.emplace();
+		for (int i = 0; i < columns.name_count; i++) {
+			if (columns.name_nulls[i])
+				row.destinations->push_back(std::nullopt);
+			else
+				row.destinations->push_back(
+				    capi::pg::TextView(reinterpret_cast<const text *>(DatumGetPointer(columns.names[i]))));
+		}
+	}
+	const capi::outbox::RowFacts facts = capi::outbox::ValidateOutboxRow(row, columns.now_ms);
+	capi::outbox::EventIdentifiers identifiers;
+	if (columns.user_data != nullptr) {
+		capi::outbox::CheckJsonTextSize("user_data", std::strlen(columns.user_data),
+		                                capi::outbox::kMaxUserDataBytes);
+		capi::outbox::PlainValues plain;
+		capi::outbox::BuildIdentityBag(columns.user_data,
+		                               capi::identity::Region(columns.region, columns.region_given), bag,
+		                               &plain, &unusable);
+		identifiers.client_user_agent =
+		    plain[static_cast<std::size_t>(capi::identity::PlainKey::kClientUserAgent)];
+		identifiers.fbc = plain[static_cast<std::size_t>(capi::identity::PlainKey::kFbc)];
+		identifiers.fbp = plain[static_cast<std::size_t>(capi::identity::PlainKey::kFbp)];
+	}
+	capi::outbox::CheckEventForDestinations(row, facts, identifiers, columns.targets);
+}
+
+// capi.outbox.unusable_identifiers as it is to be stored. number <= 0: SQL older than 0.6.0 has no such
+// column, and nothing is recorded.
+struct UnusableColumn {
+	int number = 0;
+	Datum value = (Datum)0;
+	bool is_null = true;
+};
+
+// The hashed user_data as jsonb (call only when user_data is not NULL).
+Datum BagJsonb(const std::string &bag) {
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(bag.c_str()));
+}
+
+// A correction's row: only user_data is replaced (by its hashed form); txid and created_at are kept.
+// A correction that keeps user_data (capi.correct_failed passes NULL for it) keeps the record of what
+// the original INSERT could not use: the stored bag no longer shows it.
+HeapTuple CorrectedTuple(TriggerData *trigger, HeapTuple tuple, TupleDesc descriptor,
+                         const OutboxRowColumns &row, const std::string &bag,
+                         const UnusableColumn &unusable) {
+	const int user_data_column = ColumnNumber(descriptor, "user_data");
+	bool old_null = false;
+	bool new_null = false;
+	Datum old_user_data = heap_getattr(trigger->tg_trigtuple, user_data_column, descriptor, &old_null);
+	Datum new_user_data = heap_getattr(trigger->tg_newtuple, user_data_column, descriptor, &new_null);
+	const bool user_data_kept =
+	    old_null == new_null && (old_null || datumIsEqual(old_user_data, new_user_data, false, -1));
+	int columns[2] = {user_data_column, unusable.number};
+	Datum values[2] = {row.user_data != nullptr ? BagJsonb(bag) : (Datum)0, unusable.value};
+	bool nulls[2] = {row.user_data == nullptr, unusable.is_null};
+	const int changed = unusable.number > 0 && !user_data_kept ? 2 : 1;
+	return heap_modify_tuple_by_cols(tuple, descriptor, changed, columns, values, nulls);
+}
+
+// 3. The dedup audit: a row whose (event_name, event_id) is taken is a retry (duplicate_audit.hpp).
+void AuditDuplicate(Relation relation, HeapTuple tuple, TupleDesc descriptor, const OutboxRowColumns &row) {
+	bool name_null = false;
+	bool id_null = false;
+	Datum name = heap_getattr(tuple, ColumnNumber(descriptor, "event_name"), descriptor, &name_null);
+	Datum id = heap_getattr(tuple, ColumnNumber(descriptor, "event_id"), descriptor, &id_null);
+	if (!name_null && !id_null)
+		capi::pg::AuditDuplicateInsert(
+		    relation, name, id, row.replace_destinations ? row.restricted_destinations : row.destinations,
+		    row.destinations_null && !row.replace_destinations);
+}
+
+// 4. An inserted row as it is stored: hashed user_data, the inserting transaction's id (the delivery
+// cursor's key), its start time as created_at (retention counts from it: a writer must not backdate
+// it), the unusable keys, and the destinations written out when writer_roles restrict this role.
+HeapTuple InsertedTuple(HeapTuple tuple, TupleDesc descriptor, const OutboxRowColumns &row,
+                        const std::string &bag, const UnusableColumn &unusable) {
+	int columns[5] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "txid"),
+	                  ColumnNumber(descriptor, "created_at"), ColumnNumber(descriptor, "destinations"),
+	                  unusable.number};
+	Datum values[5] = {(Datum)0, FullTransactionIdGetDatum(GetTopFullTransactionId()),
+	                   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+	                   row.restricted_destinations, unusable.value};
+	bool nulls[5] = {row.user_data == nullptr, false, false, false, unusable.is_null};
+	if (row.user_data != nullptr)
+		values[0] = BagJsonb(bag);
+	if (!row.replace_destinations) { // destinations keep the row's own value: drop that column
+		columns[3] = columns[4];
+		values[3] = values[4];
+		nulls[3] = nulls[4];
+	}
+	const int changed = (row.replace_destinations ? 4 : 3) + (unusable.number > 0 ? 1 : 0);
+	return heap_modify_tuple_by_cols(tuple, descriptor, changed, columns, values, nulls);
+}
+
 } // namespace
 
 CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-		                errmsg("capi.outbox_row_trigger() must be called as a trigger")));
-	TriggerData *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
-	if (!TRIGGER_FIRED_BEFORE(trigger->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
-		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-		                errmsg("capi.outbox_row_trigger() must run BEFORE, FOR EACH ROW")));
+	TriggerData *trigger = capi::pg::RequireBeforeRowTrigger(fcinfo, "capi.outbox_row_trigger()");
 	TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
 	HeapTuple tuple = trigger->tg_trigtuple;
-	// A correction (capi.correct_failed): the old row with only the correctable columns taken from
-	// the new one, validated and hashed below as an INSERT is; id, txid and created_at are kept, so
-	// the event keeps its place in the delivery order.
 	const bool correcting = TRIGGER_FIRED_BY_UPDATE(trigger->tg_event);
 	if (correcting) {
-		bool id_null = false;
-		Datum id = heap_getattr(tuple, ColumnNumber(descriptor, "id"), descriptor, &id_null);
-		if (id_null || !capi::pg::TakeOutboxCorrection(DatumGetInt64(id))) {
-			if (capi::pg::OutboxRebaseAllowed())
-				return PointerGetDatum(WithTxidOf(tuple, trigger->tg_newtuple, descriptor));
-			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			                errmsg("capi.outbox is append-only: rows cannot be updated"),
-			                errhint("Insert a new event; delivery state is in capi.delivery_status. A failed "
-			                        "event is corrected with capi.correct_failed().")));
-		}
-		int columns[3] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "custom_data"),
-		                  ColumnNumber(descriptor, "event_source_url")};
-		Datum values[3];
-		bool nulls[3];
-		for (int i = 0; i < 3; i++)
-			values[i] = heap_getattr(trigger->tg_newtuple, columns[i], descriptor, &nulls[i]);
-		tuple = heap_modify_tuple_by_cols(tuple, descriptor, 3, columns, values, nulls);
+		bool rebased = false;
+		tuple = CorrectionOrRebase(trigger, descriptor, &rebased);
+		if (rebased)
+			return PointerGetDatum(tuple);
 	} else if (!TRIGGER_FIRED_BY_INSERT(trigger->tg_event)) {
 		return PointerGetDatum(trigger->tg_trigtuple);
 	} else if (IsRestoredRow(tuple, descriptor)) {
@@ -196,144 +383,20 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 		capi::pg::RebaseAfterRestoreAs(trigger->tg_relation->rd_rel->relowner);
 	}
 
-	// 1. Every PostgreSQL read, into plain locals.
-	TextColumn event_id = ReadText(tuple, descriptor, "event_id");
-	TextColumn event_name = ReadText(tuple, descriptor, "event_name");
-	TextColumn action_source = ReadText(tuple, descriptor, "action_source");
-	TextColumn event_source_url = ReadText(tuple, descriptor, "event_source_url");
-	const char *user_data = ReadJsonb(tuple, descriptor, "user_data", capi::outbox::kMaxUserDataBytes);
-	const char *custom_data = ReadJsonb(tuple, descriptor, "custom_data", capi::outbox::kMaxCustomDataBytes);
-	const char *consent = ReadJsonb(tuple, descriptor, "consent", capi::outbox::kMaxConsentBytes);
-	bool is_null = false;
-	Datum event_time = heap_getattr(tuple, ColumnNumber(descriptor, "event_time"), descriptor, &is_null);
-	if (is_null) // said here: read as 0 it would be refused as 1970, more than a year in the past
-		ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("event_time must not be NULL"),
-		                errhint("Leave event_time out for the time of the INSERT, now().")));
-	// 'infinity' and '-infinity' are refused by the core; converting them would give garbage.
-	bool event_time_finite = is_null || !TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(event_time));
-	std::int64_t event_time_ms =
-	    is_null || !event_time_finite ? 0 : capi::pg::UnixMilliseconds(DatumGetTimestampTz(event_time));
-	Datum destinations = heap_getattr(tuple, ColumnNumber(descriptor, "destinations"), descriptor, &is_null);
-	// Unknown names and names a role restricted by writer_roles may not use are refused; NULL (every
-	// destination) is written out as the role's own list when it may not use them all.
-	// A correction keeps the row's destinations: they were checked when it was inserted.
-	bool replace_destinations = false;
-	Datum restricted_destinations =
-	    correcting ? (Datum)0
-	               : capi::pg::ResolveEventDestinations(destinations, is_null, &replace_destinations);
-	Datum *names = nullptr;
-	bool *name_nulls = nullptr;
-	int name_count = -1; // -1: destinations IS NULL
-	if (!is_null) {
-		deconstruct_array(DatumGetArrayTypeP(destinations), TEXTOID, -1, false, TYPALIGN_INT, &names,
-		                  &name_nulls, &name_count);
-		for (int i = 0; i < name_count; i++)
-			if (!name_nulls[i])
-				names[i] = PointerGetDatum(PG_DETOAST_DATUM_PACKED(names[i]));
-	}
-	// The platforms the event goes to, for the checks that depend on them (destination_checks.hpp).
-	capi::outbox::EventTargets targets;
-	capi::pg::DescribeEventTargets(restricted_destinations, is_null && !replace_destinations, event_name.data,
-	                               event_name.data != nullptr ? static_cast<int>(event_name.length) : 0,
-	                               &targets.platforms, &targets.event_name_in_config);
-	std::int64_t now_ms = capi::pg::NowUnixMilliseconds();
-	const char *region = capi::pg::DefaultRegion();
-	const bool region_given = capi::pg::DefaultRegionGiven();
-
-	// 2. The C++ work: validation and hashing (errors unwind normally to InvokeCpp).
+	const OutboxRowColumns row = ReadOutboxRow(tuple, descriptor, correcting);
 	std::string &bag = BagBuffer();
-	capi::outbox::UnusableKeys &unusable = UnusableBuffer();
-	unusable.clear();
-	{
-		capi::outbox::OutboxRowView row;
-		row.event_id = View(event_id);
-		row.event_name = View(event_name);
-		row.event_time_ms = event_time_ms;
-		row.event_time_finite = event_time_finite;
-		row.action_source = View(action_source);
-		row.event_source_url = OptionalView(event_source_url);
-		row.custom_data_json = OptionalView(custom_data);
-		row.consent_json = OptionalView(consent);
-		if (name_count >= 0) {
-			row.destinations.emplace();
-			for (int i = 0; i < name_count; i++) {
-				if (name_nulls[i])
-					row.destinations->push_back(std::nullopt);
-				else
-					row.destinations->push_back(
-					    capi::pg::TextView(reinterpret_cast<const text *>(DatumGetPointer(names[i]))));
-			}
-		}
-		const capi::outbox::RowFacts facts = capi::outbox::ValidateOutboxRow(row, now_ms);
-		capi::outbox::EventIdentifiers identifiers;
-		if (user_data != nullptr) {
-			capi::outbox::CheckJsonTextSize("user_data", std::strlen(user_data),
-			                                capi::outbox::kMaxUserDataBytes);
-			capi::outbox::PlainValues plain;
-			capi::outbox::BuildIdentityBag(user_data, capi::identity::Region(region, region_given), bag,
-			                               &plain, &unusable);
-			identifiers.client_user_agent =
-			    plain[static_cast<std::size_t>(capi::identity::PlainKey::kClientUserAgent)];
-			identifiers.fbc = plain[static_cast<std::size_t>(capi::identity::PlainKey::kFbc)];
-			identifiers.fbp = plain[static_cast<std::size_t>(capi::identity::PlainKey::kFbp)];
-		}
-		capi::outbox::CheckEventForDestinations(row, facts, identifiers, targets);
-	}
+	capi::outbox::UnusableKeys &unusable_keys = UnusableBuffer();
+	unusable_keys.clear();
+	ValidateAndHash(row, bag, unusable_keys);
 
 	capi::pg::WakeWorkerAtCommit(); // the delivery worker reads the row once this transaction commits
-	// The keys no platform can use, recorded for capi.match_quality_report (a column that SQL older than
-	// 0.6.0 does not have: then nothing is recorded).
-	const int unusable_column = SPI_fnumber(descriptor, "unusable_identifiers");
-	bool unusable_null = true;
-	Datum unusable_value = unusable_column > 0 ? UnusableIdentifiers(unusable, &unusable_null) : (Datum)0;
-	if (correcting) { // only user_data is replaced (by its hashed form); txid and created_at are kept
-		// A correction that keeps user_data (capi.correct_failed passes NULL for it) keeps the record of
-		// what the original INSERT could not use: the stored bag no longer shows it.
-		const int user_data_column = ColumnNumber(descriptor, "user_data");
-		bool old_null = false;
-		bool new_null = false;
-		Datum old_user_data = heap_getattr(trigger->tg_trigtuple, user_data_column, descriptor, &old_null);
-		Datum new_user_data = heap_getattr(trigger->tg_newtuple, user_data_column, descriptor, &new_null);
-		const bool user_data_kept =
-		    old_null == new_null && (old_null || datumIsEqual(old_user_data, new_user_data, false, -1));
-		int columns[2] = {user_data_column, unusable_column};
-		Datum values[2] = {user_data != nullptr ? DirectFunctionCall1(jsonb_in, CStringGetDatum(bag.c_str()))
-		                                        : (Datum)0,
-		                   unusable_value};
-		bool nulls[2] = {user_data == nullptr, unusable_null};
-		const int changed = unusable_column > 0 && !user_data_kept ? 2 : 1;
-		return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, changed, columns, values, nulls));
-	}
-
-	// 3. The dedup audit: a row whose (event_name, event_id) is taken is a retry (duplicate_audit.hpp).
-	{
-		bool name_null = false;
-		bool id_null = false;
-		Datum name = heap_getattr(tuple, ColumnNumber(descriptor, "event_name"), descriptor, &name_null);
-		Datum id = heap_getattr(tuple, ColumnNumber(descriptor, "event_id"), descriptor, &id_null);
-		if (!name_null && !id_null)
-			capi::pg::AuditDuplicateInsert(trigger->tg_relation, name, id,
-			                               replace_destinations ? restricted_destinations : destinations,
-			                               is_null && !replace_destinations);
-	}
-
-	// 4. The new tuple: hashed user_data, the inserting transaction's id (the delivery cursor's key),
-	// its start time as created_at (retention counts from it: a writer must not backdate it), the
-	// unusable keys, and the destinations written out when writer_roles restrict this role.
-	int columns[5] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "txid"),
-	                  ColumnNumber(descriptor, "created_at"), ColumnNumber(descriptor, "destinations"),
-	                  unusable_column};
-	Datum values[5] = {(Datum)0, FullTransactionIdGetDatum(GetTopFullTransactionId()),
-	                   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), restricted_destinations,
-	                   unusable_value};
-	bool nulls[5] = {user_data == nullptr, false, false, false, unusable_null};
-	if (user_data != nullptr)
-		values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(bag.c_str()));
-	if (!replace_destinations) { // destinations keep the row's own value: drop that column
-		columns[3] = columns[4];
-		values[3] = values[4];
-		nulls[3] = nulls[4];
-	}
-	const int changed = (replace_destinations ? 4 : 3) + (unusable_column > 0 ? 1 : 0);
-	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, changed, columns, values, nulls));
+	// The keys no platform can use, recorded for capi.match_quality_report.
+	UnusableColumn unusable;
+	unusable.number = SPI_fnumber(descriptor, "unusable_identifiers");
+	if (unusable.number > 0)
+		unusable.value = UnusableIdentifiers(unusable_keys, &unusable.is_null);
+	if (correcting)
+		return PointerGetDatum(CorrectedTuple(trigger, tuple, descriptor, row, bag, unusable));
+	AuditDuplicate(trigger->tg_relation, tuple, descriptor, row);
+	return PointerGetDatum(InsertedTuple(tuple, descriptor, row, bag, unusable));
 }

@@ -36,19 +36,7 @@ sub wait_delivered {
 		WHERE destination = '$destination' AND event_id LIKE '$prefix%' GROUP BY status}));
 }
 
-sub recorded {
-	open(my $fh, '<', CapiTest::record_file()) or return ();
-	my @events = map { decode_json($_) } grep { /\S/ } <$fh>;
-	close($fh);
-	return @events;
-}
-
 # True for a non-empty array of SHA-256 hex digests.
-sub hashes {
-	my ($list) = @_;
-	return ref $list eq 'ARRAY' && @$list && !grep { !/^[0-9a-f]{64}$/ } @$list;
-}
-
 
 # --- 2,500 events in one transaction ---------------------------------------------------------------
 insert_events($node, 2500, 'a-');
@@ -68,7 +56,7 @@ is(sql(q{SELECT count(*), count(*) FILTER (WHERE status = 'delivered'),
 
 # --- what the platform received --------------------------------------------------------------------
 {
-	my @events = recorded();
+	my @events = recorded_events();
 	is(scalar @events, 2500, 'record file holds 2500 events');
 	my ($bad_em, $bad_ph, $bad_time, $bad_id) = (0, 0, 0, 0);
 	my %ids;
@@ -76,8 +64,8 @@ is(sql(q{SELECT count(*), count(*) FILTER (WHERE status = 'delivered'),
 	for my $line (@events) {
 		my $event = $line->{event};
 		my $user = $event->{user_data} // {};
-		$bad_em++ unless hashes($user->{em});
-		$bad_ph++ unless hashes($user->{ph});
+		$bad_em++ unless all_sha256_hex($user->{em});
+		$bad_ph++ unless all_sha256_hex($user->{ph});
 		my $time = $event->{event_time} // -1;
 		$bad_time++ unless $time =~ /^\d+$/ && abs($time - $now) < 3600;
 		$bad_id++ unless ($event->{event_id} // '') =~ /^a-\d+$/;
@@ -125,7 +113,7 @@ reload_setting($node, 'capi.batch_size = 0');
 {
 	my $before = time();
 	insert_events($node, 1, 'c-');
-	my $event = wait_until(sub { my ($found) = grep { $_->{event_id} eq 'c-1' } recorded(); $found }, 2);
+	my $event = wait_until(sub { my ($found) = grep { $_->{event_id} eq 'c-1' } recorded_events(); $found }, 2);
 	ok($event, 'a single committed event reaches the platform without polling');
 	my $latency = $event ? $event->{received_at_ms} - $before * 1000 : 1e9;
 	note(sprintf('commit-to-platform latency %.0f ms', $latency));
@@ -155,7 +143,7 @@ is($stats->{destinations}{"meta/$PIXEL_TWO"},
 	20, 'meta_two\'s pixel received 10 targeted + 10 untargeted events');
 is($stats->{destinations}{"meta/$PIXEL"} - $main_before,
 	10, 'meta_main\'s pixel received only the 10 untargeted');
-is(scalar(grep { $_->{event_id} =~ /^d-/ && $_->{destination} ne $PIXEL_TWO } recorded()),
+is(scalar(grep { $_->{event_id} =~ /^d-/ && $_->{destination} ne $PIXEL_TWO } recorded_events()),
 	0, 'no d- event went to meta_main\'s pixel');
 
 # --- a disabled destination ------------------------------------------------------------------------
@@ -178,7 +166,7 @@ is(sql(qq{SELECT body->>'access_token', jsonb_array_length(body->'data'), body->
 	body::text LIKE '%$TOKEN%' FROM capi.preview('a-1', 'meta_main') AS body}),
 	'[REDACTED]|1|a-1|f', 'capi.preview: the body with the token redacted');
 {
-	my ($sent) = grep { $_->{event_id} eq 'a-1' } recorded();
+	my ($sent) = grep { $_->{event_id} eq 'a-1' } recorded_events();
 	my $preview =
 	  decode_json(sql(q{SELECT body->'data'->0->'user_data' FROM capi.preview('a-1', 'meta_main') AS body}));
 	is_deeply($preview, $sent->{event}{user_data}, 'preview user_data equals what the platform received');

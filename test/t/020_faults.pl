@@ -48,13 +48,6 @@ sub wait_statuses {
 	  or diag(status_summary($prefix));
 }
 
-sub recorded {
-	open(my $fh, '<', CapiTest::record_file()) or return ();
-	my @events = map { decode_json($_) } grep { /\S/ } <$fh>;
-	close($fh);
-	return @events;
-}
-
 
 # The last batch read for meta_main.
 sub last_batch {
@@ -86,7 +79,7 @@ my $inserted_at = time();
 insert_events($node, 5, 'ra-');
 wait_statuses('ra-', delivered => 5);
 {
-	my @events = grep { $_->{event_id} =~ /^ra-/ } recorded();
+	my @events = grep { $_->{event_id} =~ /^ra-/ } recorded_events();
 	is(scalar @events, 5, '5 events received');
 	my $received_ms = (sort { $a <=> $b } map { $_->{received_at_ms} } @events)[0] // 0;
 	my $claimed_ms = last_batch('(extract(epoch FROM claimed_at) * 1000)::bigint');
@@ -132,7 +125,7 @@ is(sql(q{SELECT event_id FROM capi.delivery_status WHERE event_id LIKE 'st-%' AN
 	'st-3', 'the failed event is the 8-day-old one');
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'st-3'}),
 	qr/\b8(\.\d+)? days old/, 'the reason names its age');
-is(scalar(grep { $_->{event_id} eq 'st-3' } recorded()), 0, 'it was never sent');
+is(scalar(grep { $_->{event_id} eq 'st-3' } recorded_events()), 0, 'it was never sent');
 is(server_stats()->{accepted_events}, 4, 'its batch-mates were delivered');
 is(server_stats()->{rejected_requests}, 0, 'and no request was rejected');
 

@@ -18,13 +18,6 @@ add_meta_destination($node, 'meta_main');
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub recorded {
-	open(my $fh, '<', CapiTest::record_file()) or return ();
-	my @events = map { decode_json($_) } grep { /\S/ } <$fh>;
-	close($fh);
-	return @events;
-}
-
 sub status_of {
 	return sql(qq{SELECT status FROM capi.delivery_status WHERE event_id = '$_[0]'});
 }
@@ -36,7 +29,7 @@ ok(wait_until(sub { status_of('fx-2') eq 'failed' && status_of('fx-3') eq 'deliv
 	'fx-2 failed, the others were delivered');
 is(sql(q{SELECT failure_kind, last_error ~ 'reject_event_id' FROM capi.event_deliveries WHERE event_id = 'fx-2'}),
 	'permanent|t', 'the worker recorded it as a permanent failure, with the platform\'s words');
-is(scalar(grep { $_->{event_id} eq 'fx-2' } recorded()), 0, 'the platform has not accepted it');
+is(scalar(grep { $_->{event_id} eq 'fx-2' } recorded_events()), 0, 'the platform has not accepted it');
 clear_faults();
 is(sql(q{SELECT capi.retry_failed('meta_main')}), '0', 'a bare retry_failed leaves a permanent failure alone');
 is(status_of('fx-2'), 'failed', 'still failed');
@@ -47,7 +40,7 @@ like(sql(q{SELECT capi.correct_failed('fx-2', 'meta_main',
 	user_data => '{"email": " Fixed@Example.com ", "client_user_agent": "Mozilla/5.0"}',
 	custom_data => '{"value": 99.5, "currency": "EUR"}')}), qr/^\d+$/, 'correct_failed returns the correction id');
 ok(wait_until(sub { status_of('fx-2') eq 'delivered' }, 30), 'the corrected event is delivered');
-my @received = grep { $_->{event_id} eq 'fx-2' } recorded();
+my @received = grep { $_->{event_id} eq 'fx-2' } recorded_events();
 is(scalar @received, 1, 'the platform received fx-2 once');
 my $event = $received[0]{event} // {};
 is($event->{event_id}, 'fx-2', 'under the same event_id');
@@ -84,7 +77,7 @@ reload_setting($node, "capi.delivered_retention = '1s'");
 ok(wait_until(sub { sql(q{SELECT count(*) FROM capi.outbox WHERE event_id = 'fy-1'}) eq '0' }, 30),
 	'its outbox row is purged');
 is(sql(q{SELECT count(*) FROM capi.event_deliveries WHERE event_id = 'fy-1'}), '0', 'with its delivery row');
-is(scalar(grep { $_->{event_id} eq 'fy-1' } recorded()), 0, 'it was never sent again');
+is(scalar(grep { $_->{event_id} eq 'fy-1' } recorded_events()), 0, 'it was never sent again');
 
 stop_and_check_log($node);
 done_testing();

@@ -15,11 +15,6 @@ use Time::HiRes qw(time usleep);
 start_test_server();
 my $node = new_capi_node('life', no_extension => 1);
 
-sub worker_pid {
-	return $node->safe_psql('postgres',
-		"SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE backend_type = 'pg_capi worker'");
-}
-
 sub delivered {
 	my ($prefix, $dbname) = @_;
 	return $node->safe_psql($dbname // 'postgres', qq{
@@ -43,7 +38,7 @@ sub timed_psql {
 
 # --- Without the extension the worker runs and waits quietly.
 {
-	ok(wait_until(sub { worker_pid() != 0 }, 10), 'without the extension: the worker runs');
+	ok(wait_until(sub { worker_pid($node) != 0 }, 10), 'without the extension: the worker runs');
 	my $offset = log_size();
 	sleep 3;    # proving an absence
 	my $log = log_since($offset);
@@ -74,7 +69,7 @@ sub timed_psql {
 		  && $node->safe_psql('postgres', "SELECT count(*) FROM capi.batches WHERE status = 'in_flight'") > 0
 	}, 15), 'DROP EXTENSION: requests are in flight');
 	my $replies_due = time() + 3.2;
-	my $pid = worker_pid();
+	my $pid = worker_pid($node);
 	my $offset = log_size();
 	my ($ret, $stderr, $took) = timed_psql('postgres', 'DROP EXTENSION pg_capi');
 	is($ret, 0, 'DROP EXTENSION succeeds with requests in flight');
@@ -87,7 +82,7 @@ sub timed_psql {
 	unlike($log, qr/ERROR|WARNING|terminated by signal|exited with exit code/,
 		'after DROP EXTENSION: no error and no worker exit in the log');
 	note("log after DROP EXTENSION:\n$log");
-	is(worker_pid(), $pid, 'the same worker keeps running');
+	is(worker_pid($node), $pid, 'the same worker keeps running');
 	clear_faults();
 	reset_server();
 
@@ -188,7 +183,7 @@ sub timed_psql {
 	my $reports = () = $log =~ /$missing/g;
 	is($reports, 1, 'once');
 	unlike($log, qr/ERROR|WARNING|FATAL/, 'no error while the launcher waits');
-	is(worker_pid(), '0', 'no worker runs');
+	is(worker_pid($node), '0', 'no worker runs');
 }
 
 stop_test_server();

@@ -41,17 +41,10 @@ sub burn_xids {
 		"DO \$\$ BEGIN FOR i IN 1..$count LOOP PERFORM pg_current_xact_id(); COMMIT; END LOOP; END \$\$");
 }
 
-sub recorded {
-	open(my $fh, '<', CapiTest::record_file()) or return ();
-	my @events = map { decode_json($_) } grep { /\S/ } <$fh>;
-	close($fh);
-	return @events;
-}
-
 # "destination:event_id" of every event the platform accepted since the last reset, sorted.
 sub received {
 	return sort map { ($destination_of_pixel{ $_->{destination} } // $_->{destination}) . ':' . $_->{event_id} }
-	  recorded();
+	  recorded_events();
 }
 
 sub names { my ($prefix, $count) = @_; return map { "$prefix$_" } 1 .. $count; }
@@ -118,8 +111,8 @@ sub check_restored {
 	my ($b, $label) = @_;
 	my $sql = sub { return $b->safe_psql('postgres', $_[0]); };
 	$sql->(q{UPDATE capi.destinations SET enabled = true WHERE name = 'meta_off'});
-	ok(wait_until(sub { scalar(recorded()) >= scalar(@expected) }, 60), "$label: the platform received 120 events")
-	  or diag(scalar(recorded()), ' received; ', $sql->(q{SELECT destination, status, count(*) FROM capi.delivery_status
+	ok(wait_until(sub { scalar(recorded_events()) >= scalar(@expected) }, 60), "$label: the platform received 120 events")
+	  or diag(scalar(recorded_events()), ' received; ', $sql->(q{SELECT destination, status, count(*) FROM capi.delivery_status
 		GROUP BY 1, 2 ORDER BY 1, 2}));
 	sleep 2;    # anything sent twice would arrive now
 	my @got = received();
@@ -170,7 +163,7 @@ ok($b2->wait_for_log(qr/restored from another database cluster \(system identifi
 like($b2->safe_psql('postgres', 'SELECT capi.setup_warnings()'), qr/restored from another database cluster/,
 	'B2: capi.setup_warnings() says so too');
 sleep 2;
-is(scalar(recorded()), 0, 'B2: nothing was sent before the rebase');
+is(scalar(recorded_events()), 0, 'B2: nothing was sent before the rebase');
 $b2->safe_psql('postgres', q{CREATE ROLE shop LOGIN IN ROLE capi_writer});
 $b2->safe_psql('postgres', q{SET ROLE shop;
 	INSERT INTO capi.outbox (event_id, event_name, event_source_url, user_data, custom_data)

@@ -65,13 +65,6 @@ sub last_error_of {
 		WHERE destination = '$destination' AND event_id = '$event_id'});
 }
 
-sub recorded {
-	open(my $fh, '<', CapiTest::record_file()) or return ();
-	my @events = map { decode_json($_) } grep { /\S/ } <$fh>;
-	close($fh);
-	return @events;
-}
-
 # Not-sent-by-design events end as 'skipped' (or, until the store knows that status, 'failed'),
 # with the reason.
 my $not_sent = qr/^skipped$/;
@@ -85,7 +78,7 @@ is_deeply($stats->{batch_sizes}, { 2000 => 2, 500 => 1 }, 'Data Manager: batches
 is($stats->{platforms}{google}{accepted_events}, 4500, '4500 events accepted');
 is($stats->{duplicate_events}, 0, 'no duplicates');
 is($stats->{oauth}{token_requests}, 1, 'one token request for g_dm');
-my ($dm_event) = grep { $_->{event_id} eq 'order-cap-7' } recorded();
+my ($dm_event) = grep { $_->{event_id} eq 'order-cap-7' } recorded_events();
 ok($dm_event, 'the Data Manager event order-cap-7 was recorded');
 is($dm_event->{event_name}, '555', 'under its conversion action');
 is($dm_event->{event}{consent}{adUserData}, 'CONSENT_GRANTED', 'consent GRANTED');
@@ -98,7 +91,7 @@ $stats = server_stats();
 is_deeply($stats->{batch_sizes}, { 2000 => 1, 100 => 1 }, 'Ads API: batches of 2000 and 100');
 is($stats->{oauth}{token_requests}, 1, 'one token request for g_ads');
 is($stats->{destinations}{'google/2222222222'}, 2100, 'Ads API: counted under its customer id');
-my ($ads_event) = grep { $_->{event_id} eq 'order-capa-7' } recorded();
+my ($ads_event) = grep { $_->{event_id} eq 'order-capa-7' } recorded_events();
 is($ads_event->{event}{conversionAction}, 'customers/2222222222/conversionActions/555', 'Ads: conversionAction');
 like($ads_event->{event}{conversionDateTime}, qr/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00$/, 'Ads: conversionDateTime');
 is($ads_event->{event}{userIdentifiers}[0]{hashedEmail} =~ /^[0-9a-f]{64}$/ ? 1 : 0, 1, 'Ads: hashed email');
@@ -172,7 +165,7 @@ insert_google('cn-', 1, q{'g_dm', 'g_ads'}, consent => q{'{"ad_user_data": "deni
 	user_data => q{jsonb_build_object('email', 'x' || g || '@example.com')});
 wait_statuses('g_dm', 'cd-', 'delivered|2');
 wait_statuses('g_ads', 'cd-', 'delivered|2');
-my @denied = grep { $_->{event_id} =~ /^order-cd-/ } recorded();
+my @denied = grep { $_->{event_id} =~ /^order-cd-/ } recorded_events();
 is(scalar @denied, 4, 'both destinations received both denied events');
 my ($dm_denied) = grep { !exists $_->{event}{conversionAction} } @denied;
 my ($ads_denied) = grep { exists $_->{event}{conversionAction} } @denied;
@@ -198,7 +191,7 @@ wait_statuses('g_dm', 'um-ok-', 'delivered|1');
 ok(wait_until(sub { sql(q{SELECT status FROM capi.delivery_status WHERE destination = 'g_dm' AND event_id = 'um-1'})
 	=~ $not_sent }, 30), 'AddToCart is not sent');
 like(last_error_of('g_dm', 'um-1'), qr/no Google conversion action for "AddToCart"/, 'with the reason');
-my ($lead) = grep { $_->{event_id} eq 'order-um-ok-1' } recorded();
+my ($lead) = grep { $_->{event_id} eq 'order-um-ok-1' } recorded_events();
 is($lead->{event_name}, '777', 'a Lead goes to its own conversion action');
 
 # --- no secret in the log ------------------------------------------------------------------------------

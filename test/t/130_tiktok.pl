@@ -23,13 +23,6 @@ add_destination($node, 'tt_main', 'tiktok', qq{{"pixel_code": "$PIXEL_CODE"}},
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub recorded {
-	open(my $fh, '<', CapiTest::record_file()) or return ();
-	my @events = map { decode_json($_) } grep { /\S/ } <$fh>;
-	close($fh);
-	return grep { $_->{platform} eq 'tiktok' } @events;
-}
-
 sub status_summary {
 	my ($destination, $prefix) = @_;
 	return sql(qq{SELECT status, count(*), max(coalesce(reason, last_error)) FROM capi.delivery_status
@@ -65,11 +58,6 @@ sub insert_rows {
 		user_data, custom_data, consent, destinations) VALUES $values});
 }
 
-sub hashes {
-	my ($value) = @_;
-	return ref $value eq 'ARRAY' && @$value && !grep { !/^[0-9a-f]{64}$/ } @$value;
-}
-
 # --- batching at the cap: 2,500 events go as 1,000 + 1,000 + 500 ----------------------------------
 reset_server();
 insert_events($node, 2500, 'a-', destinations => q{'tt_main'});
@@ -84,15 +72,15 @@ is(sql(q{SELECT count(*) FILTER (WHERE trace_id IS NOT NULL) FROM capi.delivery_
 
 # --- what TikTok received ---------------------------------------------------------------------------
 {
-	my @events = recorded();
+	my @events = recorded_events('tiktok');
 	is(scalar @events, 2500, 'record file holds 2500 TikTok events');
 	is((grep { $_->{destination} ne $PIXEL_CODE } @events), 0, 'all for the pixel code (event_source_id)');
 	my ($bad_email, $bad_phone, $bad_time, $bad_name) = (0, 0, 0, 0);
 	my $now = time();
 	for my $line (@events) {
 		my $event = $line->{event};
-		$bad_email++ unless hashes($event->{user}{email});
-		$bad_phone++ unless hashes($event->{user}{phone});
+		$bad_email++ unless all_sha256_hex($event->{user}{email});
+		$bad_phone++ unless all_sha256_hex($event->{user}{phone});
 		$bad_time++ unless $event->{event_time} =~ /^\d+$/ && abs($event->{event_time} - $now) < 3600;
 		$bad_name++ unless $event->{event} eq 'Purchase' && $event->{event_id} =~ /^a-\d+$/;
 	}
@@ -149,7 +137,7 @@ is(sql(q{SELECT event_id FROM capi.delivery_status WHERE event_id LIKE 'rj-%' AN
 	'the failed event is the rejected one');
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'rj-3'}), qr/40002.*Batch\.\d+\.event_id/,
 	'with TikTok\'s parameter error');
-is(scalar(grep { $_->{event_id} eq 'rj-3' } recorded()), 0, 'it never reached TikTok');
+is(scalar(grep { $_->{event_id} eq 'rj-3' } recorded_events('tiktok')), 0, 'it never reached TikTok');
 is(server_stats()->{platforms}{tiktok}{accepted_events}, 5, 'its batch-mates were delivered');
 clear_faults();
 
@@ -172,7 +160,7 @@ like(sql(q{SELECT coalesce(reason, last_error) FROM capi.delivery_status WHERE e
 	qr/ad_user_data is denied/, 'denied ad_user_data: the reason says so');
 like(sql(q{SELECT coalesce(reason, last_error) FROM capi.delivery_status WHERE event_id = 'cs-pageview'}),
 	qr/no TikTok event for "PageView"/, 'PageView: no TikTok event, the reason says so');
-my %sent = map { $_->{event_id} => $_->{event} } recorded();
+my %sent = map { $_->{event_id} => $_->{event} } recorded_events('tiktok');
 ok(!exists $sent{'cs-denied'} && !exists $sent{'cs-pageview'}, 'neither reached TikTok');
 is($sent{'cs-ldu'}{limited_data_use}, JSON::PP::true, 'ldu: limited_data_use is true');
 is($sent{'cs-ldu'}{event}, 'Lead', 'Lead is TikTok\'s Lead');
@@ -183,7 +171,7 @@ sql(qq{UPDATE capi.destinations SET config = '{"pixel_code": "$PIXEL_CODE", "eve
 	WHERE name = 'tt_main'});
 insert_rows('tt_main', ['em-pageview', 'PageView', undef]);
 wait_statuses('tt_main', 'em-', delivered => 1);
-is({ map { $_->{event_id} => $_->{event}{event} } recorded() }->{'em-pageview'}, 'Pageview',
+is({ map { $_->{event_id} => $_->{event}{event} } recorded_events('tiktok') }->{'em-pageview'}, 'Pageview',
 	'config.event_map: PageView sent as "Pageview"');
 
 unlike(CapiTest::log_without_statements($node), qr/\Q$TT_TOKEN\E|tt-wrong-token/, 'no token in the server log');

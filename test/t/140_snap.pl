@@ -22,13 +22,6 @@ add_destination($node, 'sc_main', 'snap', qq{{"pixel_id": "$PIXEL_ID"}}, qq{{"ac
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub recorded {
-	open(my $fh, '<', CapiTest::record_file()) or return ();
-	my @events = map { decode_json($_) } grep { /\S/ } <$fh>;
-	close($fh);
-	return grep { $_->{platform} eq 'snap' } @events;
-}
-
 sub status_summary {
 	my ($destination, $prefix) = @_;
 	return sql(qq{SELECT status, count(*), max(coalesce(reason, last_error)) FROM capi.delivery_status
@@ -63,11 +56,6 @@ sub insert_rows {
 		user_data, custom_data, consent, destinations) VALUES $values});
 }
 
-sub hashes {
-	my ($value) = @_;
-	return ref $value eq 'ARRAY' && @$value && !grep { !/^[0-9a-f]{64}$/ } @$value;
-}
-
 # --- batching at the cap: 4,500 events go as 2,000 + 2,000 + 500 ----------------------------------
 reset_server();
 insert_events($node, 4500, 'a-', destinations => q{'sc_main'});
@@ -80,15 +68,15 @@ is_deeply($stats->{batch_sizes}, { 2000 => 2, 500 => 1 }, 'batches of 2000, 2000
 
 # --- what Snap received -----------------------------------------------------------------------------
 {
-	my @events = recorded();
+	my @events = recorded_events('snap');
 	is(scalar @events, 4500, 'record file holds 4500 Snap events');
 	is((grep { $_->{destination} ne $PIXEL_ID } @events), 0, 'all for the pixel id in the path');
 	my ($bad_email, $bad_phone, $bad_time, $bad_name) = (0, 0, 0, 0);
 	my $now = time();
 	for my $line (@events) {
 		my $event = $line->{event};
-		$bad_email++ unless hashes($event->{user_data}{em});
-		$bad_phone++ unless hashes($event->{user_data}{ph});
+		$bad_email++ unless all_sha256_hex($event->{user_data}{em});
+		$bad_phone++ unless all_sha256_hex($event->{user_data}{ph});
 		$bad_time++ unless $event->{event_time} =~ /^\d+$/ && abs($event->{event_time} - $now) < 3600;
 		$bad_name++ unless $event->{event_name} eq 'PURCHASE' && $event->{event_id} =~ /^a-\d+$/;
 	}
@@ -145,7 +133,7 @@ is(sql(q{SELECT event_id FROM capi.delivery_status WHERE event_id LIKE 'rj-%' AN
 	'the failed event is the rejected one');
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'rj-3'}), qr/INVALID: event_id: /,
 	'with Snap\'s INVALID reason');
-is(scalar(grep { $_->{event_id} eq 'rj-3' } recorded()), 0, 'it never reached Snap');
+is(scalar(grep { $_->{event_id} eq 'rj-3' } recorded_events('snap')), 0, 'it never reached Snap');
 is(server_stats()->{platforms}{snap}{accepted_events}, 5, 'its batch-mates were delivered');
 clear_faults();
 
@@ -161,7 +149,7 @@ like(sql(q{SELECT reason FROM capi.delivery_status WHERE event_id = 'cs-denied' 
 	qr/ad_user_data is denied/, 'denied ad_user_data: skipped, the reason says so');
 like(sql(q{SELECT reason FROM capi.delivery_status WHERE event_id = 'cs-lead' AND status = 'skipped'}),
 	qr/no Snap event for "Lead"/, 'Lead: no Snap event, skipped, the reason says so');
-my %sent = map { $_->{event_id} => $_->{event} } recorded();
+my %sent = map { $_->{event_id} => $_->{event} } recorded_events('snap');
 ok(!exists $sent{'cs-denied'} && !exists $sent{'cs-lead'}, 'neither reached Snap');
 is_deeply($sent{'cs-ldu'}{data_processing_options}, ['LDU'], 'ldu: data_processing_options ["LDU"]');
 is($sent{'cs-ldu'}{event_name}, 'ADD_CART', 'AddToCart is Snap\'s ADD_CART');
@@ -173,7 +161,7 @@ sql(qq{UPDATE capi.destinations SET config = '{"pixel_id": "$PIXEL_ID", "event_m
 	WHERE name = 'sc_main'});
 insert_rows('sc_main', ['em-lead', 'Lead', undef]);
 wait_statuses('sc_main', 'em-', delivered => 1);
-is({ map { $_->{event_id} => $_->{event}{event_name} } recorded() }->{'em-lead'}, 'SIGN_UP',
+is({ map { $_->{event_id} => $_->{event}{event_name} } recorded_events('snap') }->{'em-lead'}, 'SIGN_UP',
 	'config.event_map: Lead sent as SIGN_UP');
 
 # --- config.validate: Snap's test endpoint /events/validate ---------------------------------------
@@ -185,7 +173,7 @@ wait_statuses('sc_validate', 'va-', delivered => 3);
 $stats = server_stats();
 is($stats->{platforms}{snap}{test_events}, 3, 'the three events went to /events/validate')
   or diag(encode_json($stats));
-is((grep { ($_->{test_event_code} // '') ne 'validate' } recorded()), 0, 'recorded as validate requests');
+is((grep { ($_->{test_event_code} // '') ne 'validate' } recorded_events('snap')), 0, 'recorded as validate requests');
 
 unlike(CapiTest::log_without_statements($node), qr/\Q$SC_TOKEN\E|snap-wrong-token/, 'no token in the server log');
 stop_and_check_log($node);

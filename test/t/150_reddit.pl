@@ -37,13 +37,6 @@ sub wait_summary {
 		WHERE destination = '$destination' AND event_id LIKE '$prefix%'}));
 }
 
-sub recorded {
-	open(my $fh, '<', CapiTest::record_file()) or return ();
-	my @events = map { decode_json($_) } grep { /\S/ } <$fh>;
-	close($fh);
-	return @events;
-}
-
 sub insert_one {
 	my ($id, %options) = @_;
 	my $name = $options{name} // 'Purchase';
@@ -64,7 +57,7 @@ is_deeply($stats->{batch_sizes}, { 1000 => 2, 500 => 1 }, 'in batches of 1000, 1
 cmp_ok($stats->{platforms}{reddit}{max_requests_per_second}, '<=', 1,
 	'never more than 1 request in any second (the default limit)');
 {
-	my @events = map { $_->{event} } grep { $_->{platform} eq 'reddit' } recorded();
+	my @events = map { $_->{event} } grep { $_->{platform} eq 'reddit' } recorded_events();
 	is(scalar @events, 2500, '2500 events recorded');
 	my $now_ms = time() * 1000;
 	is(scalar(grep { !(($_->{user}{email} // '') =~ /^[0-9a-f]{64}$/
@@ -85,7 +78,7 @@ reset_server();
 insert_one('em-1');
 wait_summary('rdt', 'em-1', 'delivered|1', 'one event with Reddit identifiers delivered');
 {
-	my ($event) = map { $_->{event} } grep { $_->{event_id} eq 'em-1' } recorded();
+	my ($event) = map { $_->{event} } grep { $_->{event_id} eq 'em-1' } recorded_events();
 	is($event->{user}{email}, 'ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976',
 		'Al.ice$+Apple@Example.Com arrives as the digest of alice@example.com (Reddit\'s example)');
 	is($event->{click_id}, 't3_tapclick', 'rdt_click_id arrives as click_id');
@@ -151,7 +144,7 @@ my ($status, $why) = split /\|/, sql(q{SELECT status, coalesce(last_error, reaso
 	WHERE event_id = 'cs-denied'});
 is($status, q{skipped}, q{denied ad_user_data: skipped});
 like($why, qr/consent: ad_user_data is denied/, 'with the consent reason');
-my %sent = map { $_->{event_id} => $_->{event} } grep { $_->{event_id} =~ /^cs-/ } recorded();
+my %sent = map { $_->{event_id} => $_->{event} } grep { $_->{event_id} =~ /^cs-/ } recorded_events();
 ok(!$sent{'cs-denied'}, 'the denied event never reached Reddit');
 is_deeply($sent{'cs-ldu'}{user}{data_processing_options}, { modes => ['LDU'], country => 'US', region => 'US-CA' },
 	'LDU (California) arrives as data_processing_options');
@@ -166,11 +159,11 @@ ok(wait_until(sub { sql(q{SELECT status FROM capi.delivery_status WHERE event_id
 	'Donate is skipped');
 like(sql(q{SELECT coalesce(last_error, reason) FROM capi.delivery_status WHERE event_id = 'un-1'}),
 	qr/no Reddit event for "Donate".*event_map/, 'the reason names the event and config.event_map');
-is(scalar(grep { $_->{event_id} eq 'un-1' } recorded()), 0, 'it never reached Reddit');
+is(scalar(grep { $_->{event_id} eq 'un-1' } recorded_events()), 0, 'it never reached Reddit');
 sql(q{UPDATE capi.destinations SET config = config || '{"event_map": {"Donate": "CUSTOM"}}' WHERE name = 'rdt'});
 insert_one('un-3', name => 'Donate');
 wait_summary('rdt', 'un-3', 'delivered|1', 'with config.event_map {"Donate": "CUSTOM"} it is delivered');
-is_deeply((grep { $_->{event_id} eq 'un-3' } recorded())[0]{event}{type},
+is_deeply((grep { $_->{event_id} eq 'un-3' } recorded_events())[0]{event}{type},
 	{ tracking_type => 'CUSTOM', custom_event_name => 'Donate' }, 'as a CUSTOM event named Donate');
 
 stop_and_check_log($node);

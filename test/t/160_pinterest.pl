@@ -36,18 +36,6 @@ sub wait_summary {
 		WHERE destination = '$destination' AND event_id LIKE '$prefix%'}));
 }
 
-sub recorded {
-	open(my $fh, '<', CapiTest::record_file()) or return ();
-	my @events = map { decode_json($_) } grep { /\S/ } <$fh>;
-	close($fh);
-	return @events;
-}
-
-sub hashes {
-	my ($list) = @_;
-	return ref $list eq 'ARRAY' && @$list && !grep { !/^[0-9a-f]{64}$/ } @$list;
-}
-
 # One event of the given name, identifiers and consent, for destination 'pin'.
 sub insert_one {
 	my ($id, %options) = @_;
@@ -68,10 +56,10 @@ is($stats->{accepted_events}, 2500, 'Pinterest accepted 2500 events');
 is_deeply(server_stats()->{batch_sizes}, { 1000 => 2, 500 => 1 }, 'in batches of 1000, 1000 and 500');
 is($stats->{rejected_requests}, 0, 'no request was rejected');
 {
-	my @events = map { $_->{event} } grep { $_->{platform} eq 'pinterest' } recorded();
+	my @events = map { $_->{event} } grep { $_->{platform} eq 'pinterest' } recorded_events();
 	is(scalar @events, 2500, '2500 events recorded');
 	my $now = time();
-	is(scalar(grep { !hashes($_->{user_data}{em}) || !hashes($_->{user_data}{ph}) } @events), 0,
+	is(scalar(grep { !all_sha256_hex($_->{user_data}{em}) || !all_sha256_hex($_->{user_data}{ph}) } @events), 0,
 		'every em and ph is an array of SHA-256 hex digests');
 	is(scalar(grep { !($_->{event_time} =~ /^\d+$/ && abs($_->{event_time} - $now) < 3600) } @events), 0,
 		'every event_time is in Unix seconds');
@@ -135,7 +123,7 @@ my ($status, $why) = split /\|/, sql(q{SELECT status, coalesce(last_error, reaso
 	WHERE event_id = 'cs-denied'});
 is($status, q{skipped}, q{denied ad_user_data: skipped});
 like($why, qr/consent: ad_user_data is denied/, 'with the consent reason');
-my %sent = map { $_->{event_id} => $_->{event} } grep { $_->{event_id} =~ /^cs-/ } recorded();
+my %sent = map { $_->{event_id} => $_->{event} } grep { $_->{event_id} =~ /^cs-/ } recorded_events();
 ok(!$sent{'cs-denied'}, 'the denied event never reached Pinterest');
 is(scalar keys %sent, 3, 'the other three did');
 is($sent{'cs-optout'}{opt_out}, JSON::PP::true, 'opt_out: true arrives as opt_out true');
@@ -152,11 +140,11 @@ ok(wait_until(sub { sql(q{SELECT status FROM capi.delivery_status WHERE event_id
 	'Donate is skipped');
 like(sql(q{SELECT coalesce(last_error, reason) FROM capi.delivery_status WHERE event_id = 'un-1'}),
 	qr/no Pinterest event for "Donate".*event_map/, 'the reason names the event and config.event_map');
-is(scalar(grep { $_->{event_id} eq 'un-1' } recorded()), 0, 'it never reached Pinterest');
+is(scalar(grep { $_->{event_id} eq 'un-1' } recorded_events()), 0, 'it never reached Pinterest');
 sql(q{UPDATE capi.destinations SET config = config || '{"event_map": {"Donate": "custom"}}' WHERE name = 'pin'});
 insert_one('un-3', name => 'Donate');
 wait_summary('pin', 'un-3', 'delivered|1', 'with config.event_map {"Donate": "custom"} it is delivered');
-is((grep { $_->{event_id} eq 'un-3' } recorded())[0]{event}{event_name}, 'custom', 'as custom');
+is((grep { $_->{event_id} eq 'un-3' } recorded_events())[0]{event}{event_name}, 'custom', 'as custom');
 
 stop_and_check_log($node);
 done_testing();

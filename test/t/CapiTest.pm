@@ -14,7 +14,8 @@ use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(start_test_server stop_test_server server_url server_stats server_get server_post
   server_delete add_faults clear_faults reset_server new_capi_node add_meta_destination wait_until
-  insert_events reload_setting stop_and_check_log add_destination record_file $TOKEN $PIXEL);
+  insert_events reload_setting stop_and_check_log add_destination record_file recorded_events all_sha256_hex
+  worker_pid $TOKEN $PIXEL);
 
 our $TOKEN = 'EAAB-tap-secret-token-5f1c9a';    # a realistic token: redaction must find it whole
 our $PIXEL = '1234567890';
@@ -56,6 +57,22 @@ sub stop_test_server {
 
 sub server_url { return "http://127.0.0.1:$server{port}"; }
 sub record_file { return "$server{dir}/events.jsonl"; }
+
+# The events the server recorded since its last reset (one decoded JSON object per line of
+# record_file), in order; with $platform ('tiktok', ...), that platform's only. () before the first.
+sub recorded_events {
+	my ($platform) = @_;
+	open(my $fh, '<', record_file()) or return ();
+	my @events = map { decode_json($_) } grep { /\S/ } <$fh>;
+	close($fh);
+	return defined $platform ? grep { $_->{platform} eq $platform } @events : @events;
+}
+
+# True when $list is a non-empty array reference of lowercase SHA-256 hex digests (what platforms get).
+sub all_sha256_hex {
+	my ($list) = @_;
+	return ref $list eq 'ARRAY' && @$list && !grep { !/^[0-9a-f]{64}\z/ } @$list;
+}
 
 sub _call {
 	my ($method, $path, $body) = @_;
@@ -157,6 +174,13 @@ sub wait_until {
 		return $result if time() > $deadline;
 		usleep(50_000);
 	}
+}
+
+# The pg_capi worker's process id on $node, 0 when none runs.
+sub worker_pid {
+	my ($node) = @_;
+	return $node->safe_psql('postgres',
+		"SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE backend_type = 'pg_capi worker'");
 }
 
 # The node's log without the statements the test itself sent (TAP clusters log every statement, and

@@ -56,6 +56,41 @@ TEST(JsonWriter, EveryOffsetMatchesNlohmann) {
 	}
 }
 
+// The copies this escaper replaced (the worker's jsonb renderer, the test server's) wrote U+0008 and
+// U+000C as \u0008 and \u000c, this one as \b and \f. RFC 8259 section 7 allows both; one escaper
+// means one form: the two-character ones, as nlohmann::json writes every control character.
+TEST(JsonWriter, EveryControlCharacterAsNlohmannWritesIt) {
+	for (int c = 0; c < 0x20; ++c) {
+		const std::string text(1, static_cast<char>(c));
+		EXPECT_EQ(Quoted(text), nlohmann::json(text).dump()) << c;
+	}
+	EXPECT_EQ(Quoted("\b"), "\"\\b\"");
+	EXPECT_EQ(Quoted("\f"), "\"\\f\"");
+}
+
+// After an escape the writer goes back to skipping whole words: specials far apart, each found.
+TEST(JsonWriter, SpecialsAfterLongPlainRuns) {
+	std::string text;
+	for (int i = 0; i < 6; ++i) {
+		text.append(std::string(17 + i, 'x'));
+		text.push_back(i % 2 == 0 ? '"' : '\x01');
+	}
+	text.append("tail");
+	ASSERT_EQ(Quoted(text), nlohmann::json(text).dump());
+}
+
+// WriteJsonString hands its output to any sink (the worker's is a StringInfo): pieces, in order.
+TEST(JsonWriter, WritesThroughAnySink) {
+	std::string joined;
+	int pieces = 0;
+	WriteJsonString("a\"b", [&](const char *bytes, std::size_t length) {
+		joined.append(bytes, length);
+		++pieces;
+	});
+	EXPECT_EQ(joined, "\"a\\\"b\"");
+	EXPECT_GE(pieces, 4); // quote, "a", the escape, "b", quote (empty runs may be passed too)
+}
+
 TEST(JsonWriter, Integers) {
 	std::string out;
 	AppendJsonInt(&out, 0);

@@ -54,6 +54,26 @@ TEST(Redactor, LongerSecretWinsOverItsSubstring) {
 	EXPECT_EQ(redactor.Apply("x abcdef y abc"), "x [REDACTED] y [REDACTED]");
 }
 
+// The three scrubbers this one replaced each replaced secret after secret, longest first, in text they
+// had already rewritten: two overlapping secrets left a piece of the shorter one ("a" of "abc" below),
+// and a secret found inside a written "[REDACTED]" garbled it.
+TEST(ReplaceSecrets, OverlappingSecretsLeaveNoPieceBehind) {
+	EXPECT_EQ(ReplaceSecrets("key abcdef end", {"bcdef", "abc"}), "key [REDACTED] end");
+	EXPECT_EQ(ReplaceSecrets("x abcdef y abc", {"abc", "abcdef"}), "x [REDACTED] y [REDACTED]");
+	EXPECT_EQ(ReplaceSecrets("aaaa", {"aaa"}), "[REDACTED]"); // overlapping occurrences of one secret
+}
+
+TEST(ReplaceSecrets, NeverSearchesWhatItWrote) {
+	EXPECT_EQ(ReplaceSecrets("token tok-123456 DACT", {"tok-123456", "DACT"}), "token [REDACTED] [REDACTED]");
+	EXPECT_EQ(ReplaceSecrets("tok-123456", {"tok-123456", "ACTED"}), "[REDACTED]");
+}
+
+TEST(ReplaceSecrets, AdjacentSecretsStayApartAndEmptyOnesAreIgnored) {
+	EXPECT_EQ(ReplaceSecrets("hunter2hunter2!", {"hunter2", ""}), "[REDACTED][REDACTED]!");
+	EXPECT_EQ(ReplaceSecrets("nothing here", {}), "nothing here");
+	EXPECT_EQ(ReplaceSecrets("", {"x"}), "");
+}
+
 TEST(Redactor, RegistersSensitiveHeaderValues) {
 	Redactor redactor;
 	redactor.AddHeaderSecrets({"Authorization: Bearer BEARER-SECRET-1", "Access-Token: TIKTOKSECRET",

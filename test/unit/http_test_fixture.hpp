@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/http/client.hpp"
+#include "server/http/request_reader.hpp"
 
 namespace capi::http::testing {
 
@@ -154,6 +155,9 @@ public:
 	}
 
 private:
+	// Larger than any request the client tests send (the parser refuses a longer body).
+	static constexpr std::size_t kMaxBodyBytes = std::size_t{256} << 20;
+
 	static int SelectAlpn(SSL *, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
 	                      unsigned int inlen, void *arg) {
 		auto *self = static_cast<TestServer *>(arg);
@@ -203,9 +207,11 @@ private:
 
 	// One connection: plain or TLS reads and writes.
 	struct Connection {
+		explicit Connection(int socket) : fd(socket) {}
 		int fd;
 		SSL *ssl = nullptr;
-		std::string buffer;
+		std::string buffer; // received, not yet parsed
+		testserver::RequestReader reader{kMaxBodyBytes};
 
 		bool ReadMore() {
 			char chunk[16384];
@@ -229,47 +235,35 @@ private:
 		}
 	};
 
-	// Reads one request; false on EOF, error or a malformed request.
+	// Reads one request; false on EOF, error or a malformed request. Parsed by the platform test
+	// server's RequestReader (http-parser: Content-Length and chunked bodies, pipelining), so both test
+	// servers read HTTP alike. Header names arrive lowercased (ReceivedRequest::Header ignores case).
 	static bool ReadRequest(Connection &c, ReceivedRequest &request) {
-		std::size_t end;
-		while ((end = c.buffer.find("\r\n\r\n")) == std::string::npos) {
+		for (;;) {
+			std::size_t consumed = 0;
+			const testserver::RequestReader::Status status =
+			    c.reader.Feed(c.buffer.data(), c.buffer.size(), &consumed);
+			c.buffer.erase(0, consumed);
+			if (status == testserver::RequestReader::Status::kError) {
+				// Not HTTP (a TLS ClientHello sent to the plain server): never answered, as a server
+				// waiting for a request line would; the connection ends when the client gives up.
+				while (c.ReadMore())
+					c.buffer.clear();
+				return false;
+			}
+			if (status == testserver::RequestReader::Status::kRequestReady) {
+				const testserver::HttpRequest &parsed = c.reader.request();
+				request.method = parsed.method;
+				request.target = parsed.target;
+				for (const testserver::HttpHeader &header : parsed.headers)
+					request.headers.emplace_back(header.name, header.value);
+				request.body.assign(parsed.body.view());
+				c.reader.NextRequest();
+				return true;
+			}
 			if (!c.ReadMore())
 				return false;
 		}
-		std::string head = c.buffer.substr(0, end);
-		c.buffer.erase(0, end + 4);
-		std::size_t line_end = head.find("\r\n");
-		std::string request_line = head.substr(0, line_end);
-		std::size_t space1 = request_line.find(' ');
-		std::size_t space2 = request_line.rfind(' ');
-		if (space1 == std::string::npos || space2 == space1)
-			return false;
-		request.method = request_line.substr(0, space1);
-		request.target = request_line.substr(space1 + 1, space2 - space1 - 1);
-		std::size_t content_length = 0;
-		std::size_t at = line_end == std::string::npos ? head.size() : line_end + 2;
-		while (at < head.size()) {
-			std::size_t next = head.find("\r\n", at);
-			if (next == std::string::npos)
-				next = head.size();
-			std::string line = head.substr(at, next - at);
-			at = next + 2;
-			std::size_t colon = line.find(':');
-			if (colon == std::string::npos)
-				continue;
-			std::string value = line.substr(colon + 1);
-			value.erase(0, value.find_first_not_of(' '));
-			request.headers.emplace_back(line.substr(0, colon), value);
-			if (strcasecmp(line.substr(0, colon).c_str(), "content-length") == 0)
-				content_length = std::strtoul(value.c_str(), nullptr, 10);
-		}
-		while (c.buffer.size() < content_length) {
-			if (!c.ReadMore())
-				return false;
-		}
-		request.body = c.buffer.substr(0, content_length);
-		c.buffer.erase(0, content_length);
-		return true;
 	}
 
 	static std::string Render(const CannedReply &reply) {

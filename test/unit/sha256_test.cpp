@@ -55,5 +55,19 @@ TEST(Sha256, RecognizesHexDigests) {
 	EXPECT_FALSE(IsSha256Hex(""));
 }
 
+// What the platforms accept (the adapters' check before sending): lowercase only, exactly 64 digits.
+TEST(Sha256, RecognizesLowercaseDigests) {
+	const std::string digest = Sha256Hex("john_smith@gmail.com");
+	EXPECT_TRUE(IsLowercaseSha256Hex(digest));
+	EXPECT_TRUE(IsLowercaseSha256Hex("62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f"));
+	EXPECT_FALSE(IsLowercaseSha256Hex("62A14E44F765419D10FEA99367361A727C12365E2520F32218D505ED9AA0F62F"));
+	EXPECT_FALSE(IsLowercaseSha256Hex("62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62F"));
+	EXPECT_FALSE(IsLowercaseSha256Hex(digest.substr(1)));
+	EXPECT_FALSE(IsLowercaseSha256Hex(digest + "0"));
+	EXPECT_FALSE(IsLowercaseSha256Hex("g2a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f"));
+	EXPECT_FALSE(IsLowercaseSha256Hex(""));
+	EXPECT_TRUE(IsSha256Hex(digest)); // every lowercase digest is a digest
+}
+
 } // namespace
 } // namespace capi

@@ -46,6 +46,73 @@ bool IsBlank(std::string_view text) {
 	return true;
 }
 
+// The member each field takes its values from: "field@<platform>" wins over "field", wherever it stands.
+struct FieldMembers {
+	std::array<element, kFieldCount> value{};
+	std::array<bool, kFieldCount> present{};
+	std::array<bool, kFieldCount> suffixed{};
+};
+
+// Sorts the bag's members: identity fields (unsuffixed, or suffixed for platform_name; other
+// platforms' are skipped) into fields, plain keys (strings, sent as they are) into plain. An error for
+// a plain key that is not a string.
+std::optional<std::string> SortMembers(simdjson::dom::object object, std::string_view platform_name,
+                                       FieldMembers &fields,
+                                       std::array<std::string_view, kPlainKeyCount> &plain) {
+	for (simdjson::dom::key_value_pair member : object) {
+		std::string_view key = member.key;
+		size_t at = key.find('@');
+		if (at != std::string_view::npos) {
+			if (key.substr(at + 1) != platform_name) {
+				continue;
+			}
+			if (std::optional<std::size_t> field = FieldIndex(key.substr(0, at))) {
+				fields.value[*field] = member.value;
+				fields.present[*field] = true;
+				fields.suffixed[*field] = true;
+			}
+			continue;
+		}
+		if (std::optional<std::size_t> field = FieldIndex(key)) {
+			if (!fields.suffixed[*field]) {
+				fields.value[*field] = member.value;
+				fields.present[*field] = true;
+			}
+		} else if (std::optional<std::size_t> plain_key = PlainKeyIndex(key)) {
+			std::string_view value;
+			if (member.value.get(value) != simdjson::SUCCESS) {
+				return "user_data." + std::string(key) + " must be a string";
+			}
+			plain[*plain_key] = value;
+		}
+	}
+	return std::nullopt;
+}
+
+// A field's value: a string or an array of strings, its non-empty strings appended to out; null: none.
+// False for any other value.
+bool AppendStrings(element value, std::vector<std::string_view> &out) {
+	std::string_view text;
+	simdjson::dom::array items;
+	if (value.get(text) == simdjson::SUCCESS) {
+		if (!text.empty()) {
+			out.push_back(text);
+		}
+	} else if (value.get(items) == simdjson::SUCCESS) {
+		for (element item : items) {
+			if (item.get(text) != simdjson::SUCCESS) {
+				return false;
+			}
+			if (!text.empty()) {
+				out.push_back(text);
+			}
+		}
+	} else if (!value.is_null()) {
+		return false;
+	}
+	return true;
+}
+
 } // namespace
 
 struct IdentityBag::Parser {
@@ -73,65 +140,17 @@ std::optional<std::string> IdentityBag::Load(std::string_view json, identity::Pl
 	}
 
 	std::string_view platform_name = identity::PlatformName(platform);
-	std::array<element, kFieldCount> unsuffixed{};
-	std::array<element, kFieldCount> suffixed{};
-	std::array<bool, kFieldCount> has_unsuffixed{};
-	std::array<bool, kFieldCount> has_suffixed{};
-	for (simdjson::dom::key_value_pair member : object) {
-		std::string_view key = member.key;
-		size_t at = key.find('@');
-		if (at != std::string_view::npos) {
-			if (key.substr(at + 1) != platform_name) {
-				continue;
-			}
-			if (std::optional<std::size_t> field = FieldIndex(key.substr(0, at))) {
-				suffixed[*field] = member.value;
-				has_suffixed[*field] = true;
-			}
-			continue;
-		}
-		if (std::optional<std::size_t> field = FieldIndex(key)) {
-			unsuffixed[*field] = member.value;
-			has_unsuffixed[*field] = true;
-		} else if (std::optional<std::size_t> plain = PlainKeyIndex(key)) {
-			std::string_view value;
-			if (member.value.get(value) != simdjson::SUCCESS) {
-				return "user_data." + std::string(key) + " must be a string";
-			}
-			plain_[*plain] = value;
-		}
+	FieldMembers fields;
+	if (std::optional<std::string> problem = SortMembers(object, platform_name, fields, plain_)) {
+		return problem;
 	}
-
 	for (std::size_t i = 0; i < kFieldCount; ++i) {
-		if (!has_suffixed[i] && !has_unsuffixed[i]) {
-			continue;
-		}
-		element value = has_suffixed[i] ? suffixed[i] : unsuffixed[i];
-		std::vector<std::string_view> &out = values_[i];
-		auto problem = [&]() {
+		if (fields.present[i] && !AppendStrings(fields.value[i], values_[i])) {
 			std::string key(identity::FieldName(static_cast<Field>(i)));
-			if (has_suffixed[i]) {
+			if (fields.suffixed[i]) {
 				key.append("@").append(platform_name);
 			}
 			return "user_data." + key + " must be an array of strings";
-		};
-		std::string_view text;
-		simdjson::dom::array items;
-		if (value.get(text) == simdjson::SUCCESS) {
-			if (!text.empty()) {
-				out.push_back(text);
-			}
-		} else if (value.get(items) == simdjson::SUCCESS) {
-			for (element item : items) {
-				if (item.get(text) != simdjson::SUCCESS) {
-					return problem();
-				}
-				if (!text.empty()) {
-					out.push_back(text);
-				}
-			}
-		} else if (!value.is_null()) {
-			return problem();
 		}
 	}
 	return std::nullopt;

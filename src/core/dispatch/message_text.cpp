@@ -4,6 +4,8 @@
 
 #include <unicode/utf8.h>
 
+#include "core/http/redact.hpp"
+
 namespace capi::dispatch {
 namespace {
 
@@ -27,19 +29,9 @@ std::string ValidUtf8(std::string_view text) {
 
 } // namespace
 
-std::string OutcomeMessage(std::string_view text, std::vector<std::string> secrets, std::size_t max_bytes) {
-	std::sort(secrets.begin(), secrets.end(),
-	          [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
-	std::string out = ValidUtf8(text);
-	for (const std::string &secret : secrets) {
-		if (secret.empty()) {
-			continue;
-		}
-		for (size_t at = out.find(secret); at != std::string::npos;
-		     at = out.find(secret, at + kRedactedText.size())) {
-			out.replace(at, secret.size(), kRedactedText);
-		}
-	}
+std::string OutcomeMessage(std::string_view text, const std::vector<std::string> &secrets,
+                           std::size_t max_bytes) {
+	std::string out = http::ReplaceSecrets(ValidUtf8(text), secrets);
 	if (out.size() <= max_bytes) {
 		return out;
 	}

@@ -9,12 +9,11 @@
 namespace capi::dispatch {
 
 inline constexpr std::size_t kMaxOutcomeMessageBytes = 1024;
-inline constexpr std::string_view kRedactedText = "[REDACTED]";
 
-// text made valid UTF-8 without NUL (each bad byte becomes U+FFFD), with every occurrence of each non-empty
-// secret replaced by [REDACTED] (longer secrets first, so that one containing another goes whole), then cut
-// to at most max_bytes without splitting a UTF-8 sequence ("..." marks a cut).
-std::string OutcomeMessage(std::string_view text, std::vector<std::string> secrets,
+// text made valid UTF-8 without NUL (each bad byte becomes U+FFFD), with the secrets hidden
+// (http::ReplaceSecrets), then cut to at most max_bytes without splitting a UTF-8 sequence ("..." marks
+// a cut).
+std::string OutcomeMessage(std::string_view text, const std::vector<std::string> &secrets,
                            std::size_t max_bytes = kMaxOutcomeMessageBytes);
 
 // A response body as it may appear in a message: itself when it came from the platform's own host,

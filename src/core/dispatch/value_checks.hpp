@@ -1,12 +1,11 @@
-// Small checks every adapter makes on what it sends: hashes, IP addresses, ids, tokens.
+// Small checks every adapter makes on what it sends: IP addresses, ids, tokens (hashes: core/sha256.hpp,
+// IsLowercaseSha256Hex).
 #pragma once
 
 #include <string_view>
 
 namespace capi::dispatch {
 
-// 64 lowercase hex digits: a SHA-256 digest as every platform wants it.
-bool IsLowerHexSha256(std::string_view value) noexcept;
 // An IPv4 or IPv6 address in text form.
 bool IsIpAddress(std::string_view value) noexcept;
 // One or more ASCII digits.

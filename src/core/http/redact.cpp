@@ -215,9 +215,7 @@ void Redactor::AddSecret(std::string_view secret) {
 		return;
 	if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end())
 		return;
-	auto at = std::find_if(secrets_.begin(), secrets_.end(),
-	                       [&](const std::string &s) { return s.size() < secret.size(); });
-	secrets_.insert(at, std::string(secret));
+	secrets_.emplace_back(secret);
 }
 
 void Redactor::AddHeaderSecrets(const std::vector<std::string> &headers) {
@@ -261,15 +259,36 @@ void Redactor::AddUrlSecrets(std::string_view url) {
 }
 
 std::string Redactor::Apply(std::string_view text) const {
-	std::string out(text);
-	for (const std::string &secret : secrets_) {
-		std::size_t at = 0;
-		while ((at = out.find(secret, at)) != std::string::npos) {
-			out.replace(at, secret.size(), kRedacted);
-			at += kRedacted.size();
-		}
+	return RedactPatterns(ReplaceSecrets(text, secrets_));
+}
+
+std::string ReplaceSecrets(std::string_view text, const std::vector<std::string> &secrets) {
+	// Every occurrence of every secret as [begin, end), overlapping ones included.
+	std::vector<std::pair<std::size_t, std::size_t>> spans;
+	for (const std::string &secret : secrets) {
+		if (secret.empty())
+			continue;
+		for (std::size_t at = text.find(secret); at != std::string_view::npos; at = text.find(secret, at + 1))
+			spans.emplace_back(at, at + secret.size());
 	}
-	return RedactPatterns(out);
+	if (spans.empty())
+		return std::string(text);
+	std::sort(spans.begin(), spans.end());
+	std::string out;
+	out.reserve(text.size());
+	std::size_t copied = 0; // text before this is written (or hidden)
+	for (std::size_t i = 0; i < spans.size();) {
+		const std::size_t begin = spans[i].first;
+		std::size_t end = spans[i].second;
+		// Spans that overlap this run extend it (adjacent ones, each a whole secret, stay apart).
+		for (++i; i < spans.size() && spans[i].first < end; ++i)
+			end = std::max(end, spans[i].second);
+		out.append(text.substr(copied, begin - copied));
+		out.append(kRedacted);
+		copied = end;
+	}
+	out.append(text.substr(copied));
+	return out;
 }
 
 std::string RedactPatterns(std::string_view text) {

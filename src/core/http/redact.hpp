@@ -27,14 +27,21 @@ public:
 	// the text); RedactQueryValues still hides them wherever they appear inside a URL.
 	void AddUrlSecrets(std::string_view url);
 
-	// text with, in this order: every registered secret replaced by [REDACTED]; RedactPatterns.
+	// text with, in this order: the registered secrets replaced (ReplaceSecrets); RedactPatterns.
 	std::string Apply(std::string_view text) const;
 
 	std::size_t SecretCount() const noexcept { return secrets_.size(); }
 
 private:
-	std::vector<std::string> secrets_; // longest first, so a secret containing another goes whole
+	std::vector<std::string> secrets_; // each once
 };
+
+// text with every byte that belongs to an occurrence of a non-empty secret hidden: each run of
+// overlapping occurrences (a secret containing another, or two that overlap) becomes one [REDACTED],
+// so no part of any secret survives. Only text is searched, never a [REDACTED] written in its place.
+// The one secret scrubber: the HTTP client's errors (Redactor::Apply), outcome messages
+// (dispatch::OutcomeMessage) and capi.preview's bodies go through it.
+std::string ReplaceSecrets(std::string_view text, const std::vector<std::string> &secrets);
 
 // Secrets recognizable without registration:
 // - every query value of every URL in text ("?a=1&access_token=x" ->

@@ -224,31 +224,21 @@ struct Number {
 	char separator_before; // the last ASCII punctuation character between it and the previous token
 };
 
-} // namespace
+bool IsDayOrMonth(const Number &number) {
+	return number.digits <= 2;
+}
 
-bool NormalizeDateOfBirth(std::string_view value, std::string_view region, std::string &out) {
-	value = text::Trim(value);
-	if (!text::IsAscii(value)) { // full-width digits ("１９９７年２月１６日"), and case for the words
-		std::string &folded = Scratch(kFoldedScratch);
-		text::LowerNfkc(value, folded);
-		value = text::Trim(folded);
-	}
-	int year = 0;
-	int month = 0;
-	int day = 0;
-	if (ParseIsoDate(value, year, month, day)) {
-		if (month > 12 && day <= 12)
-			std::swap(month, day);
-		return Emit(year, month, day, out);
-	}
-	if (value.size() == 8 && Digits(value, 0, 8) >= 0)
-		return Emit(Digits(value, 0, 4), Digits(value, 4, 2), Digits(value, 6, 2), out);
-
-	// Tokens: numbers, and words that may only be a month name, a weekday, an ordinal suffix after a
-	// number or a filler word ("of", "de", "年", ...).
+// A date written in words and numbers: up to three numbers, and the month if a word names it.
+struct DateTokens {
 	Number numbers[3];
 	std::size_t count = 0;
-	int month_word = 0;
+	int month_word = 0; // 1..12, 0: no month name
+};
+
+// Splits value into numbers and words. A word may only be a month name (the first one counts), a weekday,
+// an ordinal suffix after a number or a filler word ("of", "de", "年", ...): false for any other word, or
+// for a fourth number.
+bool Tokenize(std::string_view value, DateTokens &tokens) {
 	char separator = 0;
 	bool after_number = false;
 	std::string &key = Scratch(kKeyScratch);
@@ -261,9 +251,9 @@ bool NormalizeDateOfBirth(std::string_view value, std::string_view region, std::
 			for (; i < length && text::IsAsciiDigit(value[static_cast<std::size_t>(i)]); i++)
 				number = i - start < 4 ? number * 10 + (value[static_cast<std::size_t>(i)] - '0')
 				                       : 100000; // overlong: invalid anyway
-			if (count == 3)
-				return Fail(out);
-			numbers[count++] = Number{number, static_cast<std::size_t>(i - start), separator};
+			if (tokens.count == 3)
+				return false;
+			tokens.numbers[tokens.count++] = Number{number, static_cast<std::size_t>(i - start), separator};
 			separator = 0;
 			after_number = true;
 			continue;
@@ -290,41 +280,49 @@ bool NormalizeDateOfBirth(std::string_view value, std::string_view region, std::
 		text::LetterKey(value.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start)),
 		                key);
 		const int m = MonthOfKey(key);
-		if (m != 0 && month_word == 0)
-			month_word = m;
+		if (m != 0 && tokens.month_word == 0)
+			tokens.month_word = m;
 		else if (!(after_number && Words().ordinals.count(key) != 0) && Words().fillers.count(key) == 0 &&
 		         Words().weekdays.count(key) == 0)
-			return Fail(out);
+			return false;
 		after_number = false;
 	}
+	return true;
+}
 
-	auto is_day_or_month = [](const Number &n) { return n.digits <= 2; };
-	if (month_word != 0) {
-		if (count != 2)
-			return Fail(out);
-		const Number &first = numbers[0];
-		const Number &second = numbers[1];
-		if (first.digits == 4 && is_day_or_month(second))
-			return Emit(first.value, month_word, second.value, out);
-		if (second.digits == 4 && is_day_or_month(first))
-			return Emit(second.value, month_word, first.value, out);
+// "16 February 1997", "February 16th, 1997", "1997年2月16日": the month named, a 4-digit year and the day
+// on either side of it.
+bool EmitWithMonthName(const DateTokens &tokens, std::string &out) {
+	if (tokens.count != 2)
 		return Fail(out);
-	}
-	if (count != 3 || !is_day_or_month(numbers[1]))
+	const Number &first = tokens.numbers[0];
+	const Number &second = tokens.numbers[1];
+	if (first.digits == 4 && IsDayOrMonth(second))
+		return Emit(first.value, tokens.month_word, second.value, out);
+	if (second.digits == 4 && IsDayOrMonth(first))
+		return Emit(second.value, tokens.month_word, first.value, out);
+	return Fail(out);
+}
+
+// Three numbers: year first ("1997 2 16", month then day unless only the other reading is a date), or
+// year last, day first or month first by what the values allow, else by a dot ("16.02.1997": day
+// first) or the region's custom (month first in the US and a few others).
+bool EmitFromNumbers(const DateTokens &tokens, std::string_view region, std::string &out) {
+	const Number *numbers = tokens.numbers;
+	if (tokens.count != 3 || !IsDayOrMonth(numbers[1]))
 		return Fail(out);
-	if (numbers[0].digits == 4 && is_day_or_month(numbers[2])) { // year first
-		year = numbers[0].value;
-		month = numbers[1].value;
-		day = numbers[2].value;
+	if (numbers[0].digits == 4 && IsDayOrMonth(numbers[2])) { // year first
+		int month = numbers[1].value;
+		int day = numbers[2].value;
 		if (month > 12 && day <= 12)
 			std::swap(month, day);
-		return Emit(year, month, day, out);
+		return Emit(numbers[0].value, month, day, out);
 	}
-	if (numbers[2].digits != 4 || !is_day_or_month(numbers[0]))
+	if (numbers[2].digits != 4 || !IsDayOrMonth(numbers[0]))
 		return Fail(out);
 	const int a = numbers[0].value;
 	const int b = numbers[1].value;
-	year = numbers[2].value;
+	const int year = numbers[2].value;
 	bool day_first;
 	if (a > 12 && b <= 12)
 		day_first = true;
@@ -333,6 +331,31 @@ bool NormalizeDateOfBirth(std::string_view value, std::string_view region, std::
 	else
 		day_first = numbers[1].separator_before == '.' || !WritesMonthFirst(region);
 	return day_first ? Emit(year, b, a, out) : Emit(year, a, b, out);
+}
+
+} // namespace
+
+bool NormalizeDateOfBirth(std::string_view value, std::string_view region, std::string &out) {
+	value = text::Trim(value);
+	if (!text::IsAscii(value)) { // full-width digits ("１９９７年２月１６日"), and case for the words
+		std::string &folded = Scratch(kFoldedScratch);
+		text::LowerNfkc(value, folded);
+		value = text::Trim(folded);
+	}
+	int year = 0;
+	int month = 0;
+	int day = 0;
+	if (ParseIsoDate(value, year, month, day)) {
+		if (month > 12 && day <= 12)
+			std::swap(month, day);
+		return Emit(year, month, day, out);
+	}
+	if (value.size() == 8 && Digits(value, 0, 8) >= 0)
+		return Emit(Digits(value, 0, 4), Digits(value, 4, 2), Digits(value, 6, 2), out);
+	DateTokens tokens;
+	if (!Tokenize(value, tokens))
+		return Fail(out);
+	return tokens.month_word != 0 ? EmitWithMonthName(tokens, out) : EmitFromNumbers(tokens, region, out);
 }
 
 } // namespace capi::identity

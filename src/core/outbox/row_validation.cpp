@@ -9,6 +9,7 @@
 
 #include <simdjson.h>
 
+#include "core/dispatch/action_source.hpp"
 #include "core/error.hpp"
 #include "core/outbox/id_text.hpp"
 #include "core/outbox/iso4217.hpp"
@@ -21,17 +22,6 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-constexpr std::string_view kActionSources[] = {
-    "website",
-    "app",
-    "email",
-    "phone_call",
-    "chat",
-    "physical_store",
-    "system_generated",
-    "business_messaging",
-    "other",
-};
 constexpr std::string_view kConsentKeys[] = {"opt_out", "ldu", "ad_user_data", "ad_personalization"};
 constexpr std::string_view kDeliveryCategories[] = {"in_store", "curbside", "home_delivery"};
 constexpr std::int64_t kMaxLduCode = 0x7fffffff; // as the delivery side reads it (event_fields.cpp)
@@ -546,9 +536,9 @@ RowFacts ValidateOutboxRow(const OutboxRowView &row, std::int64_t now_ms, std::i
 	          "Use a standard name such as Purchase, Lead or CompleteRegistration, or a custom one.");
 	CheckEventTime(row, now_ms, max_future_ms);
 	RequireUtf8("action_source", row.action_source);
-	if (!OneOf(row.action_source, kActionSources))
+	if (!dispatch::IsActionSource(row.action_source))
 		Invalid("action_source " + Quoted(row.action_source) + " is not valid",
-		        "Valid values are: " + List(kActionSources, std::size(kActionSources)) + ".");
+		        "Valid values are: " + dispatch::ActionSourceList() + ".");
 	if (row.event_source_url)
 		CheckEventSourceUrl(*row.event_source_url);
 	if (row.custom_data_json)

@@ -1,6 +1,7 @@
 #include "pg/worker/event_reader.hpp"
 
 #include "pg/guard.hpp"
+#include "pg/json_text.hpp"
 #include "pg/unix_time.hpp"
 
 extern "C" {
@@ -57,59 +58,6 @@ bool IsKey(int column) {
 
 bool IsVarlena(int column) {
 	return kColumnTypes[column] == TEXTOID || kColumnTypes[column] == JSONBOID;
-}
-
-void AppendJsonString(StringInfo out, const char *text, int length) {
-	appendStringInfoCharMacro(out, '"');
-	int run_start = 0;
-	int i = 0;
-	while (i < length) {
-		// Skip eight bytes at a time while none needs escaping ('"', '\\' or a control character).
-		while (i + 8 <= length) {
-			uint64 word;
-			memcpy(&word, text + i, sizeof word);
-			constexpr uint64 kOnes = UINT64CONST(0x0101010101010101);
-			constexpr uint64 kHigh = UINT64CONST(0x8080808080808080);
-			const uint64 quote = word ^ (kOnes * '"');
-			const uint64 backslash = word ^ (kOnes * '\\');
-			const uint64 special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
-			                       ((word - kOnes * 0x20) & ~word);
-			if ((special & kHigh) != 0)
-				break;
-			i += 8;
-		}
-		if (i >= length)
-			break;
-		const unsigned char c = static_cast<unsigned char>(text[i]);
-		if (c != '"' && c != '\\' && c >= 0x20) {
-			i++;
-			continue;
-		}
-		appendBinaryStringInfo(out, text + run_start, i - run_start);
-		switch (c) {
-		case '"':
-			appendStringInfoString(out, "\\\"");
-			break;
-		case '\\':
-			appendStringInfoString(out, "\\\\");
-			break;
-		case '\n':
-			appendStringInfoString(out, "\\n");
-			break;
-		case '\r':
-			appendStringInfoString(out, "\\r");
-			break;
-		case '\t':
-			appendStringInfoString(out, "\\t");
-			break;
-		default:
-			appendStringInfo(out, "\\u%04x", c);
-			break;
-		}
-		run_start = ++i;
-	}
-	appendBinaryStringInfo(out, text + run_start, length - run_start);
-	appendStringInfoCharMacro(out, '"');
 }
 
 // False for a value jsonb never stores (the row is then unreadable).

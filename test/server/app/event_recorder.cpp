@@ -1,6 +1,6 @@
 #include "server/app/event_recorder.hpp"
 
-#include "server/http/json_text.hpp"
+#include "core/dispatch/json_writer.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -48,21 +48,21 @@ void EventRecorder::Record(std::string_view platform, const HandlerOutcome &outc
 	}
 	lines_.clear();
 	std::string prefix = "{\"platform\":";
-	AppendJsonString(&prefix, platform);
+	dispatch::AppendJsonString(&prefix, platform);
 	prefix += ",\"destination\":";
-	AppendJsonString(&prefix, outcome.destination);
+	dispatch::AppendJsonString(&prefix, outcome.destination);
 	std::string suffix = ",\"received_at_ms\":" + std::to_string(received_at_ms);
 	if (!outcome.test_event_code.empty()) {
 		suffix += ",\"test_event_code\":";
-		AppendJsonString(&suffix, outcome.test_event_code);
+		dispatch::AppendJsonString(&suffix, outcome.test_event_code);
 	}
 	suffix += ",\"event\":";
 	for (const AcceptedEvent &event : outcome.events) {
 		lines_ += prefix;
 		lines_ += ",\"event_name\":";
-		AppendJsonString(&lines_, event.event_name);
+		dispatch::AppendJsonString(&lines_, event.event_name);
 		lines_ += ",\"event_id\":";
-		AppendJsonString(&lines_, event.event_id);
+		dispatch::AppendJsonString(&lines_, event.event_id);
 		lines_ += ",\"event_time\":";
 		lines_ += std::to_string(event.event_time);
 		lines_ += suffix;

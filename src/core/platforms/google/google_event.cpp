@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/platforms/google/google_user_object.hpp"
+#include "core/sha256.hpp"
 
 namespace capi::dispatch {
 namespace {
@@ -29,16 +30,8 @@ private:
 	const IdentityBag &bag_;
 };
 
-bool IsLowerHexSha256(const json &value) {
-	if (!value.is_string())
-		return false;
-	const std::string &text = value.get_ref<const std::string &>();
-	if (text.size() != 64)
-		return false;
-	for (char c : text)
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return false;
-	return true;
+bool IsLowercaseSha256Hex(const json &value) {
+	return value.is_string() && capi::IsLowercaseSha256Hex(value.get_ref<const std::string &>());
 }
 
 bool IsRegionCode(const json &value) {
@@ -67,18 +60,18 @@ std::optional<std::string> CheckIdentifiers(const json &identifiers) {
 	const char *kHashProblem = " value for Google is not a lowercase SHA-256 hex digest";
 	for (const json &identifier : identifiers) {
 		if (auto email = identifier.find("emailAddress");
-		    email != identifier.end() && !IsLowerHexSha256(*email))
+		    email != identifier.end() && !IsLowercaseSha256Hex(*email))
 			return std::string("user_data: an email") + kHashProblem;
 		if (auto phone = identifier.find("phoneNumber");
-		    phone != identifier.end() && !IsLowerHexSha256(*phone))
+		    phone != identifier.end() && !IsLowercaseSha256Hex(*phone))
 			return std::string("user_data: a phone") + kHashProblem;
 		auto address = identifier.find("address");
 		if (address == identifier.end())
 			continue;
 		auto part = [&](const char *key) { return address->value(key, json()); };
-		if (!IsLowerHexSha256(part("givenName")))
+		if (!IsLowercaseSha256Hex(part("givenName")))
 			return std::string("user_data: a first_name") + kHashProblem;
-		if (!IsLowerHexSha256(part("familyName")))
+		if (!IsLowercaseSha256Hex(part("familyName")))
 			return std::string("user_data: a last_name") + kHashProblem;
 		if (!IsRegionCode(part("regionCode")))
 			return std::string("user_data: country for Google must be an ISO 3166-1 alpha-2 code");

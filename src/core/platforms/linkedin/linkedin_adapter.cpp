@@ -1,6 +1,6 @@
 #include "core/platforms/linkedin/linkedin_adapter.hpp"
 
-#include "core/dispatch/value_checks.hpp"
+#include "core/sha256.hpp"
 
 #include <algorithm>
 #include <array>
@@ -109,7 +109,7 @@ std::optional<std::string> ConversionValue(std::string_view custom_data_json, st
 // one userIds entry or a userInfo with both names; userIds is required even when empty.
 std::optional<Refusal> UserObject(const EventFields &fields, bool send_user_info, std::string &out) {
 	for (std::string_view value : fields.identity().Values(identity::Field::kEmail))
-		if (!IsLowerHexSha256(value))
+		if (!IsLowercaseSha256Hex(value))
 			return Refusal("user_data: an email value for LinkedIn is not a lowercase SHA-256 hex digest");
 	json user = platforms::kLinkedInUserObject.build(BagUserValues(fields.identity()));
 	if (!send_user_info)

@@ -1,9 +1,11 @@
 #include "core/platforms/meta/meta_adapter.hpp"
 
 #include "core/dispatch/value_checks.hpp"
+#include "core/sha256.hpp"
 
 #include <array>
 
+#include "core/dispatch/action_source.hpp"
 #include "core/dispatch/common_settings.hpp"
 #include "core/dispatch/consent_policy.hpp"
 #include "core/dispatch/event_fields.hpp"
@@ -15,12 +17,6 @@
 namespace capi::dispatch {
 namespace {
 
-bool IsActionSource(std::string_view value) {
-	return value == "website" || value == "app" || value == "email" || value == "phone_call" ||
-	       value == "chat" || value == "physical_store" || value == "system_generated" ||
-	       value == "business_messaging" || value == "other";
-}
-
 std::string Days(std::int64_t ms) {
 	return std::to_string(ms / kDayMs);
 }
@@ -31,9 +27,7 @@ std::optional<std::string> CheckColumns(const OutboxEvent &event, std::int64_t n
 		return std::string("event_name is empty");
 	}
 	if (!IsActionSource(event.action_source)) {
-		return std::string(
-		    "action_source must be one of website, app, email, phone_call, chat, physical_store, "
-		    "system_generated, business_messaging, other for Meta");
+		return "action_source must be one of " + ActionSourceList() + " for Meta";
 	}
 	if (event.event_time_ms <= 0) {
 		return std::string("event_time must be a positive Unix time");
@@ -61,7 +55,7 @@ std::optional<std::string> CheckIdentity(const OutboxEvent &event, const Identit
 			continue;
 		}
 		for (std::string_view value : bag.Values(key.field)) {
-			if (!IsLowerHexSha256(value)) {
+			if (!IsLowercaseSha256Hex(value)) {
 				return "user_data: a " + std::string(identity::FieldName(key.field)) +
 				       " value for Meta is not a lowercase SHA-256 hex digest";
 			}

@@ -1,6 +1,7 @@
 #include "core/platforms/pinterest/pinterest_adapter.hpp"
 
 #include "core/dispatch/value_checks.hpp"
+#include "core/sha256.hpp"
 
 #include "core/dispatch/consent_policy.hpp"
 #include "core/dispatch/event_fields.hpp"
@@ -27,7 +28,7 @@ std::optional<Refusal> CheckIdentity(const IdentityBag &bag, bool denied) {
 		if (key.form == platforms::UserKeyForm::kPlain)
 			continue;
 		for (std::string_view value : bag.Values(key.field))
-			if (!IsLowerHexSha256(value))
+			if (!IsLowercaseSha256Hex(value))
 				return Refusal("user_data: a " + std::string(identity::FieldName(key.field)) +
 				               " value for Pinterest is not a lowercase SHA-256 hex digest");
 	}

@@ -1,6 +1,7 @@
 #include "core/platforms/reddit/reddit_adapter.hpp"
 
 #include "core/dispatch/value_checks.hpp"
+#include "core/sha256.hpp"
 
 #include "core/dispatch/consent_policy.hpp"
 #include "core/dispatch/event_fields.hpp"
@@ -45,7 +46,7 @@ std::optional<std::string> CheckIdentity(const IdentityBag &bag) {
 		if (key.form == platforms::UserKeyForm::kPlain)
 			continue;
 		for (std::string_view value : bag.Values(key.field))
-			if (!IsLowerHexSha256(value))
+			if (!IsLowercaseSha256Hex(value))
 				return "user: a " + std::string(identity::FieldName(key.field)) +
 				       " value for Reddit is not a lowercase SHA-256 hex digest";
 	}

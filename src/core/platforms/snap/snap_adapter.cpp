@@ -1,6 +1,7 @@
 #include "core/platforms/snap/snap_adapter.hpp"
 
 #include "core/dispatch/value_checks.hpp"
+#include "core/sha256.hpp"
 
 #include "core/dispatch/consent_policy.hpp"
 #include "core/dispatch/event_fields.hpp"
@@ -55,7 +56,7 @@ std::optional<std::string> CheckIdentity(const IdentityBag &bag) {
 			continue;
 		}
 		for (std::string_view value : bag.Values(key.field)) {
-			if (!IsLowerHexSha256(value)) {
+			if (!IsLowercaseSha256Hex(value)) {
 				return "user_data: a " + std::string(identity::FieldName(key.field)) +
 				       " value for Snap is not a lowercase SHA-256 hex digest";
 			}

@@ -1,6 +1,7 @@
 #include "core/platforms/tiktok/tiktok_adapter.hpp"
 
 #include "core/dispatch/value_checks.hpp"
+#include "core/sha256.hpp"
 
 #include "core/dispatch/consent_policy.hpp"
 #include "core/dispatch/event_fields.hpp"
@@ -37,7 +38,7 @@ std::optional<std::string> CheckIdentity(const IdentityBag &bag) {
 			continue;
 		}
 		for (std::string_view value : bag.Values(key.field)) {
-			if (!IsLowerHexSha256(value)) {
+			if (!IsLowercaseSha256Hex(value)) {
 				return "user: a " + std::string(identity::FieldName(key.field)) +
 				       " value for TikTok is not a lowercase SHA-256 hex digest";
 			}

@@ -1,6 +1,6 @@
 #include "server/platforms/meta/graph_error.hpp"
 
-#include "server/http/json_text.hpp"
+#include "core/dispatch/json_writer.hpp"
 #include "server/platforms/trace_id.hpp"
 
 namespace capi::testserver {
@@ -11,9 +11,9 @@ HttpResponse GraphErrorResponse(const GraphError &error) {
 	std::string &body = response.body;
 	body.reserve(256 + error.message.size() + error.error_user_msg.size());
 	body.append("{\"error\":{\"message\":");
-	AppendJsonString(&body, error.message);
+	dispatch::AppendJsonString(&body, error.message);
 	body.append(",\"type\":");
-	AppendJsonString(&body, error.type);
+	dispatch::AppendJsonString(&body, error.type);
 	body.append(",\"code\":");
 	body.append(std::to_string(error.code));
 	if (error.error_subcode != 0) {
@@ -25,11 +25,11 @@ HttpResponse GraphErrorResponse(const GraphError &error) {
 	}
 	if (!error.error_user_title.empty()) {
 		body.append(",\"error_user_title\":");
-		AppendJsonString(&body, error.error_user_title);
+		dispatch::AppendJsonString(&body, error.error_user_title);
 	}
 	if (!error.error_user_msg.empty()) {
 		body.append(",\"error_user_msg\":");
-		AppendJsonString(&body, error.error_user_msg);
+		dispatch::AppendJsonString(&body, error.error_user_msg);
 	}
 	body.append(",\"fbtrace_id\":\"");
 	body.append(RandomTraceId());
