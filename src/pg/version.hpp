@@ -5,6 +5,7 @@
 
 namespace capi::pg {
 
-inline constexpr char kLibraryVersion[] = "0.7.0";
+// pg_capi.control's default_version, which the Makefile passes to version.cpp alone.
+extern const char kLibraryVersion[];
 
 } // namespace capi::pg

@@ -66,8 +66,9 @@ protected:
 		pid_ = fork();
 		ASSERT_GE(pid_, 0);
 		if (pid_ == 0) {
-			freopen("/dev/null", "w", stdout);
-			freopen("/dev/null", "w", stderr);
+			// nghttpd's output would interleave with the test's; without /dev/null it may as well.
+			if (freopen("/dev/null", "w", stdout) == nullptr || freopen("/dev/null", "w", stderr) == nullptr)
+				_exit(126);
 			execl(kNghttpd, kNghttpd, "--address=127.0.0.1", "--echo-upload", docroot.c_str(), port.c_str(),
 			      cert->key_file().c_str(), cert->cert_file().c_str(), static_cast<char *>(nullptr));
 			_exit(127);
