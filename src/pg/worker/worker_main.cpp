@@ -158,7 +158,7 @@ void capi_launcher_main(Datum) {
 
 // Each batch reads, converts and sends a few MB, and frees them: by default glibc maps blocks of that
 // size afresh and returns freed ones to the kernel, so every batch page-faulted its memory in again
-// (15-18 % of the worker's CPU in a 200,000-event drain on a virtual machine, where a fault is
+// (17.7 % of the worker's perf samples in a 200,000-event drain on a virtual machine, where a fault is
 // expensive). The worker keeps up to 64 MB it freed for the next batch instead.
 static void KeepFreedMemory() {
 #ifdef __GLIBC__
