@@ -2,6 +2,8 @@
 // anywhere in them (the trigger calls it after its C++ block has ended).
 #include "pg/duplicate_audit.hpp"
 
+#include "pg/conflict_statements.hpp"
+
 extern "C" {
 #include "access/genam.h"
 #include "access/relscan.h"
@@ -102,6 +104,8 @@ void RecordRejection(Relation outbox, Datum event_name, Datum event_id, Datum de
 
 void AuditDuplicateInsert(Relation outbox, Datum event_name, Datum event_id, Datum destinations,
                           bool destinations_null) {
+	if (!ConflictSkippingStatementMayRun())
+		return; // a duplicate raises 23505 and rolls back whatever this would record
 	const Oid schema = RelationGetNamespace(outbox);
 	const Oid index_oid = get_relname_relid(kEventKeyIndex, schema);
 	if (!OidIsValid(index_oid) || !OidIsValid(get_relname_relid(kAuditTable, schema)))

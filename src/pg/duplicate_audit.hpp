@@ -16,7 +16,8 @@ namespace capi::pg {
 
 // For the outbox INSERT trigger, outside any live C++ object (it may raise ERROR). event_name and
 // event_id are the row's; destinations its text[] as it will be stored (destinations_null: every
-// destination). Costs one index probe of outbox_event_key per row, and an INSERT only for a duplicate.
+// destination). Costs one index probe of outbox_event_key per row while an INSERT ... ON CONFLICT DO
+// NOTHING runs (pg/conflict_statements.hpp; none otherwise), and an INSERT only for a duplicate.
 // Does nothing where the extension's SQL predates the audit (a new library, ALTER EXTENSION not run).
 void AuditDuplicateInsert(Relation outbox, Datum event_name, Datum event_id, Datum destinations,
                           bool destinations_null);

@@ -2,6 +2,7 @@
 // shared_preload_libraries, the shared state and the delivery worker's launcher).
 #include "core/interrupt.hpp"
 
+#include "pg/conflict_statements.hpp"
 #include "pg/guard.hpp"
 #include "pg/guc.hpp"
 #include "pg/setup_check.hpp"
@@ -21,6 +22,7 @@ PGDLLEXPORT void _PG_init(void);
 
 void _PG_init(void) {
 	capi::pg::DefineSettings();
+	capi::pg::InstallConflictStatementTracking(); // the dedup audit probes only where a retry is silent
 
 	// Long loops in the core stop when a cancel, statement_timeout or terminate is pending.
 	capi::SetInterruptPoll(capi::pg::InterruptIsPending);

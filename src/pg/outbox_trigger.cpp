@@ -52,12 +52,6 @@ extern "C" {
 
 namespace {
 
-// Reused across rows; deliberately never freed (no static C++ object with a destructor).
-std::string &BagBuffer() {
-	static std::string *buffer = new std::string();
-	return *buffer;
-}
-
 // The user_data keys of the row that no platform can use (static names), likewise reused.
 capi::outbox::UnusableKeys &UnusableBuffer() {
 	static capi::outbox::UnusableKeys *buffer = new capi::outbox::UnusableKeys();
@@ -254,8 +248,10 @@ OutboxRowColumns ReadOutboxRow(HeapTuple tuple, TupleDesc descriptor, bool corre
 
 // 2. The C++ work, no PostgreSQL call: the row's checks, and user_data hashed into bag (its unusable
 // keys into unusable). Errors are C++ exceptions, unwinding normally to InvokeCpp.
-void ValidateAndHash(const OutboxRowColumns &columns, std::string &bag,
-                     capi::outbox::UnusableKeys &unusable) {
+// Returns the hashed user_data's members (the builder's, valid until its next call), or nullptr when
+// user_data is NULL.
+const capi::outbox::BagMembers *ValidateAndHash(const OutboxRowColumns &columns,
+                                                capi::outbox::UnusableKeys &unusable) {
 	capi::outbox::OutboxRowView row;
 	row.event_id = View(columns.event_id);
 	row.event_name = View(columns.event_name);
@@ -277,19 +273,21 @@ void ValidateAndHash(const OutboxRowColumns &columns, std::string &bag,
 	}
 	const capi::outbox::RowFacts facts = capi::outbox::ValidateOutboxRow(row, columns.now_ms);
 	capi::outbox::EventIdentifiers identifiers;
+	const capi::outbox::BagMembers *bag = nullptr;
 	if (columns.user_data != nullptr) {
 		capi::outbox::CheckJsonTextSize("user_data", std::strlen(columns.user_data),
 		                                capi::outbox::kMaxUserDataBytes);
 		capi::outbox::PlainValues plain;
-		capi::outbox::BuildIdentityBag(columns.user_data,
-		                               capi::identity::Region(columns.region, columns.region_given), bag,
-		                               &plain, &unusable);
+		bag = &capi::outbox::BuildIdentityBagMembers(
+		    columns.user_data, capi::identity::Region(columns.region, columns.region_given), &plain,
+		    &unusable);
 		identifiers.client_user_agent =
 		    plain[static_cast<std::size_t>(capi::identity::PlainKey::kClientUserAgent)];
 		identifiers.fbc = plain[static_cast<std::size_t>(capi::identity::PlainKey::kFbc)];
 		identifiers.fbp = plain[static_cast<std::size_t>(capi::identity::PlainKey::kFbp)];
 	}
 	capi::outbox::CheckEventForDestinations(row, facts, identifiers, columns.targets);
+	return bag;
 }
 
 // capi.outbox.unusable_identifiers as it is to be stored. number <= 0: SQL older than 0.6.0 has no such
@@ -300,16 +298,46 @@ struct UnusableColumn {
 	bool is_null = true;
 };
 
-// The hashed user_data as jsonb (call only when user_data is not NULL).
-Datum BagJsonb(const std::string &bag) {
-	return DirectFunctionCall1(jsonb_in, CStringGetDatum(bag.c_str()));
+// A string of the bag as a jsonb scalar. The bag's strings come from user_data's own jsonb strings
+// (normalized, hashed or trimmed), so they hold no NUL, which jsonb cannot store: checked all the same.
+JsonbValue BagString(std::string_view text) {
+	if (memchr(text.data(), '\0', text.size()) != nullptr)
+		ereport(ERROR, (errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
+		                errmsg("user_data holds a NUL character, which jsonb cannot store")));
+	JsonbValue value;
+	value.type = jbvString;
+	value.val.string.val = const_cast<char *>(text.data());
+	value.val.string.len = static_cast<int>(text.size());
+	return value;
+}
+
+// The hashed user_data as jsonb, built from the bag's members directly (no JSON text to parse). The
+// builder's strings stay valid until JsonbValueToJsonb has copied them.
+Datum BagJsonb(const capi::outbox::BagMembers &bag) {
+	JsonbParseState *state = nullptr;
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+	for (std::size_t m = 0; m < bag.members.size(); m++) {
+		const capi::outbox::BagMember &member = bag.members[m];
+		JsonbValue key = BagString(member.key);
+		pushJsonbValue(&state, WJB_KEY, &key);
+		if (member.is_array)
+			pushJsonbValue(&state, WJB_BEGIN_ARRAY, nullptr);
+		for (std::size_t i = 0; i < member.value_count; i++) {
+			JsonbValue value = BagString(bag.values[member.first_value + i]);
+			pushJsonbValue(&state, member.is_array ? WJB_ELEM : WJB_VALUE, &value);
+		}
+		if (member.is_array)
+			pushJsonbValue(&state, WJB_END_ARRAY, nullptr);
+	}
+	JsonbValue *object = pushJsonbValue(&state, WJB_END_OBJECT, nullptr); // sorts the keys, as jsonb_in
+	return JsonbPGetDatum(JsonbValueToJsonb(object));
 }
 
 // A correction's row: only user_data is replaced (by its hashed form); txid and created_at are kept.
 // A correction that keeps user_data (capi.correct_failed passes NULL for it) keeps the record of what
 // the original INSERT could not use: the stored bag no longer shows it.
 HeapTuple CorrectedTuple(TriggerData *trigger, HeapTuple tuple, TupleDesc descriptor,
-                         const OutboxRowColumns &row, const std::string &bag,
+                         const OutboxRowColumns &row, const capi::outbox::BagMembers *bag,
                          const UnusableColumn &unusable) {
 	const int user_data_column = ColumnNumber(descriptor, "user_data");
 	bool old_null = false;
@@ -319,8 +347,8 @@ HeapTuple CorrectedTuple(TriggerData *trigger, HeapTuple tuple, TupleDesc descri
 	const bool user_data_kept =
 	    old_null == new_null && (old_null || datumIsEqual(old_user_data, new_user_data, false, -1));
 	int columns[2] = {user_data_column, unusable.number};
-	Datum values[2] = {row.user_data != nullptr ? BagJsonb(bag) : (Datum)0, unusable.value};
-	bool nulls[2] = {row.user_data == nullptr, unusable.is_null};
+	Datum values[2] = {bag != nullptr ? BagJsonb(*bag) : (Datum)0, unusable.value};
+	bool nulls[2] = {bag == nullptr, unusable.is_null};
 	const int changed = unusable.number > 0 && !user_data_kept ? 2 : 1;
 	return heap_modify_tuple_by_cols(tuple, descriptor, changed, columns, values, nulls);
 }
@@ -341,16 +369,16 @@ void AuditDuplicate(Relation relation, HeapTuple tuple, TupleDesc descriptor, co
 // cursor's key), its start time as created_at (retention counts from it: a writer must not backdate
 // it), the unusable keys, and the destinations written out when writer_roles restrict this role.
 HeapTuple InsertedTuple(HeapTuple tuple, TupleDesc descriptor, const OutboxRowColumns &row,
-                        const std::string &bag, const UnusableColumn &unusable) {
+                        const capi::outbox::BagMembers *bag, const UnusableColumn &unusable) {
 	int columns[5] = {ColumnNumber(descriptor, "user_data"), ColumnNumber(descriptor, "txid"),
 	                  ColumnNumber(descriptor, "created_at"), ColumnNumber(descriptor, "destinations"),
 	                  unusable.number};
 	Datum values[5] = {(Datum)0, FullTransactionIdGetDatum(GetTopFullTransactionId()),
 	                   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
 	                   row.restricted_destinations, unusable.value};
-	bool nulls[5] = {row.user_data == nullptr, false, false, false, unusable.is_null};
-	if (row.user_data != nullptr)
-		values[0] = BagJsonb(bag);
+	bool nulls[5] = {bag == nullptr, false, false, false, unusable.is_null};
+	if (bag != nullptr)
+		values[0] = BagJsonb(*bag);
 	if (!row.replace_destinations) { // destinations keep the row's own value: drop that column
 		columns[3] = columns[4];
 		values[3] = values[4];
@@ -384,10 +412,9 @@ CAPI_PG_FUNCTION(capi_outbox_row_trigger) {
 	}
 
 	const OutboxRowColumns row = ReadOutboxRow(tuple, descriptor, correcting);
-	std::string &bag = BagBuffer();
 	capi::outbox::UnusableKeys &unusable_keys = UnusableBuffer();
 	unusable_keys.clear();
-	ValidateAndHash(row, bag, unusable_keys);
+	const capi::outbox::BagMembers *bag = ValidateAndHash(row, unusable_keys);
 
 	capi::pg::WakeWorkerAtCommit(); // the delivery worker reads the row once this transaction commits
 	// The keys no platform can use, recorded for capi.match_quality_report.

@@ -12,8 +12,10 @@ namespace capi::pg {
 // registers the commit callback.
 void InstallSharedState();
 
-// Wake the worker when the current transaction commits (nothing happens on abort).
-// settings_changed: destinations or requeued events changed, so the worker reloads its state.
+// Wake the worker when the current transaction commits (nothing happens on abort), unless an earlier
+// commit has woken it since it last read new rows (ArmCommitWakeUp).
+// settings_changed: destinations or requeued events changed, so the worker reloads its state; it is
+// always woken.
 void WakeWorkerAtCommit(bool settings_changed = false);
 
 // Bumped by each commit that changed destinations or requeued events.
@@ -22,6 +24,11 @@ std::uint64_t SettingsGeneration();
 // For the worker: publish itself (its latch is then the one set), or withdraw on exit.
 void PublishWorker(int database_oid);
 void WithdrawWorker();
+
+// For the worker, right before it reads outbox rows committed since its last read (a new window):
+// the next outbox commit sets its latch. Commits between that one and the next call send nothing
+// (one signal per read, not one per commit); the worker's next read sees them.
+void ArmCommitWakeUp();
 
 // For the worker: whether it is delivering (the extension is there, at this library's version), or
 // waiting (absent, being dropped, another version, after a database error until it starts over).

@@ -53,6 +53,20 @@ like($create_err, qr/WARNING:  pg_capi: pg_capi is not in shared_preload_librari
 	'and warns that nothing will be delivered');
 like($plain->safe_psql('postgres', 'SELECT array_to_string(capi.setup_warnings(), chr(10))'),
 	qr/not in shared_preload_libraries/, 'capi.setup_warnings() says it too');
+
+# Without the preload the library is loaded by the first statement that needs it, after that statement
+# started: a retry made by a session's first statement is still recorded by the dedup audit, and so is
+# one made later in the session (pg/conflict_statements.hpp).
+$plain->safe_psql('postgres', q{
+	INSERT INTO capi.destinations (name, platform, config, credentials)
+	VALUES ('lazy_meta', 'meta', '{"pixel_id": "1234567890"}', '{"access_token": "EAA-not-real"}');
+	INSERT INTO capi.outbox (event_id, event_name, action_source) VALUES ('lazy-1', 'Lead', 'system_generated')});
+my $retry = q{INSERT INTO capi.outbox (event_id, event_name, action_source)
+	VALUES ('lazy-1', 'Lead', 'system_generated') ON CONFLICT DO NOTHING};
+is($plain->safe_psql('postgres', "$retry; SELECT count(*) FROM capi.rejected_duplicates"), '1',
+	'a session whose first statement loads the library records its retry');
+is($plain->safe_psql('postgres', "SET application_name = 'later'; $retry; $retry; SELECT count(*) FROM capi.rejected_duplicates"), '3',
+	'and so does a session that loaded it earlier (one record per retry)');
 $plain->stop('fast');
 
 my $log = slurp_file($node->logfile);

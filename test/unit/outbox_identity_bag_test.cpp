@@ -716,3 +716,53 @@ TEST(OutboxIdentityBag, TheDigestOfTheEmptyStringIsUnusable) {
 
 } // namespace
 } // namespace capi::outbox
+
+namespace capi::outbox {
+namespace {
+
+// The members the INSERT trigger turns into jsonb are the bag's text, member for member: identity
+// fields as arrays (empty where a platform is hidden from Meta's digests), plain keys as one string.
+TEST(OutboxIdentityBag, MembersAreTheBagsTextMemberForMember) {
+	const std::string input = R"({"email": ["A@Example.com", "b@example.com"], "first_name": "Mary",
+	                             "city": "New York", "client_ip_address": " 203.0.113.7 ", "fbp": "fb.1.2.3"})";
+	const identity::Region region("US", false);
+	const std::string text = BuildIdentityBag(input, region);
+	const BagMembers &bag = BuildIdentityBagMembers(input, region);
+	std::string rendered;
+	WriteIdentityBagJson(bag, rendered);
+	EXPECT_EQ(rendered, text);
+
+	const json parsed = json::parse(text);
+	ASSERT_EQ(bag.members.size(), parsed.size());
+	std::size_t value_total = 0;
+	for (const BagMember &member : bag.members) {
+		const std::string key(member.key);
+		ASSERT_TRUE(parsed.contains(key)) << key;
+		const json &expected = parsed.at(key);
+		EXPECT_EQ(member.is_array, expected.is_array()) << key;
+		Strings values;
+		for (std::size_t i = 0; i < member.value_count; ++i)
+			values.emplace_back(bag.values.at(member.first_value + i));
+		if (member.is_array)
+			EXPECT_EQ(values, expected.get<Strings>()) << key;
+		else
+			EXPECT_EQ(values, Strings{expected.get<std::string>()}) << key;
+		value_total += member.value_count;
+	}
+	EXPECT_EQ(value_total, bag.values.size());
+	// The shapes the trigger must reproduce: a two-value array, an empty array, a plain string.
+	ASSERT_TRUE(parsed.at("email").is_array());
+	EXPECT_EQ(parsed.at("email").size(), 2u);
+	EXPECT_EQ(parsed.at("first_name@linkedin"), json::array());
+	EXPECT_EQ(parsed.at("client_ip_address"), "203.0.113.7");
+}
+
+TEST(OutboxIdentityBag, NothingUsableHasNoMembers) {
+	const BagMembers &bag =
+	    BuildIdentityBagMembers(R"({"email": "not an email"})", identity::Region("US", false));
+	EXPECT_TRUE(bag.members.empty());
+	EXPECT_TRUE(bag.values.empty());
+}
+
+} // namespace
+} // namespace capi::outbox

@@ -63,33 +63,33 @@ struct UniqueValues {
 // Builds bags; one per thread, reused so that its buffers stay allocated.
 class BagBuilder {
 public:
-	void Build(std::string_view json, identity::Region region, std::string &out, PlainValues *plain,
-	           UnusableKeys *unusable) {
+	const BagMembers &Build(std::string_view json, identity::Region region, PlainValues *plain,
+	                        UnusableKeys *unusable) {
 		raw_.Parse(json);
 		region_ = region;
-		out.clear();
-		out.push_back('{');
-		first_key_ = true;
+		arena_.clear();
+		spans_.clear();
+		value_spans_.clear();
 		if (unusable != nullptr)
 			unusable->clear();
 		for (std::size_t f = 0; f < kFieldCount; ++f) {
 			const Field field = static_cast<Field>(f);
-			if (BuildField(field, out) == Outcome::kUnusable && unusable != nullptr)
+			if (BuildField(field) == Outcome::kUnusable && unusable != nullptr)
 				unusable->push_back(identity::FieldName(field));
 		}
 		for (std::size_t k = 0; k < identity::kPlainKeyCount; ++k) {
 			PlainKey key = static_cast<PlainKey>(k);
 			std::string_view value;
 			if (identity::FirstUsablePlainValue(raw_, key, value)) {
-				StartKey(out, identity::PlainKeyName(key), {});
-				dispatch::AppendJsonString(&out, value);
+				AddMember(identity::PlainKeyName(key), {}, false);
+				AddValue(value);
 			} else if (unusable != nullptr && AnyNotBlank(raw_.Of(key))) {
 				unusable->push_back(identity::PlainKeyName(key));
 			}
 			if (plain != nullptr)
 				(*plain)[k] = value; // "" when none is usable
 		}
-		out.push_back('}');
+		return Members();
 	}
 
 private:
@@ -133,7 +133,7 @@ private:
 		return false;
 	}
 
-	Outcome BuildField(Field field, std::string &out) {
+	Outcome BuildField(Field field) {
 		const std::vector<std::string> &shared = raw_.Of(field);
 		if (shared.empty() && !raw_.HasOverride(field))
 			return Outcome::kNotGiven;
@@ -205,13 +205,13 @@ private:
 		                         : *kNone;
 		std::string_view name = identity::FieldName(field);
 		if (!base.empty())
-			WriteArray(out, name, {}, base);
+			AddArray(name, {}, base);
 		for (Platform platform : kPlatforms) {
 			if (platform == Platform::kMeta || !identity::PlatformAcceptsField(platform, field))
 				continue;
 			const Values &list = lists_[Index(platform)].list;
 			if (list != base)
-				WriteArray(out, name, identity::PlatformName(platform), list);
+				AddArray(name, identity::PlatformName(platform), list);
 		}
 		if (AnyUsableValue(field))
 			return Outcome::kUsable;
@@ -254,17 +254,62 @@ private:
 		return entry.second;
 	}
 
-	void StartKey(std::string &out, std::string_view name, std::string_view platform) {
-		if (!first_key_)
-			out.push_back(',');
-		first_key_ = false;
-		out.push_back('"');
-		out.append(name); // field, platform and plain key names are plain ASCII
+	// Members are recorded as offsets into arena_ (which may move while it grows) and turned into
+	// views once the bag is complete.
+	struct Span {
+		std::size_t offset = 0;
+		std::size_t length = 0;
+	};
+	struct MemberSpan {
+		Span key;
+		bool is_array = false;
+		std::size_t first_value = 0;
+		std::size_t value_count = 0;
+	};
+
+	Span Append(std::string_view text) {
+		Span span{arena_.size(), text.size()};
+		arena_.append(text);
+		return span;
+	}
+
+	void AddMember(std::string_view name, std::string_view platform, bool is_array) {
+		MemberSpan member;
+		member.key.offset = arena_.size();
+		arena_.append(name); // field, platform and plain key names are plain ASCII
 		if (!platform.empty()) {
-			out.push_back('@');
-			out.append(platform);
+			arena_.push_back('@');
+			arena_.append(platform);
 		}
-		out.append("\":");
+		member.key.length = arena_.size() - member.key.offset;
+		member.is_array = is_array;
+		member.first_value = value_spans_.size();
+		spans_.push_back(member);
+	}
+
+	void AddValue(std::string_view value) {
+		value_spans_.push_back(Append(value));
+		spans_.back().value_count++;
+	}
+
+	void AddArray(std::string_view name, std::string_view platform, const Values &values) {
+		AddMember(name, platform, true);
+		for (std::string_view value : values)
+			AddValue(value);
+	}
+
+	const BagMembers &Members() {
+		members_.members.clear();
+		members_.values.clear();
+		auto view = [this](const Span &span) {
+			return std::string_view(arena_).substr(span.offset, span.length);
+		};
+		for (const Span &value : value_spans_)
+			members_.values.push_back(view(value));
+		for (const MemberSpan &span : spans_)
+			members_.members.push_back(
+			    BagMember{view(span.key), span.is_array, span.first_value, span.value_count});
+		return members_;
 	}
 
 	// A place for a value given under "field@platform", valid until the next field.
@@ -274,23 +319,15 @@ private:
 		return own_values_[own_count_++];
 	}
 
-	void WriteArray(std::string &out, std::string_view name, std::string_view platform,
-	                const Values &values) {
-		StartKey(out, name, platform);
-		out.push_back('[');
-		for (std::size_t i = 0; i < values.size(); ++i) {
-			if (i > 0)
-				out.push_back(',');
-			dispatch::AppendJsonString(&out, values[i]);
-		}
-		out.push_back(']');
-	}
-
 	static std::size_t Index(Platform platform) { return static_cast<std::size_t>(platform); }
 
 	identity::RawIdentifiers raw_;
 	identity::Region region_{"US", false};
-	bool first_key_ = true;
+	// The bag being built: its text (keys and values) and what is where.
+	std::string arena_;
+	std::vector<MemberSpan> spans_;
+	std::vector<Span> value_spans_;
+	BagMembers members_;
 	// Per field: the shared values trimmed and whether each is a digest already.
 	std::vector<std::string_view> trimmed_;
 	std::vector<char> hex_;
@@ -317,9 +354,36 @@ BagBuilder &ThreadBagBuilder() {
 
 } // namespace
 
+const BagMembers &BuildIdentityBagMembers(std::string_view user_data_json, identity::Region region,
+                                          PlainValues *plain, UnusableKeys *unusable) {
+	return ThreadBagBuilder().Build(user_data_json, region, plain, unusable);
+}
+
+void WriteIdentityBagJson(const BagMembers &bag, std::string &out) {
+	out.clear();
+	out.push_back('{');
+	for (std::size_t m = 0; m < bag.members.size(); ++m) {
+		const BagMember &member = bag.members[m];
+		if (m > 0)
+			out.push_back(',');
+		dispatch::AppendJsonString(&out, member.key);
+		out.push_back(':');
+		if (member.is_array)
+			out.push_back('[');
+		for (std::size_t i = 0; i < member.value_count; ++i) {
+			if (i > 0)
+				out.push_back(',');
+			dispatch::AppendJsonString(&out, bag.values[member.first_value + i]);
+		}
+		if (member.is_array)
+			out.push_back(']');
+	}
+	out.push_back('}');
+}
+
 void BuildIdentityBag(std::string_view user_data_json, identity::Region region, std::string &out,
                       PlainValues *plain, UnusableKeys *unusable) {
-	ThreadBagBuilder().Build(user_data_json, region, out, plain, unusable);
+	WriteIdentityBagJson(BuildIdentityBagMembers(user_data_json, region, plain, unusable), out);
 }
 
 std::string BuildIdentityBag(std::string_view user_data_json, identity::Region region) {

@@ -213,6 +213,8 @@ bool DeliveryLoop::ClaimFromWindow(DestinationState &state, long limit) {
 	// Several chunks per claim transaction when the pipeline has room: fewer transactions per event.
 	const int free_slots = settings_.max_concurrent_requests - static_cast<int>(state.pipeline->ChunksHeld());
 	const int max_chunks = std::clamp(free_slots, 1, 4);
+	if (range->window_end.empty())
+		ArmCommitWakeUp(); // a new window: the next commit after its snapshot must wake this worker
 	ClaimedWindow claimed = ClaimWindow(state.row.name, state.row.platform, *range, limit, max_chunks);
 	state.cursor.Claimed(claimed.claim);
 	const std::int64_t now = NowMs();
