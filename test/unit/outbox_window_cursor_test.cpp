@@ -226,3 +226,91 @@ TEST(WindowCursorTest, ConsecutiveWindowsEachCompleteOnlyWhenHandled) {
 
 } // namespace
 } // namespace capi::outbox
+
+namespace capi::outbox {
+namespace {
+
+// What a claim of an open window after a restart read: `batches` made of the rows it kept, the rows
+// read up to `read_up_to` (including those it dropped as settled before the restart).
+WindowClaim ClaimRead(std::vector<ClaimedBatch> batches, OutboxPosition read_up_to, bool exhausted) {
+	WindowClaim claim{kEnd, std::move(batches), exhausted};
+	claim.read_up_to = read_up_to;
+	return claim;
+}
+
+// A crash after batches 2 and 3 were delivered but before 1 was: the stored prefix is the window's
+// start, and only batch 1's rows are claimed again (issue 14: the soak found every later batch resent).
+TEST(WindowCursorTest, ARestartSkipsTheBatchesSettledBeyondTheStoredPrefix) {
+	WindowCursor cursor(StoredCursor{kStart, kEnd, std::nullopt},
+	                    {SettledRange{At(112, 11), At(112, 20)}, SettledRange{At(113, 21), At(113, 30)}});
+	std::optional<ClaimRange> range = cursor.NextClaim();
+	ASSERT_TRUE(range);
+	EXPECT_FALSE(range->after);
+	ASSERT_EQ(range->settled.size(), 2u); // the claim drops their rows
+	EXPECT_EQ(range->settled[0].first, At(112, 11));
+	// Batch 1's rows again (up to 111:10), and the rows of both settled batches read and dropped.
+	cursor.Claimed(ClaimRead({{BatchId{4}, At(111, 10)}}, At(113, 30), false));
+	EXPECT_FALSE(cursor.TakeChange(true)); // batch 4 is not acknowledged: nothing moves
+	range = cursor.NextClaim();
+	ASSERT_TRUE(range);
+	EXPECT_EQ(range->after, At(113, 30)); // not the settled rows again
+	cursor.Acknowledge(BatchId{4});
+	// The prefix passes batch 4 and both settled ranges: a second crash resends nothing of them.
+	EXPECT_EQ(cursor.TakeChange(false), (StoredCursor{kStart, kEnd, At(113, 30)}));
+	EXPECT_TRUE(cursor.settled_ahead().empty());
+	cursor.Claimed(ClaimRead({}, At(113, 30), true));
+	EXPECT_EQ(cursor.TakeChange(true), (StoredCursor{kEnd, "", std::nullopt}));
+}
+
+TEST(WindowCursorTest, ASettledRangeCountsOnlyOnceItsRowsHaveBeenRead) {
+	WindowCursor cursor(StoredCursor{kStart, kEnd, At(111, 10)}, {SettledRange{At(112, 11), At(113, 30)}});
+	ASSERT_TRUE(cursor.NextClaim());
+	// The claim's limit stopped inside the range: its rows up to 112:20 were dropped, the rest unread.
+	cursor.Claimed(ClaimRead({}, At(112, 20), false));
+	EXPECT_FALSE(cursor.TakeChange(true));
+	std::optional<ClaimRange> range = cursor.NextClaim();
+	ASSERT_TRUE(range);
+	EXPECT_EQ(range->after, At(112, 20));
+	cursor.Claimed(ClaimRead({{BatchId{5}, At(114, 40)}}, At(114, 40), false));
+	EXPECT_EQ(cursor.TakeChange(false), (StoredCursor{kStart, kEnd, At(113, 30)}));
+	cursor.Acknowledge(BatchId{5});
+	EXPECT_EQ(cursor.TakeChange(false), (StoredCursor{kStart, kEnd, At(114, 40)}));
+}
+
+TEST(WindowCursorTest, ASettledRangeWaitsForTheUnsettledRowsBeforeIt) {
+	WindowCursor cursor(StoredCursor{kStart, kEnd, std::nullopt}, {SettledRange{At(113, 21), At(113, 30)}});
+	ASSERT_TRUE(cursor.NextClaim());
+	cursor.Claimed(ClaimRead({{BatchId{1}, At(111, 10)}, {BatchId{2}, At(112, 20)}}, At(113, 30), true));
+	cursor.Acknowledge(BatchId{2});
+	EXPECT_FALSE(cursor.TakeChange(true)); // batch 1 is still out
+	cursor.Acknowledge(BatchId{1});
+	// Batches 1 and 2, the settled range, and the window's end: complete.
+	EXPECT_EQ(cursor.TakeChange(false), (StoredCursor{kEnd, "", std::nullopt}));
+}
+
+TEST(WindowCursorTest, AWindowReadToItsEndCompletesOverSettledRowsNoLongerThere) {
+	// The settled batch's rows were purged: no claim reads up to its last row.
+	WindowCursor cursor(StoredCursor{kStart, kEnd, At(111, 10)}, {SettledRange{At(112, 11), At(112, 20)}});
+	ASSERT_TRUE(cursor.NextClaim());
+	cursor.Claimed(WindowClaim{kEnd, {}, true});
+	EXPECT_EQ(cursor.TakeChange(false), (StoredCursor{kEnd, "", std::nullopt}));
+}
+
+TEST(WindowCursorTest, SettledRangesAtOrBeforeThePrefixOrOverlappingAreIgnored) {
+	WindowCursor cursor(StoredCursor{kStart, kEnd, At(112, 20)},
+	                    {SettledRange{At(111, 1), At(112, 20)}, SettledRange{At(113, 21), At(113, 30)},
+	                     SettledRange{At(113, 25), At(114, 40)}, SettledRange{At(115, 50), At(115, 45)}});
+	ASSERT_EQ(cursor.settled_ahead().size(), 1u);
+	EXPECT_EQ(cursor.settled_ahead().front().first, At(113, 21));
+}
+
+TEST(WindowCursorTest, ANewWindowHasNoSettledRanges) {
+	WindowCursor cursor(StoredCursor{kStart, "", std::nullopt}, {SettledRange{At(112, 11), At(112, 20)}});
+	EXPECT_TRUE(cursor.settled_ahead().empty());
+	const std::optional<ClaimRange> range = cursor.NextClaim();
+	ASSERT_TRUE(range);
+	EXPECT_TRUE(range->settled.empty());
+}
+
+} // namespace
+} // namespace capi::outbox

@@ -82,3 +82,31 @@ TEST(WindowRowsTest, AnEmptyTruncatedScanBoundsNothingButIsNotTheEnd) {
 
 } // namespace
 } // namespace capi::outbox
+
+namespace capi::outbox {
+namespace {
+
+TEST(WindowRowsTest, RowsOfSettledRangesAreDroppedOthersKeptInOrder) {
+	WindowRows rows = Rows({P{10, 1}, P{10, 2}, P{11, 3}, P{12, 4}, P{12, 5}, P{13, 6}, P{14, 7}});
+	const std::size_t dropped =
+	    DropSettledRows(rows, {SettledRange{P{10, 2}, P{11, 3}}, SettledRange{P{12, 5}, P{13, 6}}});
+	EXPECT_EQ(dropped, 4u);
+	EXPECT_EQ(Positions(rows), (std::vector<P>{P{10, 1}, P{12, 4}, P{14, 7}}));
+}
+
+TEST(WindowRowsTest, NoSettledRangeDropsNothing) {
+	WindowRows rows = Rows({P{10, 1}, P{11, 3}});
+	EXPECT_EQ(DropSettledRows(rows, {}), 0u);
+	EXPECT_EQ(DropSettledRows(rows, {SettledRange{P{12, 1}, P{13, 1}}}), 0u);
+	EXPECT_EQ(Positions(rows), (std::vector<P>{P{10, 1}, P{11, 3}}));
+}
+
+TEST(WindowRowsTest, ARangeCoveringEveryRowDropsThemAll) {
+	WindowRows rows = Rows({P{10, 1}, P{11, 3}});
+	EXPECT_EQ(DropSettledRows(rows, {SettledRange{P{9, 1}, P{11, 3}}}), 2u);
+	EXPECT_TRUE(rows.events.empty());
+	EXPECT_TRUE(rows.txids.empty());
+}
+
+} // namespace
+} // namespace capi::outbox

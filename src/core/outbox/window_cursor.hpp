@@ -43,11 +43,22 @@ struct StoredCursor {
 	}
 };
 
+// A batch of the open window that was settled (its outcome stored) beyond the stored acknowledged
+// prefix, by a worker that stopped before the prefix reached it (a crash, an immediate stop): its rows
+// are not claimed again. The rows of the window between first and last (cursor order) for the
+// destination are exactly the batch's: a window's rows are fixed by its two snapshots, and each claim
+// takes consecutive rows.
+struct SettledRange {
+	OutboxPosition first;
+	OutboxPosition last;
+};
+
 // What the next claim reads: the rows of (window_start, window_end] after `after`, in order.
 struct ClaimRange {
 	std::string window_start;
 	std::string window_end;              // "" = a new window: its end is the claim's own snapshot
 	std::optional<OutboxPosition> after; // nullopt = from the window's first row
+	std::vector<SettledRange> settled;   // rows to drop (DropSettledRows): settled before a restart
 };
 
 // A chunk the claim recorded as a batch.
@@ -63,13 +74,18 @@ struct WindowClaim {
 	// The claim read the window to its end: no row follows the last batch. Only this ends a window:
 	// a claim that read nothing without saying so (the extension could not be used) ends nothing.
 	bool exhausted = false;
+	// The last row the claim read, also when it made no batch of it (rows in a SettledRange are read
+	// and dropped): the next claim starts after it. nullopt: it read no row.
+	std::optional<OutboxPosition> read_up_to;
 };
 
 class WindowCursor {
 public:
 	// Starts from what capi.cursors holds (a worker start, or a restart after an error): rows after
-	// the stored acknowledged prefix are claimed again, whatever was claimed before.
-	explicit WindowCursor(StoredCursor stored);
+	// the stored acknowledged prefix are claimed again, except those of `settled`: the batches of the
+	// stored open window settled beyond that prefix (in cursor order, not overlapping), which count as
+	// acknowledged leases from the start.
+	explicit WindowCursor(StoredCursor stored, std::vector<SettledRange> settled = {});
 
 	// --- claim
 	// A commit or a poll: a new window may have rows.
@@ -96,6 +112,10 @@ public:
 
 	std::size_t unacknowledged_batches() const { return leases_.size(); }
 
+	// The settled ranges not yet passed by the acknowledged prefix: a claim drops the rows it reads
+	// inside them (DropSettledRows) and reports them in read_up_to.
+	const std::deque<SettledRange> &settled_ahead() const { return settled_; }
+
 private:
 	struct Lease {
 		BatchId batch{};
@@ -104,12 +124,15 @@ private:
 	};
 
 	void CompleteWindow();
+	// Moves the acknowledged prefix over the settled leases and ranges at its front.
+	void AdvancePrefix();
 
 	std::string window_start_;
 	std::string window_end_;
 	std::optional<OutboxPosition> claimed_up_to_; // the last row claimed in the open window
 	std::optional<OutboxPosition> acknowledged_;  // the end of its acknowledged prefix
 	std::deque<Lease> leases_;                    // batches not yet part of that prefix, in order
+	std::deque<SettledRange> settled_;            // settled before a restart, beyond that prefix
 	bool read_to_end_ = false;                    // a claim found the open window's end
 	bool may_have_new_rows_ = true;
 	bool prefix_moved_ = false;

@@ -34,6 +34,29 @@ WindowRows MergeInCursorOrder(WindowRows first, WindowRows second, std::size_t l
 	return merged;
 }
 
+std::size_t DropSettledRows(WindowRows &rows, const std::vector<SettledRange> &settled) {
+	if (settled.empty())
+		return 0;
+	std::size_t kept = 0;
+	std::size_t range = 0;
+	for (std::size_t row = 0; row < rows.events.size(); ++row) {
+		const OutboxPosition position = rows.PositionOf(row);
+		while (range < settled.size() && settled[range].last < position)
+			++range;
+		if (range < settled.size() && !(position < settled[range].first))
+			continue; // first <= position <= last
+		if (kept != row) {
+			rows.events[kept] = std::move(rows.events[row]);
+			rows.txids[kept] = rows.txids[row];
+		}
+		++kept;
+	}
+	const std::size_t dropped = rows.events.size() - kept;
+	rows.events.resize(kept);
+	rows.txids.resize(kept);
+	return dropped;
+}
+
 bool ReachedWindowEnd(const WindowRows &rows, std::size_t wanted) {
 	return !rows.truncated && rows.events.size() < wanted;
 }

@@ -30,6 +30,10 @@ struct WindowRows {
 // taken, and the result is truncated too.
 WindowRows MergeInCursorOrder(WindowRows first, WindowRows second, std::size_t limit);
 
+// Removes the rows that lie inside one of `settled` (cursor order, not overlapping): rows of batches
+// settled before a restart (SettledRange). Returns how many were removed.
+std::size_t DropSettledRows(WindowRows &rows, const std::vector<SettledRange> &settled);
+
 // True when the read found the window's end: fewer rows than `wanted`, and not cut short by the
 // budget (WindowClaim::exhausted).
 bool ReachedWindowEnd(const WindowRows &rows, std::size_t wanted);

@@ -179,11 +179,12 @@ void DeliveryLoop::ReloadDestinations() {
 			next.emplace(state.row.name, std::move(state));
 			continue;
 		}
+		std::vector<outbox::SettledRange> settled = SettledBeyondPrefix(row.name, destination.cursor);
 		DestinationState state{DestinationRow(),
 		                       std::make_unique<dispatch::DestinationPipeline>(
 		                           DestinationFrom(row, settings_), *adapter, PipelineSettingsFrom(settings_),
 		                           ++rng_seed_ ^ static_cast<std::uint64_t>(NowMs())),
-		                       outbox::WindowCursor(std::move(destination.cursor)),
+		                       outbox::WindowCursor(std::move(destination.cursor), std::move(settled)),
 		                       outbox::HeldChunks(),
 		                       outbox::StoredPause(destination.paused_until_ms),
 		                       0};
@@ -223,7 +224,8 @@ bool DeliveryLoop::ClaimFromWindow(DestinationState &state, long limit) {
 		    state.held.Hold(outbox::ChunkOrigin::WindowBatch(claimed.claim.batches[i].batch));
 		state.pipeline->AddChunk(chunk_id, std::move(claimed.batch_events[i]), now);
 	}
-	return !claimed.claim.batches.empty();
+	// Rows read but all dropped (settled before a restart) are progress too: claim on.
+	return !claimed.claim.batches.empty() || (claimed.claim.read_up_to && !claimed.claim.exhausted);
 }
 
 void DeliveryLoop::Claim(DestinationState &state, std::int64_t now) {

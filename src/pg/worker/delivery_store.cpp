@@ -268,6 +268,9 @@ ClaimedWindow ClaimWindow(const std::string &destination, const std::string &pla
 		claimed.claim.window_end = end;
 		// A read the budget stopped is not the window's end.
 		claimed.claim.exhausted = outbox::ReachedWindowEnd(rows, static_cast<std::size_t>(wanted));
+		if (!rows.events.empty())
+			claimed.claim.read_up_to = rows.PositionOf(rows.events.size() - 1);
+		outbox::DropSettledRows(rows, range.settled); // delivered before a restart: not sent again
 		if (rows.events.empty())
 			return;
 		for (std::size_t start = 0; start < rows.events.size(); start += static_cast<std::size_t>(limit)) {
@@ -284,6 +287,32 @@ ClaimedWindow ClaimWindow(const std::string &destination, const std::string &pla
 			StoreCursor(destination, outbox::StoredCursor{window_start, end, std::nullopt});
 	});
 	return claimed;
+}
+
+std::vector<outbox::SettledRange> SettledBeyondPrefix(const std::string &destination,
+                                                      const outbox::StoredCursor &cursor) {
+	std::vector<outbox::SettledRange> settled;
+	if (cursor.window_end.empty())
+		return settled;
+	RunTransaction([&] {
+		RequireDeliveryState();
+		// pg_snapshot has no equality operator: the windows are compared as text, the form the cursor
+		// was read in. The range index (destination, last_txid, last_id) finds the rows.
+		Rows rows =
+		    Query("SELECT b.first_txid::text, b.first_id, b.last_txid::text, b.last_id FROM capi.batches b "
+		          "WHERE b.destination = $1 AND (b.last_txid, b.last_id) > "
+		          "(coalesce($4::xid8, '0'::xid8), coalesce($5::bigint, 0)) "
+		          "AND b.window_start::text = $2 AND b.window_end::text = $3 "
+		          "AND b.status IN ('delivered', 'partial', 'failed', 'skipped') "
+		          "ORDER BY b.last_txid, b.last_id",
+		          {destination, cursor.window_start, cursor.window_end, PositionTxid(cursor.done),
+		           PositionId(cursor.done)});
+		for (const Row &row : rows)
+			settled.push_back(
+			    outbox::SettledRange{outbox::OutboxPosition{std::stoull(*row[0]), Int(row[1])},
+			                         outbox::OutboxPosition{std::stoull(*row[2]), Int(row[3])}});
+	});
+	return settled;
 }
 
 ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &platform, long limit) {

@@ -80,6 +80,11 @@ std::vector<LoadedDestination> LoadDestinations();
 ClaimedWindow ClaimWindow(const std::string &destination, const std::string &platform,
                           const outbox::ClaimRange &range, long limit, int max_chunks);
 
+// The batches of the cursor's open window settled beyond its acknowledged prefix (a worker that
+// stopped before its prefix reached them delivered them): a new cursor does not claim them again.
+std::vector<outbox::SettledRange> SettledBeyondPrefix(const std::string &destination,
+                                                      const outbox::StoredCursor &cursor);
+
 // Events requeued by capi.retry_failed() that are due, marked in_flight.
 ClaimedRequeue ClaimRequeued(const std::string &destination, const std::string &platform, long limit);
 
