@@ -215,11 +215,70 @@ std::vector<LoadedDestination> LoadDestinations() {
 	return destinations;
 }
 
+namespace {
+
+// Inside RunTransaction: the window (start, end]'s rows for destination after `after`, in (txid, id)
+// order, at most `wanted`: rows committed as of end and not as of start. Two ordered index scans,
+// merged here: the xids from start's xmax on, and the rows of the transactions running at start and
+// no longer at end (outbox::LateCommitters), which can commit later with a lower xid than rows already
+// read: they are picked up, never skipped. (One scan from xmin(start) would rescan, for every window,
+// all rows since the oldest transaction running at start; a UNION ALL lets the planner sort a whole
+// window.) Each scan gets exactly one lower bound, so that the index scan starts there: with two (a
+// scalar txid bound and a row comparison) btree starts from the first and filters the rest, which
+// rescans every row already read in the window.
+outbox::WindowRows ReadWindowRows(const std::string &destination, const std::string &platform,
+                                  const std::string &window_start, const std::string &end,
+                                  const std::optional<outbox::OutboxPosition> &after, long wanted) {
+	const std::string tail = " AND pg_catalog.pg_visible_in_snapshot(o.txid, $2::pg_snapshot)"
+	                         " AND (o.destinations IS NULL OR $5 = ANY (o.destinations))"
+	                         " ORDER BY o.txid, o.id LIMIT $6::integer";
+	const outbox::WindowSnapshot start_snapshot = Snapshot(window_start);
+	const outbox::WindowSnapshot end_snapshot = Snapshot(end);
+	const bool past_range_start = after && after->txid >= start_snapshot.xmax;
+	const std::string range_bound = past_range_start
+	                                    ? "(o.txid, o.id) > ($3::xid8, $4::bigint)"
+	                                    : "o.txid >= pg_catalog.pg_snapshot_xmax($1::pg_snapshot)";
+	const std::string range_sql = std::string("SELECT ") + kEventSelectList + " FROM capi.outbox o WHERE " +
+	                              range_bound + " AND o.txid < pg_catalog.pg_snapshot_xmax($2::pg_snapshot)" +
+	                              tail;
+	const std::string late_sql =
+	    std::string("SELECT ") + kEventSelectList +
+	    " FROM capi.outbox o WHERE o.txid = ANY ($7::xid8[])"
+	    " AND (o.txid, o.id) > (coalesce($3::xid8, '0'::xid8), coalesce($4::bigint, 0))" +
+	    tail;
+	std::vector<Value> parameters = {window_start,      end,         PositionTxid(after),
+	                                 PositionId(after), destination, std::to_string(wanted)};
+	outbox::WindowRows rows = QueryEvents(range_sql.c_str(), parameters, platform, kEventReadBudget);
+	const std::vector<std::uint64_t> late = outbox::LateCommitters(start_snapshot, end_snapshot);
+	if (late.empty())
+		return rows;
+	parameters.push_back(outbox::XidArrayLiteral(late));
+	return outbox::MergeInCursorOrder(std::move(rows),
+	                                  QueryEvents(late_sql.c_str(), parameters, platform, kEventReadBudget),
+	                                  static_cast<std::size_t>(wanted));
+}
+
+// Inside RunTransaction: each chunk of at most `limit` rows recorded as a batch of the window (its
+// lease), its events moved into claimed.
+void RecordChunks(const std::string &destination, const std::string &window_start, const std::string &end,
+                  outbox::WindowRows &rows, long limit, ClaimedWindow &claimed) {
+	for (std::size_t start = 0; start < rows.events.size(); start += static_cast<std::size_t>(limit)) {
+		const std::size_t stop = std::min(rows.events.size(), start + static_cast<std::size_t>(limit));
+		const outbox::OutboxPosition first = rows.PositionOf(start);
+		const outbox::OutboxPosition last = rows.PositionOf(stop - 1);
+		claimed.claim.batches.push_back(
+		    {RecordBatch(destination, window_start, end, first, last, stop - start), last});
+		claimed.batch_events.emplace_back(
+		    std::make_move_iterator(rows.events.begin() + static_cast<std::ptrdiff_t>(start)),
+		    std::make_move_iterator(rows.events.begin() + static_cast<std::ptrdiff_t>(stop)));
+	}
+}
+
+} // namespace
+
 ClaimedWindow ClaimWindow(const std::string &destination, const std::string &platform,
                           const outbox::ClaimRange &range, long limit, int max_chunks) {
 	ClaimedWindow claimed;
-	const std::string &window_start = range.window_start;
-	const std::optional<outbox::OutboxPosition> &after = range.after;
 	RunTransaction([&] {
 		RequireDeliveryState();
 		PinOrderedIndexScans();
@@ -227,44 +286,9 @@ ClaimedWindow ClaimWindow(const std::string &destination, const std::string &pla
 		const bool new_window = end.empty();
 		if (new_window)
 			end = Text(Query("SELECT pg_catalog.pg_current_snapshot()::text").at(0).at(0));
-		// The window (start, end]: rows committed as of end and not as of start, in (txid, id)
-		// order. Two ordered index scans, merged here: the xids from start's xmax on, and the rows
-		// of the transactions running at start and no longer at end (outbox::LateCommitters), which
-		// can commit later with a lower xid than rows already read: they are picked up, never
-		// skipped. (One scan from
-		// xmin(start) would rescan, for every window, all rows since the oldest transaction
-		// running at start; a UNION ALL lets the planner sort a whole window.)
-		// Each scan gets exactly one lower bound, so that the index scan starts there: with two
-		// (a scalar txid bound and a row comparison) btree starts from the first and filters the
-		// rest, which rescans every row already read in the window.
-		const std::string tail = " AND pg_catalog.pg_visible_in_snapshot(o.txid, $2::pg_snapshot)"
-		                         " AND (o.destinations IS NULL OR $5 = ANY (o.destinations))"
-		                         " ORDER BY o.txid, o.id LIMIT $6::integer";
-		const outbox::WindowSnapshot start_snapshot = Snapshot(window_start);
-		const outbox::WindowSnapshot end_snapshot = Snapshot(end);
-		const bool past_range_start = after && after->txid >= start_snapshot.xmax;
-		const std::string range_bound = past_range_start
-		                                    ? "(o.txid, o.id) > ($3::xid8, $4::bigint)"
-		                                    : "o.txid >= pg_catalog.pg_snapshot_xmax($1::pg_snapshot)";
-		const std::string range_sql = std::string("SELECT ") + kEventSelectList +
-		                              " FROM capi.outbox o WHERE " + range_bound +
-		                              " AND o.txid < pg_catalog.pg_snapshot_xmax($2::pg_snapshot)" + tail;
-		const std::string late_sql =
-		    std::string("SELECT ") + kEventSelectList +
-		    " FROM capi.outbox o WHERE o.txid = ANY ($7::xid8[])"
-		    " AND (o.txid, o.id) > (coalesce($3::xid8, '0'::xid8), coalesce($4::bigint, 0))" +
-		    tail;
 		const long wanted = limit * std::max(max_chunks, 1);
-		std::vector<Value> parameters = {window_start,      end,         PositionTxid(after),
-		                                 PositionId(after), destination, std::to_string(wanted)};
-		EventRows rows = QueryEvents(range_sql.c_str(), parameters, platform, kEventReadBudget);
-		const std::vector<std::uint64_t> late = outbox::LateCommitters(start_snapshot, end_snapshot);
-		if (!late.empty()) {
-			parameters.push_back(outbox::XidArrayLiteral(late));
-			rows = outbox::MergeInCursorOrder(
-			    std::move(rows), QueryEvents(late_sql.c_str(), parameters, platform, kEventReadBudget),
-			    static_cast<std::size_t>(wanted));
-		}
+		outbox::WindowRows rows =
+		    ReadWindowRows(destination, platform, range.window_start, end, range.after, wanted);
 		claimed.claim.window_end = end;
 		// A read the budget stopped is not the window's end.
 		claimed.claim.exhausted = outbox::ReachedWindowEnd(rows, static_cast<std::size_t>(wanted));
@@ -273,18 +297,9 @@ ClaimedWindow ClaimWindow(const std::string &destination, const std::string &pla
 		outbox::DropSettledRows(rows, range.settled); // delivered before a restart: not sent again
 		if (rows.events.empty())
 			return;
-		for (std::size_t start = 0; start < rows.events.size(); start += static_cast<std::size_t>(limit)) {
-			const std::size_t stop = std::min(rows.events.size(), start + static_cast<std::size_t>(limit));
-			const outbox::OutboxPosition first = rows.PositionOf(start);
-			const outbox::OutboxPosition last = rows.PositionOf(stop - 1);
-			claimed.claim.batches.push_back(
-			    {RecordBatch(destination, window_start, end, first, last, stop - start), last});
-			claimed.batch_events.emplace_back(
-			    std::make_move_iterator(rows.events.begin() + static_cast<std::ptrdiff_t>(start)),
-			    std::make_move_iterator(rows.events.begin() + static_cast<std::ptrdiff_t>(stop)));
-		}
+		RecordChunks(destination, range.window_start, end, rows, limit, claimed);
 		if (new_window)
-			StoreCursor(destination, outbox::StoredCursor{window_start, end, std::nullopt});
+			StoreCursor(destination, outbox::StoredCursor{range.window_start, end, std::nullopt});
 	});
 	return claimed;
 }
