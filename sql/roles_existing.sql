@@ -16,7 +16,8 @@ DROP EXTENSION pg_capi;
 
 -- Reinstalled (as in another database of the cluster): the marked roles are adopted.
 CREATE EXTENSION pg_capi;
-SELECT extversion FROM pg_extension WHERE extname = 'pg_capi';
+SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'pg_capi') AS installed
+FROM pg_extension WHERE extname = 'pg_capi';
 DROP EXTENSION pg_capi;
 
 -- Someone else's capi_admin (no mark), a capi_monitor that can log in, and a capi_writer a

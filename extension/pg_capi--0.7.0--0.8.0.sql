@@ -1,0 +1,8 @@
+-- pg_capi 0.7.0 -> 0.8.0. 0.7.0 is released: its script is never edited again.
+--
+-- 0.8.0 changes the library only (CHANGELOG.md): a restarted worker skips the batches of its open
+-- window that were settled beyond the stored cursor; an outbox commit wakes the worker once per read
+-- of new rows instead of signalling it each time; the hashed user_data is built as jsonb directly; the
+-- dedup audit probes only while an INSERT ... ON CONFLICT DO NOTHING runs. No SQL object changes: the
+-- update only records the new version, which the worker waits for before it delivers with the new
+-- library (README.md, "Upgrades").
