@@ -21,7 +21,7 @@ std::string ErrorOf(const Destination &destination) {
 	try {
 		RedditAdapter().Validate(destination);
 	} catch (const Error &error) {
-		EXPECT_EQ(error.sqlstate(), sqlstate::kInvalidParameterValue);
+		EXPECT_STREQ(error.sqlstate(), sqlstate::kInvalidParameterValue);
 		return error.what();
 	}
 	return "";

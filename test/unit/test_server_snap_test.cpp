@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace capi::testserver {
 namespace {
@@ -41,8 +42,8 @@ json Event(const std::string &id) {
 	        {"data_processing_options_state", 0}};
 }
 
-json Body(json events) {
-	return {{"data", std::move(events)}};
+json Body(std::vector<json> events) { // a vector: Body({event}) is an array of one on every compiler
+	return {{"data", json(std::move(events))}};
 }
 
 class SnapServerTest : public ::testing::Test {
@@ -148,7 +149,7 @@ TEST_F(SnapServerTest, RequestLevelErrors) {
 	json body = Body({Event("a")});
 	body["test_event_code"] = "T1";
 	EXPECT_EQ(Reason(Send(body.dump())), "test_event_code: unknown field");
-	json many = json::array();
+	std::vector<json> many;
 	for (int i = 0; i < 2001; ++i) {
 		many.push_back(Event("e" + std::to_string(i)));
 	}

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace capi::testserver {
 namespace {
@@ -34,8 +35,8 @@ json Event(const std::string &id) {
 	    {"limited_data_use", true}};
 }
 
-json Body(json events) {
-	return {{"event_source", "web"}, {"event_source_id", "C4ABCDEF12345"}, {"data", std::move(events)}};
+json Body(std::vector<json> events) { // a vector: Body({event}) is an array of one on every compiler
+	return {{"event_source", "web"}, {"event_source_id", "C4ABCDEF12345"}, {"data", json(std::move(events))}};
 }
 
 class TikTokServerTest : public ::testing::Test {
@@ -112,7 +113,7 @@ TEST_F(TikTokServerTest, RequestLevelErrors) {
 	body = Body({Event("a")});
 	body.erase("event_source_id");
 	EXPECT_EQ(Message(Send(body.dump())), "event_source_id: Missing data for required field.");
-	json many = json::array();
+	std::vector<json> many;
 	for (int i = 0; i < 1001; ++i) {
 		many.push_back(Event("e" + std::to_string(i)));
 	}
