@@ -75,9 +75,8 @@ void OnSubtransaction(SubXactEvent event, SubTransactionId, SubTransactionId, vo
 		if (level >= levels_allocated) {
 			const int wanted = level < 16 ? 32 : level * 2;
 			running_at_level = static_cast<int *>(
-			    running_at_level == nullptr
-			        ? MemoryContextAlloc(TopMemoryContext, sizeof(int) * wanted)
-			        : repalloc(running_at_level, sizeof(int) * wanted));
+			    running_at_level == nullptr ? MemoryContextAlloc(TopMemoryContext, sizeof(int) * wanted)
+			                                : repalloc(running_at_level, sizeof(int) * wanted));
 			levels_allocated = wanted;
 		}
 		running_at_level[level] = running;
