@@ -1,6 +1,8 @@
 # shellcheck shell=bash
-# Shared by bench/drain_bench.sh and bench/latency_bench.sh (sourced, not run): the loopback
-# capi_test_server, its control API, and small helpers. Expects $WORK (a scratch directory) to exist.
+# Shared by the delivery benchmarks (bench/drain_bench.sh, latency_bench.sh, memory_bench.sh,
+# rate_limit_bench.sh, platforms_bench.sh, queue_health.sh) and monitoring/screenshot.sh, sourced from
+# the repository's root: their throwaway cluster, scratch directory and failure reporting, the loopback
+# capi_test_server, its control API, and small helpers. The server's functions use $WORK (make_work_dir).
 
 META_TOKEN=bench-token
 META_PIXEL=1234567890
@@ -8,6 +10,51 @@ TEST_SERVER=${CAPI_TEST_SERVER:-$PWD/build/capi_test_server}
 
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 now_ms() { date +%s%3N; }
+
+# in_delivery_cluster GUARD [pg_virtualenv options...] -- SCRIPT_ARGUMENTS...: unless the environment
+# variable GUARD is set, sets it and re-runs the calling script ($0) with SCRIPT_ARGUMENTS in a throwaway
+# cluster (pg_virtualenv -t: in a temporary directory, so that it cannot collide with another root
+# pg_virtualenv cluster) with pg_capi preloaded, its worker in database postgres, the loopback test server
+# allowed as an endpoint, and the given options. Inside that cluster (GUARD set) it returns at once.
+in_delivery_cluster() {
+    local guard=$1 options=()
+    shift
+    [ -z "${!guard:-}" ] || return 0
+    export "$guard=1"
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        options+=("$1")
+        shift
+    done
+    [ $# -gt 0 ] || { echo "in_delivery_cluster: no -- before the script's arguments" >&2; exit 2; }
+    shift
+    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
+        -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' "${options[@]}" "$0" "$@"
+}
+
+# make_work_dir: $WORK, a fresh scratch directory the cluster's processes can read too (mode 755), and
+# an EXIT trap that runs cleanup_work. A script with more to stop at exit sets its own EXIT trap, which
+# ends with cleanup_work.
+make_work_dir() {
+    WORK=$(mktemp -d)
+    chmod 755 "$WORK"
+    trap cleanup_work EXIT
+}
+
+# cleanup_work: stops the test server and removes $WORK.
+cleanup_work() {
+    stop_server
+    rm -rf "$WORK"
+}
+
+# fail MESSAGE: reports a failed check as "$FAILURE_LABEL: MESSAGE" and sets FAILED, which the scripts
+# exit with.
+FAILED=0
+FAILURE_LABEL="CORRECTNESS FAILURE"
+# shellcheck disable=SC2034 # FAILED is read by the scripts that source this file
+fail() {
+    echo "$FAILURE_LABEL: $*"
+    FAILED=1
+}
 
 # start_server [extra options...]: starts capi_test_server on an ephemeral loopback port; sets
 # SERVER_PID, SERVER_PORT, SERVER_URL (base) and META_URL (Meta's events endpoint with the token).

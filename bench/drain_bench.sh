@@ -61,17 +61,10 @@ if [ -z "${DRAIN_BENCH_CLUSTER:-}" ]; then
 fi
 
 [ -z "${BENCH_TRACE:-}" ] || set -x
-WORK=$(mktemp -d)
-chmod 755 "$WORK"
 # shellcheck source=bench/delivery_bench_lib.sh
 . bench/delivery_bench_lib.sh
-trap 'stop_server; rm -rf "$WORK"' EXIT
+make_work_dir
 FAULT_RULES='[{"reset":true,"count":20},{"reset":true,"accept_events":true,"count":20}]'
-FAILED=0
-fail() {
-    echo "CORRECTNESS FAILURE: $*"
-    FAILED=1
-}
 has_part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 start_server

@@ -25,22 +25,10 @@ FLOOR_REQUESTS=${2:-200}
 RATE=100
 GOAL_MS=50
 
-if [ -z "${LATENCY_BENCH_CLUSTER:-}" ]; then
-    export LATENCY_BENCH_CLUSTER=1
-    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
-        -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' -o shared_buffers=256MB -o synchronous_commit=on "$0" "$@"
-fi
-
-WORK=$(mktemp -d)
-chmod 755 "$WORK"
 # shellcheck source=bench/delivery_bench_lib.sh
 . bench/delivery_bench_lib.sh
-trap 'stop_server; rm -rf "$WORK"' EXIT
-FAILED=0
-fail() {
-    echo "CORRECTNESS FAILURE: $*"
-    FAILED=1
-}
+in_delivery_cluster LATENCY_BENCH_CLUSTER -o shared_buffers=256MB -o synchronous_commit=on -- "$@"
+make_work_dir
 
 start_server --record "$WORK/events.jsonl"
 echo "latency benchmark: $RATE events/s for $DURATION s, test server at $SERVER_URL, $(nproc) cores"

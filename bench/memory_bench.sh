@@ -28,23 +28,11 @@ EVENTS=${1:-2000000}
 RELOADS=${2:-1000}
 INTERVAL=${INTERVAL:-2}
 
-if [ -z "${MEMORY_BENCH_CLUSTER:-}" ]; then
-    export MEMORY_BENCH_CLUSTER=1
-    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
-        -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' -o shared_buffers=256MB -o max_wal_size=4GB \
-        "$0" "$@"
-fi
-
-WORK=$(mktemp -d)
-chmod 755 "$WORK"
 # shellcheck source=bench/delivery_bench_lib.sh
 . bench/delivery_bench_lib.sh
-trap 'stop_server; rm -rf "$WORK"' EXIT
-FAILED=0
-fail() {
-    echo "FAILURE: $*"
-    FAILED=1
-}
+in_delivery_cluster MEMORY_BENCH_CLUSTER -o shared_buffers=256MB -o max_wal_size=4GB -- "$@"
+make_work_dir
+FAILURE_LABEL=FAILURE # not only correctness: memory growth too
 
 start_server
 psql -c 'CREATE EXTENSION pg_capi' >/dev/null

@@ -16,18 +16,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS=${1:-200000}
 
-if [ -z "${PLATFORMS_BENCH_CLUSTER:-}" ]; then
-    export PLATFORMS_BENCH_CLUSTER=1
-    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
-        -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' -o shared_buffers=512MB -o max_wal_size=4GB \
-        -o checkpoint_timeout=30min "$0" "$@"
-fi
-
-WORK=$(mktemp -d)
-chmod 755 "$WORK"
 # shellcheck source=bench/delivery_bench_lib.sh
 . bench/delivery_bench_lib.sh
-trap 'stop_server; rm -rf "$WORK"' EXIT
+in_delivery_cluster PLATFORMS_BENCH_CLUSTER -o shared_buffers=512MB -o max_wal_size=4GB \
+    -o checkpoint_timeout=30min -- "$@"
+make_work_dir
 start_server --recent-events 1
 psql -c 'CREATE EXTENSION pg_capi' 2>/dev/null
 psql -f bench/baseline_drain.sql >/dev/null

@@ -45,21 +45,15 @@ INTERVAL=${INTERVAL:-10}
 AFTER=${AFTER:-30}
 RETENTION=${RETENTION:-15s}
 
-if [ -z "${QUEUE_HEALTH_CLUSTER:-}" ]; then
-    export QUEUE_HEALTH_CLUSTER=1
-    extra=()
-    for setting in ${PG_SETTINGS:-}; do extra+=(-o "$setting"); done
-    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
-        -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' -o "capi.delivered_retention=$RETENTION" "${extra[@]}" "$0" "$@"
-fi
-
-WORK=$(mktemp -d)
-chmod 755 "$WORK"
 # shellcheck source=bench/delivery_bench_lib.sh
 . bench/delivery_bench_lib.sh
+extra=()
+for setting in ${PG_SETTINGS:-}; do extra+=(-o "$setting"); done
+in_delivery_cluster QUEUE_HEALTH_CLUSTER -o "capi.delivered_retention=$RETENTION" "${extra[@]}" -- "$@"
+make_work_dir
 META_TOKEN=EAAB-bench-token # a token shaped like Meta's (the lib's default is a placeholder)
 PGBENCH_PID=
-trap '[ -z "$PGBENCH_PID" ] || kill "$PGBENCH_PID" 2>/dev/null || true; stop_server; rm -rf "$WORK"' EXIT
+trap '[ -z "$PGBENCH_PID" ] || kill "$PGBENCH_PID" 2>/dev/null || true; cleanup_work' EXIT
 
 # shellcheck disable=SC2119 # no extra server options
 start_server

@@ -36,22 +36,10 @@ RATE=${2:-200}
 LIMIT=${3:-5}
 GOAL_P99_MS=1500
 
-if [ -z "${RATE_LIMIT_BENCH_CLUSTER:-}" ]; then
-    export RATE_LIMIT_BENCH_CLUSTER=1
-    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
-        -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' -o shared_buffers=256MB -o synchronous_commit=on "$0" "$@"
-fi
-
-WORK=$(mktemp -d)
-chmod 755 "$WORK"
 # shellcheck source=bench/delivery_bench_lib.sh
 . bench/delivery_bench_lib.sh
-trap 'stop_server; rm -rf "$WORK"' EXIT
-FAILED=0
-fail() {
-    echo "CORRECTNESS FAILURE: $*"
-    FAILED=1
-}
+in_delivery_cluster RATE_LIMIT_BENCH_CLUSTER -o shared_buffers=256MB -o synchronous_commit=on -- "$@"
+make_work_dir
 
 psql -c 'CREATE EXTENSION IF NOT EXISTS pg_capi' 2>/dev/null || { echo "pg_capi is not installed" >&2; exit 2; }
 start_server --record "$WORK/events.jsonl"

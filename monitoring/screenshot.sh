@@ -16,22 +16,15 @@ cd "$(dirname "$0")/.."
 OUT=${1:-$PWD/docs/images/pg_capi_prometheus.png}
 case "$OUT" in /*) ;; *) OUT=$PWD/$OUT ;; esac
 
-if [ -z "${SCREENSHOT_CLUSTER:-}" ]; then
-    export SCREENSHOT_CLUSTER=1
-    exec pg_virtualenv -t -o shared_preload_libraries=pg_capi -o capi.database=postgres \
-        -o 'capi.allowed_endpoint_hosts=127.0.0.1, localhost' -o capi.retry_max_delay=5s "$0" "$OUT"
-fi
-
-WORK=$(mktemp -d)
-chmod 755 "$WORK"
 # shellcheck source=bench/delivery_bench_lib.sh
 . bench/delivery_bench_lib.sh
+in_delivery_cluster SCREENSHOT_CLUSTER -o capi.retry_max_delay=5s -- "$OUT"
+make_work_dir
 PIDS=()
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    stop_server
-    rm -rf "$WORK"
+    cleanup_work
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

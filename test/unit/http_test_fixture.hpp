@@ -4,7 +4,8 @@
 // keep-alive, records every request, counts accepted connections and the largest number of
 // requests being handled at once, and answers through a handler that can delay, answer, reset the
 // connection, close it without an answer, or hang. (The project's full platform test server is
-// elsewhere, in test/server/; this one only serves these tests.)
+// elsewhere, in test/server/; this one only serves these tests, and borrows its HTTP request reader,
+// its OpenSSL server context and its self-signed test certificates.)
 #pragma once
 
 #include <arpa/inet.h>
@@ -19,9 +20,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -33,6 +33,8 @@
 
 #include "core/http/client.hpp"
 #include "server/http/request_reader.hpp"
+#include "server/net/self_signed_cert.hpp"
+#include "server/net/tls_context.hpp"
 
 namespace capi::http::testing {
 
@@ -78,16 +80,14 @@ class TestServer {
 public:
 	using Handler = std::function<CannedReply(const ReceivedRequest &)>;
 
-	// With cert_file and key_file (PEM), the server speaks TLS.
+	// With cert_file and key_file (PEM), the server speaks TLS (the platform test server's context:
+	// TLS 1.2+, ALPN answering http/1.1 only).
 	explicit TestServer(std::string cert_file = {}, std::string key_file = {}) {
 		signal(SIGPIPE, SIG_IGN); // writes to connections the client already closed
-		if (!cert_file.empty()) {
-			ssl_ctx_ = SSL_CTX_new(TLS_server_method());
-			if (ssl_ctx_ == nullptr || SSL_CTX_use_certificate_chain_file(ssl_ctx_, cert_file.c_str()) != 1 ||
-			    SSL_CTX_use_PrivateKey_file(ssl_ctx_, key_file.c_str(), SSL_FILETYPE_PEM) != 1)
-				throw std::runtime_error("test server: cannot load the TLS certificate or key");
-			SSL_CTX_set_alpn_select_cb(ssl_ctx_, &TestServer::SelectAlpn, this);
-		}
+		if (!cert_file.empty())
+			tls_ = std::make_unique<testserver::TlsContext>(
+			    cert_file, key_file,
+			    [this](const std::vector<std::string> &offered) { RecordAlpnOffer(offered); });
 		listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		int one = 1;
 		setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -104,11 +104,7 @@ public:
 		acceptor_ = std::thread([this] { AcceptLoop(); });
 	}
 
-	~TestServer() {
-		Stop();
-		if (ssl_ctx_ != nullptr)
-			SSL_CTX_free(ssl_ctx_);
-	}
+	~TestServer() { Stop(); }
 
 	TestServer(const TestServer &) = delete;
 	TestServer &operator=(const TestServer &) = delete;
@@ -120,7 +116,7 @@ public:
 
 	int port() const { return port_; }
 	std::string Url(const std::string &path) const {
-		return std::string(ssl_ctx_ != nullptr ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) +
+		return std::string(tls_ != nullptr ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) +
 		       path;
 	}
 
@@ -158,30 +154,10 @@ private:
 	// Larger than any request the client tests send (the parser refuses a longer body).
 	static constexpr std::size_t kMaxBodyBytes = std::size_t{256} << 20;
 
-	static int SelectAlpn(SSL *, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
-	                      unsigned int inlen, void *arg) {
-		auto *self = static_cast<TestServer *>(arg);
-		std::vector<std::string> offered;
-		for (unsigned int i = 0; i < inlen;) {
-			unsigned int n = in[i];
-			offered.emplace_back(reinterpret_cast<const char *>(in + i + 1), n);
-			i += 1 + n;
-		}
-		{
-			std::lock_guard<std::mutex> lock(self->mutex_);
-			self->alpn_offers_.push_back(offered);
-		}
-		// This server only speaks HTTP/1.1.
-		for (unsigned int i = 0; i < inlen;) {
-			unsigned int n = in[i];
-			if (std::string_view(reinterpret_cast<const char *>(in + i + 1), n) == "http/1.1") {
-				*out = in + i + 1;
-				*outlen = static_cast<unsigned char>(n);
-				return SSL_TLSEXT_ERR_OK;
-			}
-			i += 1 + n;
-		}
-		return SSL_TLSEXT_ERR_NOACK;
+	// From the TLS handshakes (TlsContext's ALPN callback, on the connections' threads).
+	void RecordAlpnOffer(const std::vector<std::string> &offered) {
+		std::lock_guard<std::mutex> lock(mutex_);
+		alpn_offers_.push_back(offered);
 	}
 
 	void AcceptLoop() {
@@ -285,10 +261,9 @@ private:
 	void Serve(int fd, int number) {
 		Connection c{fd};
 		bool reset = false;
-		if (ssl_ctx_ != nullptr) {
-			c.ssl = SSL_new(ssl_ctx_);
-			SSL_set_fd(c.ssl, fd);
-			if (SSL_accept(c.ssl) != 1) {
+		if (tls_ != nullptr) {
+			c.ssl = tls_->NewSession(fd);
+			if (c.ssl == nullptr || SSL_accept(c.ssl) != 1) {
 				ERR_clear_error();
 				Finish(c, false);
 				return;
@@ -347,7 +322,7 @@ private:
 		close(c.fd);
 	}
 
-	SSL_CTX *ssl_ctx_ = nullptr;
+	std::unique_ptr<testserver::TlsContext> tls_;
 	int listen_fd_ = -1;
 	int port_ = 0;
 	std::atomic<bool> stopping_{false};
@@ -363,37 +338,8 @@ private:
 	std::vector<std::thread> workers_;
 };
 
-// A self-signed certificate and key made with the openssl command line tool in a fresh temporary
-// directory, removed again on destruction.
-class SelfSignedCert {
-public:
-	explicit SelfSignedCert(const std::string &subject_alt_name = "IP:127.0.0.1,DNS:localhost") {
-		char pattern[] = "/tmp/capi_http_tls_XXXXXX";
-		if (mkdtemp(pattern) == nullptr)
-			throw std::runtime_error("mkdtemp failed");
-		dir_ = pattern;
-		cert_ = dir_ + "/cert.pem";
-		key_ = dir_ + "/key.pem";
-		std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext "
-		                      "subjectAltName=" +
-		                      subject_alt_name + " -keyout " + key_ + " -out " + cert_ + " >/dev/null 2>&1";
-		if (std::system(command.c_str()) != 0)
-			throw std::runtime_error("could not run: " + command);
-	}
-	~SelfSignedCert() {
-		std::remove(cert_.c_str());
-		std::remove(key_.c_str());
-		rmdir(dir_.c_str());
-	}
-	SelfSignedCert(const SelfSignedCert &) = delete;
-	SelfSignedCert &operator=(const SelfSignedCert &) = delete;
-
-	const std::string &cert_file() const { return cert_; }
-	const std::string &key_file() const { return key_; }
-
-private:
-	std::string dir_, cert_, key_;
-};
+// The tests' certificates: shared with the platform test server's tests (test/server/net/).
+using testserver::SelfSignedCert;
 
 // Drives client with Poll until nothing is in flight or queued (or limit passes); returns the
 // responses.

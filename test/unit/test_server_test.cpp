@@ -5,6 +5,7 @@
 #include "server/app/test_server.hpp"
 #include "server/http/request_reader.hpp"
 #include "server/http/url_encoding.hpp"
+#include "server/net/self_signed_cert.hpp"
 #include "server/platforms/field_formats.hpp"
 
 #include <curl/curl.h>
@@ -1178,16 +1179,11 @@ TEST_F(TestServerTest, EventsEndpointKeepsOnlyTheMostRecent) {
 // ---- TLS ----------------------------------------------------------------------------------------
 
 TEST_F(TestServerTest, ServesHttpsWithACertificateCurlVerifies) {
-	std::string dir = MakeTempDir();
-	ASSERT_FALSE(dir.empty());
-	std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
-	std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext "
-	                      "subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
-	                      key + " -out " + cert + " >/dev/null 2>&1";
-	ASSERT_EQ(std::system(command.c_str()), 0) << command;
+	SelfSignedCert certificate; // SAN IP:127.0.0.1, DNS:localhost
+	const std::string &cert = certificate.cert_file();
 	ServerOptions options = DefaultOptions();
 	options.tls_cert = cert;
-	options.tls_key = key;
+	options.tls_key = certificate.key_file();
 	Start(options);
 	ASSERT_TRUE(server_->tls());
 

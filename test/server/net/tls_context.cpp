@@ -2,29 +2,35 @@
 
 #include <openssl/err.h>
 
-#include <algorithm>
 #include <stdexcept>
+#include <string_view>
+#include <utility>
 
 namespace capi::testserver {
 namespace {
 
-// ALPN: we speak HTTP/1.1 only; picking nothing for h2-only clients lets them fall back.
+// ALPN: we speak HTTP/1.1 only; picking nothing for h2-only clients lets them fall back. arg is the
+// context's AlpnObserver, or null when nobody watches the offers.
 int SelectAlpn(SSL *, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
-               unsigned int inlen, void *) {
-	static const unsigned char kHttp11[] = {'h', 't', 't', 'p', '/', '1', '.', '1'};
-	for (unsigned int i = 0; i < inlen;) {
-		unsigned int len = in[i];
-		if (i + 1 + len > inlen) {
-			break;
+               unsigned int inlen, void *arg) {
+	std::vector<std::string> offered;
+	const unsigned char *http11 = nullptr; // its length byte in the client's list
+	for (unsigned int i = 0; i < inlen && i + 1 + in[i] <= inlen; i += 1 + in[i]) {
+		std::string_view protocol(reinterpret_cast<const char *>(in + i + 1), in[i]);
+		offered.emplace_back(protocol);
+		if (protocol == "http/1.1" && http11 == nullptr) {
+			http11 = in + i;
 		}
-		if (len == sizeof(kHttp11) && std::equal(kHttp11, kHttp11 + len, in + i + 1)) {
-			*out = in + i + 1;
-			*outlen = static_cast<unsigned char>(len);
-			return SSL_TLSEXT_ERR_OK;
-		}
-		i += 1 + len;
 	}
-	return SSL_TLSEXT_ERR_NOACK;
+	if (arg != nullptr) {
+		(*static_cast<const TlsContext::AlpnObserver *>(arg))(offered);
+	}
+	if (http11 == nullptr) {
+		return SSL_TLSEXT_ERR_NOACK;
+	}
+	*out = http11 + 1;
+	*outlen = http11[0];
+	return SSL_TLSEXT_ERR_OK;
 }
 
 } // namespace
@@ -40,7 +46,8 @@ std::string TakeOpenSslError() {
 	return text;
 }
 
-TlsContext::TlsContext(const std::string &cert_path, const std::string &key_path) {
+TlsContext::TlsContext(const std::string &cert_path, const std::string &key_path, AlpnObserver observe_alpn)
+    : observe_alpn_(std::move(observe_alpn)) {
 	ctx_ = SSL_CTX_new(TLS_server_method());
 	if (ctx_ == nullptr) {
 		throw std::runtime_error("SSL_CTX_new: " + TakeOpenSslError());
@@ -58,7 +65,7 @@ TlsContext::TlsContext(const std::string &cert_path, const std::string &key_path
 		SSL_CTX_free(ctx_);
 		throw std::runtime_error("cannot load TLS key " + key_path + ": " + error);
 	}
-	SSL_CTX_set_alpn_select_cb(ctx_, &SelectAlpn, nullptr);
+	SSL_CTX_set_alpn_select_cb(ctx_, &SelectAlpn, observe_alpn_ ? &observe_alpn_ : nullptr);
 }
 
 TlsContext::~TlsContext() {
