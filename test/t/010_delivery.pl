@@ -22,25 +22,9 @@ add_meta_destination($node, 'meta_main');
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub count_status {
-	my ($destination, $prefix, $status) = @_;
-	return sql(qq{SELECT count(*) FROM capi.delivery_status
-		WHERE destination = '$destination' AND event_id LIKE '$prefix%' AND status = '$status'});
-}
-
-sub wait_delivered {
-	my ($destination, $prefix, $count) = @_;
-	my $ok = wait_until(sub { count_status($destination, $prefix, 'delivered') == $count }, 30);
-	ok($ok, "$count events '$prefix*' delivered to $destination")
-	  or diag(sql(qq{SELECT status, count(*), max(last_error) FROM capi.delivery_status
-		WHERE destination = '$destination' AND event_id LIKE '$prefix%' GROUP BY status}));
-}
-
-# True for a non-empty array of SHA-256 hex digests.
-
 # --- 2,500 events in one transaction ---------------------------------------------------------------
 insert_events($node, 2500, 'a-');
-wait_delivered('meta_main', 'a-', 2500);
+wait_for_status_counts($node, 'meta_main', 'a-', { delivered => 2500 });
 my $stats = server_stats();
 is($stats->{accepted_events},   2500, 'the platform accepted 2500 events');
 is($stats->{unique_event_keys}, 2500, '2500 distinct event keys');
@@ -100,7 +84,7 @@ is(server_stats()->{accepted_events}, 2500, 'the platform received nothing more'
 reload_setting($node, 'capi.batch_size = 300');
 my $sizes_before = scalar @{ server_stats()->{recent_batch_sizes} };
 insert_events($node, 1000, 'b-');
-wait_delivered('meta_main', 'b-', 1000);
+wait_for_status_counts($node, 'meta_main', 'b-', { delivered => 1000 });
 $stats = server_stats();
 my @new_sizes = @{ $stats->{recent_batch_sizes} }[ $sizes_before .. $#{ $stats->{recent_batch_sizes} } ];
 is_deeply([ sort { $b <=> $a } @new_sizes ], [ 300, 300, 300, 100 ],
@@ -118,7 +102,7 @@ reload_setting($node, 'capi.batch_size = 0');
 	my $latency = $event ? $event->{received_at_ms} - $before * 1000 : 1e9;
 	note(sprintf('commit-to-platform latency %.0f ms', $latency));
 	cmp_ok($latency, '<', 1000, 'within 1 s of the INSERT');
-	wait_delivered('meta_main', 'c-', 1);
+	wait_for_status_counts($node, 'meta_main', 'c-', { delivered => 1 });
 }
 
 # --- per-event destinations ------------------------------------------------------------------------
@@ -128,9 +112,9 @@ sql(qq{INSERT INTO capi.destinations (name, platform, config, credentials, endpo
 my $main_before = server_stats()->{destinations}{"meta/$PIXEL"};
 insert_events($node, 10, 'd-', destinations => q{'meta_two'});
 insert_events($node, 10, 'e-');
-wait_delivered('meta_two',  'd-', 10);
-wait_delivered('meta_two',  'e-', 10);
-wait_delivered('meta_main', 'e-', 10);
+wait_for_status_counts($node, 'meta_two', 'd-', { delivered => 10 });
+wait_for_status_counts($node, 'meta_two', 'e-', { delivered => 10 });
+wait_for_status_counts($node, 'meta_main', 'e-', { delivered => 10 });
 is(sql(q{SELECT count(*), count(DISTINCT event_id) FROM capi.delivery_status
 	WHERE destination = 'meta_two' AND event_id LIKE 'd-%'}),
 	'10|10', 'one delivery_status row per d- event for meta_two');
@@ -151,14 +135,15 @@ sql(q{UPDATE capi.destinations SET enabled = false WHERE name = 'meta_two'});
 my $two_before = server_stats()->{destinations}{"meta/$PIXEL_TWO"};
 insert_events($node, 5, 'f-', destinations => q{'meta_two'});
 insert_events($node, 5, 'g-');
-wait_delivered('meta_main', 'g-', 5);
+wait_for_status_counts($node, 'meta_main', 'g-', { delivered => 5 });
 sleep(2);    # proving that nothing is sent to meta_two
 is(server_stats()->{destinations}{"meta/$PIXEL_TWO"}, $two_before, 'nothing sent to a disabled destination');
-is(count_status('meta_two', 'f-', 'disabled') + count_status('meta_two', 'g-', 'disabled'),
+is(delivery_count($node, 'disabled', destination => 'meta_two', prefix => 'f-')
+	  + delivery_count($node, 'disabled', destination => 'meta_two', prefix => 'g-'),
 	10, 'its events read disabled');
 sql(q{UPDATE capi.destinations SET enabled = true WHERE name = 'meta_two'});
-wait_delivered('meta_two', 'f-', 5);
-wait_delivered('meta_two', 'g-', 5);
+wait_for_status_counts($node, 'meta_two', 'f-', { delivered => 5 });
+wait_for_status_counts($node, 'meta_two', 'g-', { delivered => 5 });
 is(server_stats()->{destinations}{"meta/$PIXEL_TWO"} - $two_before, 10, 're-enabled: its 10 events sent');
 
 # --- capi.preview ----------------------------------------------------------------------------------

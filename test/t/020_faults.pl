@@ -22,47 +22,16 @@ add_meta_destination($node, 'meta_main');
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub count_status {
-	my ($prefix, $status) = @_;
-	return sql(qq{SELECT count(*) FROM capi.delivery_status
-		WHERE destination = 'meta_main' AND event_id LIKE '$prefix%' AND status = '$status'});
-}
-
-sub status_summary {
-	my ($prefix) = @_;
-	return sql(qq{SELECT status, count(*), max(last_error) FROM capi.delivery_status
-		WHERE destination = 'meta_main' AND event_id LIKE '$prefix%' GROUP BY status ORDER BY status});
-}
-
-# Waits until the events '$prefix*' have exactly these counts per status (the others: none).
-sub wait_statuses {
-	my ($prefix, %expected) = @_;
-	my $want = join("\n", map { "$_|$expected{$_}" } sort keys %expected);
-	my $check = sub {
-		sql(qq{SELECT string_agg(status || '|' || n, E'\\n' ORDER BY status) FROM (SELECT status, count(*) n
-			FROM capi.delivery_status WHERE destination = 'meta_main' AND event_id LIKE '$prefix%'
-			GROUP BY status) s}) eq $want;
-	};
-	my $name = "events '$prefix*': " . join(', ', map { "$expected{$_} $_" } sort keys %expected);
-	ok(wait_until($check, 30), $name)
-	  or diag(status_summary($prefix));
-}
-
-
-# The last batch read for meta_main.
-sub last_batch {
-	my ($columns) = @_;
-	return sql("SELECT $columns FROM capi.batches WHERE destination = 'meta_main' ORDER BY id DESC LIMIT 1");
-}
-
 # --- transient: two 503s, then success -------------------------------------------------------------
 reset_server();
 add_faults({ status => 503, count => 2 });
 insert_events($node, 10, 'tr-');
-wait_statuses('tr-', delivered => 10);
-is(last_batch('status, attempts, events'), 'delivered|3|10', 'the batch was delivered at the third attempt');
-is(last_batch('last_error'), '', 'a delivered batch has no last_error');
-like(last_batch('previous_error'), qr/503|Please retry your request later/, 'its previous_error keeps the 503');
+wait_for_status_counts($node, 'meta_main', 'tr-', { delivered => 10 });
+is(last_batch($node, 'meta_main', 'status, attempts, events'), 'delivered|3|10',
+	'the batch was delivered at the third attempt');
+is(last_batch($node, 'meta_main', 'last_error'), '', 'a delivered batch has no last_error');
+like(last_batch($node, 'meta_main', 'previous_error'), qr/503|Please retry your request later/,
+	'its previous_error keeps the 503');
 is(sql(q{SELECT count(*) FROM capi.delivery_status WHERE event_id LIKE 'tr-%' AND last_error IS NULL
 	AND previous_error ~ '503|Please retry' AND reason IS NULL}),
 	'10', 'its events read delivered without an error, the 503 kept in previous_error');
@@ -77,18 +46,18 @@ reset_server();
 add_faults({ status => 429, retry_after => 2 });
 my $inserted_at = time();
 insert_events($node, 5, 'ra-');
-wait_statuses('ra-', delivered => 5);
+wait_for_status_counts($node, 'meta_main', 'ra-', { delivered => 5 });
 {
 	my @events = grep { $_->{event_id} =~ /^ra-/ } recorded_events();
 	is(scalar @events, 5, '5 events received');
 	my $received_ms = (sort { $a <=> $b } map { $_->{received_at_ms} } @events)[0] // 0;
-	my $claimed_ms = last_batch('(extract(epoch FROM claimed_at) * 1000)::bigint');
+	my $claimed_ms = last_batch($node, 'meta_main', '(extract(epoch FROM claimed_at) * 1000)::bigint');
 	note(sprintf('resent %d ms after the claim, %d ms after the INSERT', $received_ms - $claimed_ms,
 		$received_ms - $inserted_at * 1000));
 	cmp_ok($received_ms - $claimed_ms,
 		'>=', 2000, 'the resend came >= 2 s after the batch was claimed (before its first try)');
 	cmp_ok($received_ms - $inserted_at * 1000, '<', 10000, 'and not much later');
-	is(last_batch('status, attempts'), 'delivered|2', 'delivered at the second attempt');
+	is(last_batch($node, 'meta_main', 'status, attempts'), 'delivered|2', 'delivered at the second attempt');
 	is(server_stats()->{requests}, 2, 'two requests reached the platform');
 }
 
@@ -96,7 +65,7 @@ wait_statuses('ra-', delivered => 5);
 reset_server();
 add_faults({ reject_event_id => 'bad-7' });
 insert_events($node, 20, 'bad-');
-wait_statuses('bad-', delivered => 19, failed => 1);
+wait_for_status_counts($node, 'meta_main', 'bad-', { delivered => 19, failed => 1 });
 is(sql(q{SELECT event_id FROM capi.delivery_status WHERE event_id LIKE 'bad-%' AND status = 'failed'}),
 	'bad-7', 'the failed event is bad-7');
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'bad-7'}),
@@ -104,12 +73,12 @@ like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'bad-7'}
 $stats = server_stats();
 is($stats->{accepted_events},  19, 'the platform accepted the other 19');
 is($stats->{duplicate_events}, 0,  'none twice');
-is(last_batch('status, failed_events, last_error IS NULL'), 'partial|1|t',
+is(last_batch($node, 'meta_main', 'status, failed_events, last_error IS NULL'), 'partial|1|t',
 	'the batch is partial with one failed event');
 clear_faults();
 is(sql(q{SELECT capi.retry_failed('meta_main')}), '0', 'a bare retry_failed leaves a permanent failure alone');
 is(sql(q{SELECT capi.retry_failed('meta_main', include_permanent => true)}), '1', 'retry_failed requeues it when asked');
-wait_statuses('bad-', delivered => 20);
+wait_for_status_counts($node, 'meta_main', 'bad-', { delivered => 20 });
 is(server_stats()->{accepted_events}, 20, 'bad-7 accepted once the rule is gone');
 is(sql(q{SELECT status, last_error IS NULL FROM capi.event_deliveries WHERE event_id = 'bad-7'}),
 	'delivered|t', 'its event_deliveries row is delivered, error cleared');
@@ -120,7 +89,7 @@ like(sql(q{SELECT previous_error FROM capi.delivery_status WHERE event_id = 'bad
 reset_server();
 insert_events($node, 5, 'st-',
 	event_time => q{CASE WHEN g = 3 THEN now() - interval '8 days' ELSE now() END});
-wait_statuses('st-', delivered => 4, failed => 1);
+wait_for_status_counts($node, 'meta_main', 'st-', { delivered => 4, failed => 1 });
 is(sql(q{SELECT event_id FROM capi.delivery_status WHERE event_id LIKE 'st-%' AND status = 'failed'}),
 	'st-3', 'the failed event is the 8-day-old one');
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'st-3'}),
@@ -133,25 +102,24 @@ is(server_stats()->{rejected_requests}, 0, 'and no request was rejected');
 reset_server();
 add_faults({ meta_error => { code => 190 }, count => 1 });
 insert_events($node, 10, 'au-');
-my $paused = sub {
-	sql(q{SELECT paused_until IS NOT NULL FROM capi.cursors WHERE destination = 'meta_main'}) eq 't';
-};
+my $paused = sub { is_paused($node, 'meta_main') };
 ok(wait_until($paused, 30), 'the destination is paused');
-my $pause_reason = sql(q{SELECT pause_reason FROM capi.cursors WHERE destination = 'meta_main'});
+my $pause_reason = pause_reason($node, 'meta_main');
 like($pause_reason, qr/OAuth|access token|190/i, 'pause_reason names the token error');
 unlike($pause_reason, qr/\Q$TOKEN\E/, 'and does not hold the token');
 sleep(1);    # proving that nothing fails or is resent while paused
-is(count_status('au-', 'failed'), 0, 'no event failed');
+is(delivery_count($node, 'failed', destination => 'meta_main', prefix => 'au-'), 0, 'no event failed');
 is(server_stats()->{requests}, 1, 'no request sent while paused');
-is(count_status('au-', 'paused'), 10, 'capi.delivery_status shows the 10 events paused');
+is(delivery_count($node, 'paused', destination => 'meta_main', prefix => 'au-'), 10,
+	'capi.delivery_status shows the 10 events paused');
 is(sql(q{SELECT count(*) FROM capi.delivery_status d JOIN capi.cursors c USING (destination)
 	WHERE d.event_id LIKE 'au-%' AND d.reason = c.pause_reason AND d.next_attempt_at = c.paused_until}),
 	'10', 'with the pause reason, and the end of the pause as next_attempt_at');
 sql(q{UPDATE capi.destinations SET credentials = credentials WHERE name = 'meta_main'});
 # The pause has >= 18 s to run: delivery within 8 s comes from the UPDATE, not from its expiry.
-ok(wait_until(sub { count_status('au-', 'delivered') == 10 }, 8),
+ok(wait_until(sub { delivery_count($node, 'delivered', destination => 'meta_main', prefix => 'au-') == 10 }, 8),
 	'UPDATE of the destination resumes it: 10 delivered')
-  or diag(status_summary('au-'));
+  or diag(undelivered_rows($node, destination => 'meta_main', prefix => 'au-'));
 is(sql(q{SELECT count(*) FROM capi.delivery_status WHERE event_id LIKE 'au-%' AND reason IS NULL
 	AND last_error IS NULL}), '10', 'delivered: no reason, no last_error');
 is(sql(q{SELECT paused_until IS NULL, pause_reason IS NULL FROM capi.cursors
@@ -159,7 +127,7 @@ is(sql(q{SELECT paused_until IS NULL, pause_reason IS NULL FROM capi.cursors
 	't|t', 'the pause is lifted in capi.cursors');
 is(server_stats()->{accepted_events}, 10, 'all 10 accepted after the update');
 # Should the UPDATE not have resumed it, let the pause expire so that what follows starts clean.
-wait_statuses('au-', delivered => 10);
+wait_for_status_counts($node, 'meta_main', 'au-', { delivered => 10 });
 
 # --- a pause that expires on its own is cleared ------------------------------------------------------
 reload_setting($node, "capi.auth_failure_pause = '2s'");
@@ -168,7 +136,7 @@ add_faults({ meta_error => { code => 190 }, count => 1 });
 my $offset = -s $node->logfile;
 insert_events($node, 3, 'ex-');
 ok(wait_until($paused, 30), 'paused again');
-wait_statuses('ex-', delivered => 3);
+wait_for_status_counts($node, 'meta_main', 'ex-', { delivered => 3 });
 ok(wait_until(sub { sql(q{SELECT paused_until IS NULL AND pause_reason IS NULL FROM capi.cursors
 	WHERE destination = 'meta_main'}) eq 't' }, 5), 'the expired pause is cleared in capi.cursors');
 ok($node->log_contains(qr/pg_capi worker: destination "meta_main" resumed/, $offset), 'and "resumed" logged');
@@ -180,12 +148,13 @@ reset_server();
 sql(q{UPDATE capi.destinations SET enabled = false WHERE name = 'meta_main'});
 insert_events($node, 4, 'di-');
 sleep(1);    # the worker would have taken them by now
-is(count_status('di-', 'disabled'), 4, 'the events of a disabled destination read disabled');
+is(delivery_count($node, 'disabled', destination => 'meta_main', prefix => 'di-'), 4,
+	'the events of a disabled destination read disabled');
 like(sql(q{SELECT string_agg(DISTINCT reason, ',') FROM capi.delivery_status WHERE event_id LIKE 'di-%'}),
 	qr/^destination disabled/, 'with the reason');
 is(server_stats()->{requests}, 0, 'and nothing was sent');
 sql(q{UPDATE capi.destinations SET enabled = true WHERE name = 'meta_main'});
-wait_statuses('di-', delivered => 4);
+wait_for_status_counts($node, 'meta_main', 'di-', { delivered => 4 });
 
 # --- connection resets, some after the platform accepted -------------------------------------------
 reset_server();
@@ -193,7 +162,7 @@ add_faults([
 	{ reset => JSON::PP::true, count => 3 },
 	{ reset => JSON::PP::true, accept_events => JSON::PP::true, count => 2 } ]);
 insert_events($node, 3000, 'rs-');
-wait_statuses('rs-', delivered => 3000);
+wait_for_status_counts($node, 'meta_main', 'rs-', { delivered => 3000 });
 $stats = server_stats();
 is($stats->{unique_event_keys}, 3000, 'every one of 3000 events reached the platform (nothing lost)');
 is($stats->{accepted_events}, 3000 + $stats->{duplicate_events}, 'accepted = unique + duplicates');
@@ -210,8 +179,8 @@ reset_server();
 my $ma_start = sql('SELECT now()');
 add_faults({ status => 500, count => 10 });
 insert_events($node, 5, 'ma-');
-wait_statuses('ma-', failed => 5);
-like(last_batch('status, failed_events, last_error'), qr/^failed\|5\|gave up after 2 attempts/,
+wait_for_status_counts($node, 'meta_main', 'ma-', { failed => 5 });
+like(last_batch($node, 'meta_main', 'status, failed_events, last_error'), qr/^failed\|5\|gave up after 2 attempts/,
 	'a batch whose every event failed reads failed, with the reason');
 is(sql(q{SELECT count(*) FROM capi.delivery_status
 	WHERE event_id LIKE 'ma-%' AND last_error LIKE 'gave up after 2 attempts%'}),
@@ -221,7 +190,7 @@ clear_faults();
 # (st-3, the stale event, is failed too: 'since' leaves it alone)
 is(sql(qq{SELECT capi.retry_failed('meta_main', '$ma_start')}),
 	'5', 'retry_failed(destination, since) requeues the 5');
-wait_statuses('ma-', delivered => 5);
+wait_for_status_counts($node, 'meta_main', 'ma-', { delivered => 5 });
 is(server_stats()->{accepted_events}, 5, 'the platform accepted them');
 reload_setting($node, 'capi.max_attempts = 12');
 

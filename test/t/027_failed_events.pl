@@ -18,28 +18,25 @@ add_meta_destination($node, 'meta_main');
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub status_of {
-	return sql(qq{SELECT status FROM capi.delivery_status WHERE event_id = '$_[0]'});
-}
-
 # --- the platform refuses one event: it fails as permanent ------------------------------------------
 add_faults({ reject_event_id => 'fx-2' });
 insert_events($node, 3, 'fx-');
-ok(wait_until(sub { status_of('fx-2') eq 'failed' && status_of('fx-3') eq 'delivered' }, 30),
+ok( wait_until(
+		sub { delivery_status_of($node, 'fx-2') eq 'failed' && delivery_status_of($node, 'fx-3') eq 'delivered' }, 30),
 	'fx-2 failed, the others were delivered');
 is(sql(q{SELECT failure_kind, last_error ~ 'reject_event_id' FROM capi.event_deliveries WHERE event_id = 'fx-2'}),
 	'permanent|t', 'the worker recorded it as a permanent failure, with the platform\'s words');
 is(scalar(grep { $_->{event_id} eq 'fx-2' } recorded_events()), 0, 'the platform has not accepted it');
 clear_faults();
 is(sql(q{SELECT capi.retry_failed('meta_main')}), '0', 'a bare retry_failed leaves a permanent failure alone');
-is(status_of('fx-2'), 'failed', 'still failed');
+is(delivery_status_of($node, 'fx-2'), 'failed', 'still failed');
 
 # --- corrected and resent under the same event_id ----------------------------------------------------
 my $id_before = sql(q{SELECT id || '/' || txid FROM capi.outbox WHERE event_id = 'fx-2'});
 like(sql(q{SELECT capi.correct_failed('fx-2', 'meta_main',
 	user_data => '{"email": " Fixed@Example.com ", "client_user_agent": "Mozilla/5.0"}',
 	custom_data => '{"value": 99.5, "currency": "EUR"}')}), qr/^\d+$/, 'correct_failed returns the correction id');
-ok(wait_until(sub { status_of('fx-2') eq 'delivered' }, 30), 'the corrected event is delivered');
+ok(wait_until(sub { delivery_status_of($node, 'fx-2') eq 'delivered' }, 30), 'the corrected event is delivered');
 my @received = grep { $_->{event_id} eq 'fx-2' } recorded_events();
 is(scalar @received, 1, 'the platform received fx-2 once');
 my $event = $received[0]{event} // {};
@@ -62,11 +59,11 @@ is(sql(q{SELECT status, last_error IS NULL FROM capi.event_deliveries WHERE even
 # --- capi.failed_retention discards old failures; their rows are then purged --------------------------
 add_faults({ reject_event_id => 'fy-1' });
 insert_events($node, 1, 'fy-');
-ok(wait_until(sub { status_of('fy-1') eq 'failed' }, 30), 'fy-1 failed');
+ok(wait_until(sub { delivery_status_of($node, 'fy-1') eq 'failed' }, 30), 'fy-1 failed');
 clear_faults();
 my $offset = -s $node->logfile;
 reload_setting($node, "capi.failed_retention = '1s'");
-ok(wait_until(sub { status_of('fy-1') eq 'discarded' }, 30), 'failed_retention discarded fy-1');
+ok(wait_until(sub { delivery_status_of($node, 'fy-1') eq 'discarded' }, 30), 'failed_retention discarded fy-1');
 is(sql(q{SELECT discarded_by, last_error ~ 'reject_event_id', failure_kind FROM capi.event_deliveries
 	WHERE event_id = 'fy-1'}), 'capi.failed_retention|t|permanent', 'who discarded it, the reason kept');
 is(sql(q{SELECT reason FROM capi.delivery_status WHERE event_id = 'fy-1'}), 'discarded by capi.failed_retention',

@@ -17,25 +17,15 @@ start_test_server();
 my $node = new_capi_node('crash', conf => ['restart_after_crash = on']);
 add_meta_destination($node, 'meta');
 
-sub in_flight_batches {
-	return $node->safe_psql('postgres', "SELECT count(*) FROM capi.batches WHERE status = 'in_flight'");
-}
-
-# Delivered rows of capi.delivery_status for the events named "$prefix<n>".
-sub delivered_in_status {
-	my ($prefix) = @_;
-	return $node->safe_psql('postgres', qq{
-		SELECT count(*) FROM capi.delivery_status WHERE event_id LIKE '$prefix%' AND status = 'delivered'});
-}
-
 sub node_up { return scalar($node->psql('postgres', 'SELECT 1')) == 0; }
 
 # Waits until capi.delivery_status shows all $count events delivered (the worker's acknowledgements),
 # then checks that the server got every one of them. Returns the server's stats.
 sub check_all_delivered {
 	my ($count, $prefix, $what) = @_;
-	wait_until(sub { delivered_in_status($prefix) == $count }, 40);
-	is(delivered_in_status($prefix), $count, "$what: capi.delivery_status shows $count delivered");
+	wait_until(sub { delivery_count($node, 'delivered', prefix => $prefix) == $count }, 40);
+	is(delivery_count($node, 'delivered', prefix => $prefix), $count,
+		"$what: capi.delivery_status shows $count delivered");
 	my $stats = server_stats();
 	is($stats->{unique_event_keys}, $count, "$what: all $count events reached the server (nothing lost)");
 	is($stats->{accepted_events}, $count + $stats->{duplicate_events},
@@ -51,7 +41,7 @@ sub check_all_delivered {
 {
 	add_faults({ delay_ms => 1500, count => 3 });
 	insert_events($node, 5000, 'k9-');
-	ok(wait_until(sub { server_stats()->{requests} >= 1 && in_flight_batches() > 0 }, 15),
+	ok(wait_until(sub { server_stats()->{requests} >= 1 && batch_count($node, 'in_flight') > 0 }, 15),
 		'kill -9: requests are in flight');
 	my $first_seen = time();
 	my $pid = worker_pid($node);

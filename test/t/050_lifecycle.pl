@@ -15,12 +15,6 @@ use Time::HiRes qw(time usleep);
 start_test_server();
 my $node = new_capi_node('life', no_extension => 1);
 
-sub delivered {
-	my ($prefix, $dbname) = @_;
-	return $node->safe_psql($dbname // 'postgres', qq{
-		SELECT count(*) FROM capi.delivery_status WHERE event_id LIKE '$prefix%' AND status = 'delivered'});
-}
-
 # The log written since $offset, without the test's own statements.
 sub log_since {
 	my ($offset) = @_;
@@ -52,9 +46,9 @@ sub timed_psql {
 	$node->safe_psql('postgres', 'CREATE EXTENSION pg_capi');
 	add_meta_destination($node, 'meta');
 	insert_events($node, 10, 'late-');
-	wait_until(sub { delivered('late-') == 10 }, 15);
+	wait_until(sub { delivery_count($node, 'delivered', prefix => 'late-') == 10 }, 15);
 	my $took = time() - $start;
-	is(delivered('late-'), 10, 'CREATE EXTENSION later: 10 events delivered');
+	is(delivery_count($node, 'delivered', prefix => 'late-'), 10, 'CREATE EXTENSION later: 10 events delivered');
 	ok($took < 5, sprintf('within 5 s of CREATE EXTENSION (%.1f s)', $took));
 	is(server_stats()->{unique_event_keys}, 10, 'the server got the 10 events');
 	reset_server();
@@ -66,7 +60,7 @@ sub timed_psql {
 	insert_events($node, 3000, 'drop-');
 	ok(wait_until(sub {
 		server_stats()->{requests} >= 3
-		  && $node->safe_psql('postgres', "SELECT count(*) FROM capi.batches WHERE status = 'in_flight'") > 0
+		  && batch_count($node, 'in_flight') > 0
 	}, 15), 'DROP EXTENSION: requests are in flight');
 	my $replies_due = time() + 3.2;
 	my $pid = worker_pid($node);
@@ -90,9 +84,10 @@ sub timed_psql {
 	$node->safe_psql('postgres', 'CREATE EXTENSION pg_capi');
 	add_meta_destination($node, 'meta2');
 	insert_events($node, 10, 'again-');
-	wait_until(sub { delivered('again-') == 10 }, 15);
+	wait_until(sub { delivery_count($node, 'delivered', prefix => 'again-') == 10 }, 15);
 	$took = time() - $start;
-	is(delivered('again-'), 10, 'CREATE EXTENSION again: a new destination gets its 10 events');
+	is(delivery_count($node, 'delivered', prefix => 'again-'), 10,
+		'CREATE EXTENSION again: a new destination gets its 10 events');
 	ok($took < 5, sprintf('within 5 s (%.1f s)', $took));
 	is(server_stats()->{unique_event_keys}, 10, 'the server got them');
 	reset_server();
@@ -164,8 +159,8 @@ sub timed_psql {
 	$node->safe_psql('shop', 'CREATE EXTENSION pg_capi');
 	add_meta_destination($node, 'shop_meta', dbname => 'shop');
 	insert_events($node, 20, 'shop-', dbname => 'shop');
-	wait_until(sub { delivered('shop-', 'shop') == 20 }, 15);
-	is(delivered('shop-', 'shop'), 20, 'the worker delivers in shop');
+	wait_until(sub { delivery_count($node, 'delivered', prefix => 'shop-', dbname => 'shop') == 20 }, 15);
+	is(delivery_count($node, 'delivered', prefix => 'shop-', dbname => 'shop'), 20, 'the worker delivers in shop');
 	is(server_stats()->{unique_event_keys}, 20, 'the server got the 20 events');
 
 	$offset = log_size();

@@ -26,15 +26,10 @@ $node->safe_psql('postgres', qq{
 	VALUES ('meta_tls', 'meta', '{"pixel_id": "$PIXEL", "api_version": "v25.0"}',
 	        '{"access_token": "$TOKEN"}', '$https')});
 
-sub delivered {
-	my ($prefix) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT count(*) FROM capi.delivery_status WHERE event_id LIKE '$prefix%' AND status = 'delivered'");
-}
-
 # 1. Verified against the CA file: delivered.
 insert_events($node, 5, 'tls-');
-ok(wait_until(sub { delivered('tls-') == 5 }, 30), 'HTTPS with the CA in capi.ca_file: 5 delivered');
+ok(wait_until(sub { delivery_count($node, 'delivered', prefix => 'tls-') == 5 }, 30),
+	'HTTPS with the CA in capi.ca_file: 5 delivered');
 is(scalar(recorded_events()), 5, 'the server recorded 5 events');
 
 # 2. A CA that did not sign the server's certificate: the handshake fails, nothing is delivered,
@@ -53,12 +48,14 @@ ok(
 like(
 	$node->safe_psql('postgres', "SELECT last_error FROM capi.batches WHERE status = 'retrying' LIMIT 1"),
 	qr/^tls: SSL certificate problem: /, 'last_error names the TLS failure and the certificate problem');
-is(delivered('untrusted-'), '0', 'nothing delivered without a trusted certificate');
+is(delivery_count($node, 'delivered', prefix => 'untrusted-'), 0,
+	'nothing delivered without a trusted certificate');
 is(scalar(recorded_events()), 5, 'the server received nothing more');
 
 # 3. Trusting the right CA again delivers the held events.
 reload_setting($node, "capi.ca_file = '$cert'");
-ok(wait_until(sub { delivered('untrusted-') == 3 }, 30), 'with the right CA again the 3 held events are delivered');
+ok(wait_until(sub { delivery_count($node, 'delivered', prefix => 'untrusted-') == 3 }, 30),
+	'with the right CA again the 3 held events are delivered');
 is(scalar(recorded_events()), 8, 'the server recorded 8 events in all');
 
 stop_and_check_log($node);

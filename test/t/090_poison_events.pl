@@ -15,17 +15,6 @@ add_meta_destination($node, 'meta_main');
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub count_status {
-	my ($prefix, $status) = @_;
-	return sql(qq{SELECT count(*) FROM capi.delivery_status
-		WHERE destination = 'meta_main' AND event_id LIKE '$prefix%' AND status = '$status'});
-}
-
-sub status_summary {
-	return sql(q{SELECT event_id, status, left(last_error, 120) FROM capi.delivery_status
-		WHERE status <> 'delivered' ORDER BY outbox_id});
-}
-
 # The worker's peak resident set (VmHWM), in kB: the test runs as the server's OS user.
 sub peak_rss_kb {
 	my ($pid) = @_;
@@ -46,7 +35,8 @@ sub insert_unchecked {
 
 # --- a running worker, before any poison ------------------------------------------------------------
 insert_events($node, 5, 'w-');
-ok(wait_until(sub { count_status('w-', 'delivered') == 5 }, 30), 'warm-up: 5 events delivered');
+ok(wait_until(sub { delivery_count($node, 'delivered', destination => 'meta_main', prefix => 'w-') == 5 }, 30),
+	'warm-up: 5 events delivered');
 my $pid = worker_pid($node);
 like($pid, qr/^[1-9]\d*$/, 'the worker runs');
 
@@ -77,12 +67,14 @@ for my $round (0 .. $#rounds) {
 	$goods += 3;
 	sql(q{UPDATE capi.destinations SET enabled = true WHERE name = 'meta_main'});
 
-	ok(wait_until(sub { count_status('g', 'delivered') == $goods }, 30),
+	ok( wait_until(
+			sub { delivery_count($node, 'delivered', destination => 'meta_main', prefix => 'g') == $goods }, 30),
 		"round $round: all $goods good events so far are delivered")
-	  or diag(status_summary());
-	ok(wait_until(sub { count_status('poison-', 'failed') == $poisons }, 10),
+	  or diag(undelivered_rows($node));
+	ok( wait_until(
+			sub { delivery_count($node, 'failed', destination => 'meta_main', prefix => 'poison-') == $poisons }, 10),
 		"round $round: $poisons poison rows so far are failed")
-	  or diag(status_summary());
+	  or diag(undelivered_rows($node));
 	for my $row (@{ $rounds[$round] }) {
 		like(sql(qq{SELECT last_error FROM capi.delivery_status WHERE event_id = '$row->[0]'}),
 			$row->[3], "$row->[0]: failed with its reason");
@@ -94,8 +86,10 @@ is(server_stats()->{accepted_events}, 5 + $goods, 'the platform received exactly
 
 # --- later events are delivered as usual ------------------------------------------------------------
 insert_events($node, 20, 'later-');
-ok(wait_until(sub { count_status('later-', 'delivered') == 20 }, 30), 'later events are delivered');
-is(sql(q{SELECT count(*) FROM capi.batches WHERE status IN ('in_flight', 'retrying')}), '0', 'no batch is left open');
+ok( wait_until(
+		sub { delivery_count($node, 'delivered', destination => 'meta_main', prefix => 'later-') == 20 }, 30),
+	'later events are delivered');
+is(batch_count($node, 'in_flight', 'retrying'), 0, 'no batch is left open');
 
 # --- the worker did not restart, and its memory stayed bounded --------------------------------------
 is(worker_pid($node), $pid, 'the same worker process ran throughout');
@@ -117,8 +111,10 @@ sql(q{SET session_replication_role = replica;
 	       jsonb_build_object('value', 1, 'currency', 'USD', 'note', repeat(md5(g::text), 500 * 1024 / 32))
 	FROM generate_series(1, 160) g});
 sql(q{UPDATE capi.destinations SET enabled = true WHERE name = 'meta_main'});
-ok(wait_until(sub { count_status('budget-', 'delivered') == 160 }, 60), 'all 160 large rows are delivered')
-  or diag(status_summary());
+ok( wait_until(
+		sub { delivery_count($node, 'delivered', destination => 'meta_main', prefix => 'budget-') == 160 }, 60),
+	'all 160 large rows are delivered')
+  or diag(undelivered_rows($node));
 is(server_stats()->{duplicate_events}, 0, 'none twice');
 my $short_batches = sql(q{SELECT count(*) FROM capi.batches b
 	WHERE b.events < 50 AND EXISTS (SELECT FROM capi.outbox o WHERE o.event_id LIKE 'budget-%'

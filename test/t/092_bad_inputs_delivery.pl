@@ -19,15 +19,6 @@ add_meta_destination($node, 'meta_strict');
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub status_of {
-	my ($event_id) = @_;
-	return sql(qq{SELECT status FROM capi.delivery_status WHERE event_id = '$event_id'});
-}
-
-sub status_summary {
-	return sql(q{SELECT event_id, status, left(last_error, 160) FROM capi.delivery_status ORDER BY outbox_id});
-}
-
 # --- the catalogue's normalizations, and a 60 kB event among small ones, in one transaction ----------
 # One transaction: the worker reads them together, so they share a batch.
 sql(q{UPDATE capi.destinations SET enabled = false WHERE name = 'meta_strict'});
@@ -50,17 +41,17 @@ sql(q{
 sql(q{UPDATE capi.destinations SET enabled = true WHERE name = 'meta_strict'});
 
 ok(wait_until(sub { sql(q{SELECT count(*) FROM capi.delivery_status WHERE status IN ('delivered', 'failed')}) == 17 }, 60),
-	'all 17 events are settled') or diag(status_summary());
+	'all 17 events are settled') or diag(undelivered_rows($node));
 is(sql(q{SELECT string_agg(event_id, ',' ORDER BY event_id) FROM capi.delivery_status
 	WHERE status <> 'delivered'}),
-	'too-large', 'only the event above the body limit is not delivered') or diag(status_summary());
+	'too-large', 'only the event above the body limit is not delivered') or diag(undelivered_rows($node));
 # {"value": null, "currency": null} is accepted at INSERT as values left out, and sent as left out
 # (Meta, like the test server, refuses "value": null).
-is(status_of('ok-nulls'), 'delivered', 'custom_data with null value and currency is delivered');
-is(status_of('too-large'), 'failed', 'the large event is failed');
+is(delivery_status_of($node, 'ok-nulls'), 'delivered', 'custom_data with null value and currency is delivered');
+is(delivery_status_of($node, 'too-large'), 'failed', 'the large event is failed');
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'too-large'}),
 	qr/HTTP 413/, 'its last_error is the platform\'s 413');
-is(sql(q{SELECT count(*) FROM capi.batches WHERE status IN ('in_flight', 'retrying')}), '0', 'no batch is left open');
+is(batch_count($node, 'in_flight', 'retrying'), 0, 'no batch is left open');
 my $stats = server_stats();
 is($stats->{accepted_events}, 16,
 	'the platform received every other event');
@@ -68,8 +59,8 @@ is($stats->{duplicate_events} // 0, 0, 'none twice');
 
 # --- the queue goes on --------------------------------------------------------------------------------
 insert_events($node, 20, 'later-');
-ok(wait_until(sub { sql(q{SELECT count(*) FROM capi.delivery_status WHERE event_id LIKE 'later-%' AND status = 'delivered'}) == 20 }, 30),
-	'later events are delivered') or diag(status_summary());
+ok(wait_until(sub { delivery_count($node, 'delivered', prefix => 'later-') == 20 }, 30),
+	'later events are delivered') or diag(undelivered_rows($node));
 
 stop_and_check_log($node);
 done_testing();

@@ -17,31 +17,23 @@ add_meta_destination($node, 'meta_main');
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub delivered {
-	my ($prefix) = @_;
-	return sql(qq{SELECT count(*) FROM capi.delivery_status
-		WHERE destination = 'meta_main' AND event_id LIKE '$prefix%' AND status = 'delivered'});
-}
-
 # --- allowed (CapiTest's '127.0.0.1, localhost') ----------------------------------------------------
 insert_events($node, 5, 'a-');
-ok(wait_until(sub { delivered('a-') eq '5' }), 'the test server is allowed: delivered');
+ok(wait_until(sub { delivery_count($node, 'delivered', destination => 'meta_main', prefix => 'a-') == 5 }),
+	'the test server is allowed: delivered');
 
 # --- narrowed: paused, nothing sent -----------------------------------------------------------------
 reload_setting($node, "capi.allowed_endpoint_hosts = 'localhost'");
 my $requests = server_stats()->{requests};
 insert_events($node, 5, 'b-');
-ok( wait_until(sub {
-			sql(q{SELECT paused_until IS NOT NULL FROM capi.cursors WHERE destination = 'meta_main'}) eq 't';
-		}),
-	'narrowed: the worker pauses the destination');
-my $reason = sql(q{SELECT pause_reason FROM capi.cursors WHERE destination = 'meta_main'});
+ok(wait_until(sub { is_paused($node, 'meta_main') }), 'narrowed: the worker pauses the destination');
+my $reason = pause_reason($node, 'meta_main');
 like($reason, qr/capi\.allowed_endpoint_hosts/, 'pause_reason names the setting');
 like($reason, qr/127\.0\.0\.1:\d+/,            'and the endpoint refused');
 unlike($reason, qr/\Q$TOKEN\E/, 'but not the token');
 sleep(2);    # many poll and retry periods (retry_base_delay 200ms)
 is(server_stats()->{requests}, $requests, 'nothing more was sent');
-is(delivered('b-'), '0', 'the new events wait');
+is(delivery_count($node, 'delivered', destination => 'meta_main', prefix => 'b-'), 0, 'the new events wait');
 
 # A new destination there is refused when saved, for capi_admin and superuser alike.
 my ($rc, $out, $err) = $node->psql('postgres', qq{
@@ -53,7 +45,8 @@ unlike($err, qr/\Q$TOKEN\E/, 'without the token');
 
 # --- widened: resumes --------------------------------------------------------------------------------
 reload_setting($node, "capi.allowed_endpoint_hosts = 'localhost, 127.0.0.1'");
-ok(wait_until(sub { delivered('b-') eq '5' }), 'widened: the destination resumes and delivers what waited');
+ok(wait_until(sub { delivery_count($node, 'delivered', destination => 'meta_main', prefix => 'b-') == 5 }),
+	'widened: the destination resumes and delivers what waited');
 is(sql(q{SELECT paused_until IS NULL AND pause_reason IS NULL FROM capi.cursors WHERE destination = 'meta_main'}),
 	't', 'the pause is cleared');
 

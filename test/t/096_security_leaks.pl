@@ -88,18 +88,6 @@ sub insert_probe_events {
 		FROM generate_series(1, $count) g});
 }
 
-sub statuses {
-	my ($prefix) = @_;
-	return sql(qq{SELECT string_agg(destination || '=' || status, ',' ORDER BY destination)
-		FROM capi.delivery_status WHERE event_id LIKE '$prefix%'});
-}
-
-sub all_delivered {
-	my ($prefix, $expected) = @_;
-	return sql(qq{SELECT count(*) FROM capi.delivery_status WHERE event_id LIKE '$prefix%' AND status = 'delivered'})
-	  == $expected;
-}
-
 # The worker's pg_stat_activity rows seen during the test (each poll of state_text adds one).
 my $worker_pid;
 wait_until(sub { ($worker_pid = sql(q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_capi worker'})) =~ /^\d+$/ });
@@ -133,15 +121,17 @@ sub fault_every_platform {
 
 # --- every destination delivers (Google and LinkedIn obtain their access tokens) -----------------------
 insert_probe_events('ok-', 2);
-ok(wait_until(sub { all_delivered('ok-', 2 * $destination_count) }, 60), 'every destination delivers')
-  or diag(statuses('ok-'));
+ok(wait_until(sub { delivery_count($node, 'delivered', prefix => 'ok-') == 2 * $destination_count }, 60),
+	'every destination delivers')
+  or diag(statuses_by_destination($node, prefix => 'ok-'));
 
 # --- 400 from every platform: the events fail with the platform's error ------------------------------
 fault_every_platform(status => 400);
 insert_probe_events('bad-', 1);
 ok(wait_until(sub { faults_left() == 0 }, 60), '400: every platform answered one request with 400');
-ok(wait_until(sub { statuses('bad-') !~ /=(pending|in_flight)/ }, 30), '400: every destination recorded it')
-  or diag(statuses('bad-'));
+ok(wait_until(sub { statuses_by_destination($node, prefix => 'bad-') !~ /=(pending|in_flight)/ }, 30),
+	'400: every destination recorded it')
+  or diag(statuses_by_destination($node, prefix => 'bad-'));
 my $after_400 = state_text();
 like($after_400, qr/\b400\b/, '400: the delivery state holds the errors');
 
@@ -153,9 +143,9 @@ foreach my $status (403, 401) {
 	ok(wait_until(sub { faults_left() == 0 }, 60), "$status: every platform answered one request with $status");
 	ok(wait_until(sub { state_text() =~ /\b$status\b/ }, 30), "$status: the delivery state holds the refusals");
 	sql('UPDATE capi.destinations SET enabled = true');    # any UPDATE ends a pause at once
-	ok(wait_until(sub { statuses("auth$status-") !~ /=(?!delivered|failed)/ }, 60),
+	ok(wait_until(sub { statuses_by_destination($node, prefix => "auth$status-") !~ /=(?!delivered|failed)/ }, 60),
 		"$status: resumed, every destination settles the event")
-	  or diag(statuses("auth$status-") . "\n" . state_text());
+	  or diag(statuses_by_destination($node, prefix => "auth$status-") . "\n" . state_text());
 }
 
 # --- transport errors name the request's URL ("reset: ... [POST https://...]"): never a credential ------
@@ -170,8 +160,9 @@ wait_until(sub {
 	},
 	60);
 ok($reset_errors > 0, 'reset: the delivery state held errors naming the URL');
-ok(wait_until(sub { all_delivered('reset-', $destination_count) }, 60), 'reset: retried, every destination delivers')
-  or diag(statuses('reset-'));
+ok(wait_until(sub { delivery_count($node, 'delivered', prefix => 'reset-') == $destination_count }, 60),
+	'reset: retried, every destination delivers')
+  or diag(statuses_by_destination($node, prefix => 'reset-'));
 
 # --- the OAuth token endpoint refuses (Google, LinkedIn: the refresh token and client secret are in
 # that request's body) ---------------------------------------------------------------------------------
@@ -182,8 +173,9 @@ ok(wait_until(sub { state_text() =~ /OAuth token/ }, 60), 'oauth: the refused re
   or diag(state_text());
 clear_faults();
 sql('UPDATE capi.destinations SET enabled = true');
-ok(wait_until(sub { all_delivered('oauth-', 2) }, 60), 'oauth: with the endpoint answering again, delivered')
-  or diag(statuses('oauth-') . "\n" . state_text());
+ok(wait_until(sub { delivery_count($node, 'delivered', prefix => 'oauth-') == 2 }, 60),
+	'oauth: with the endpoint answering again, delivered')
+  or diag(statuses_by_destination($node, prefix => 'oauth-') . "\n" . state_text());
 
 # --- a Meta error that echoes the token (as a platform may quote what it received): redacted ---------
 add_faults({ platform => 'meta', meta_error => { code => 100, message => "Invalid parameter: access_token $secret{meta}" } });

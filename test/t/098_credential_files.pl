@@ -34,20 +34,12 @@ sub add_file_destination {
 		        '{"access_token": {"file": "$file"}}', '$url')});
 }
 
-sub count_status {
-	my ($destination, $status) = @_;
-	return sql(qq{SELECT count(*) FROM capi.delivery_status WHERE destination = '$destination' AND status = '$status'});
-}
-
-sub pause_reason {
-	return sql(qq{SELECT coalesce(pause_reason, '') FROM capi.cursors WHERE destination = '$_[0]'});
-}
-
 # --- a token from a file delivers ------------------------------------------------------------------
 write_file('meta_token', "$TOKEN\n", 0600);    # the test server accepts only $TOKEN: the file is used
 add_file_destination('meta_file', 'meta_token');
 insert_events($node, 5, 'f-', destinations => "'meta_file'");
-ok(wait_until(sub { count_status('meta_file', 'delivered') eq '5' }), 'the token read from the file delivers');
+ok(wait_until(sub { delivery_count($node, 'delivered', destination => 'meta_file') == 5 }),
+	'the token read from the file delivers');
 is(sql(q{SELECT credentials::text FROM capi.destinations WHERE name = 'meta_file'}),
 	'{"access_token": {"file": "meta_token"}}', 'the table holds the file name only');
 
@@ -56,7 +48,8 @@ is(sql(q{SELECT credentials::text FROM capi.destinations WHERE name = 'meta_file
 add_faults({ status => 400,
 		body => qq({"error": {"message": "Invalid parameter for token $TOKEN", "type": "OAuthException", "code": 100}}) });
 insert_events($node, 1, 'g-', destinations => "'meta_file'");
-ok(wait_until(sub { count_status('meta_file', 'failed') eq '1' }), 'an event answered with an error fails');
+ok(wait_until(sub { delivery_count($node, 'failed', destination => 'meta_file') == 1 }),
+	'an event answered with an error fails');
 clear_faults();
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'g-1'}), qr/\[REDACTED\]/,
 	'last_error: the token echoed by the platform is redacted');
@@ -69,25 +62,27 @@ unlike($preview, qr/\Q$TOKEN\E|meta_token/, 'capi.preview shows neither the toke
 write_file('meta_open', "$TOKEN\n", 0644);
 add_file_destination('meta_open', 'meta_open');
 insert_events($node, 3, 'o-', destinations => "'meta_open'");
-ok(wait_until(sub { pause_reason('meta_open') ne '' }), 'mode 0644: the destination pauses');
-like(pause_reason('meta_open'), qr/credentials\.access_token: the credential file is accessible by group or others \(mode 0644; chmod 600 it\)/,
+ok(wait_until(sub { pause_reason($node, 'meta_open') ne '' }), 'mode 0644: the destination pauses');
+like(pause_reason($node, 'meta_open'), qr/credentials\.access_token: the credential file is accessible by group or others \(mode 0644; chmod 600 it\)/,
 	'pause_reason names the key and the check');
-is(count_status('meta_open', 'delivered'), '0', 'nothing is delivered with it');
+is(delivery_count($node, 'delivered', destination => 'meta_open'), 0, 'nothing is delivered with it');
 like(sql(q{SELECT string_agg(DISTINCT status || ': ' || reason, ', ') FROM capi.delivery_status WHERE destination = 'meta_open'}),
 	qr/^paused: .*mode 0644/, 'capi.delivery_status: paused, with the reason');
 chmod(0600, "$directory/meta_open") or die;
 sql(q{UPDATE capi.destinations SET enabled = true WHERE name = 'meta_open'});    # any UPDATE ends the pause
-ok(wait_until(sub { count_status('meta_open', 'delivered') eq '3' }), 'chmod 600 and an UPDATE: delivered');
+ok(wait_until(sub { delivery_count($node, 'delivered', destination => 'meta_open') == 3 }),
+	'chmod 600 and an UPDATE: delivered');
 
 # --- a missing file: paused, then found on the worker's reload ---------------------------------------
 add_file_destination('meta_later', 'meta_later');
 insert_events($node, 2, 'l-', destinations => "'meta_later'");
-ok(wait_until(sub { pause_reason('meta_later') ne '' }), 'a missing file: the destination pauses');
-like(pause_reason('meta_later'), qr/the credential file cannot be opened in capi\.credentials_directory \(No such file or directory\)/,
+ok(wait_until(sub { pause_reason($node, 'meta_later') ne '' }), 'a missing file: the destination pauses');
+like(pause_reason($node, 'meta_later'), qr/the credential file cannot be opened in capi\.credentials_directory \(No such file or directory\)/,
 	'pause_reason says it cannot be opened');
 write_file('meta_later', "$TOKEN\n", 0600);
 reload_setting($node, 'capi.poll_interval = 1000');    # a reload reads the files again
-ok(wait_until(sub { count_status('meta_later', 'delivered') eq '2' }), 'the file written and a reload: delivered');
+ok(wait_until(sub { delivery_count($node, 'delivered', destination => 'meta_later') == 2 }),
+	'the file written and a reload: delivered');
 
 # --- refused at INSERT: a name that is not plain ----------------------------------------------------
 my ($rc, $out, $err) = $node->psql('postgres', q{

@@ -44,21 +44,6 @@ sub insert_google {
 		FROM generate_series(1, $count) g});
 }
 
-sub statuses {
-	my ($destination, $prefix) = @_;
-	return sql(qq{SELECT string_agg(status || '|' || n, ',' ORDER BY status) FROM (SELECT status, count(*) n
-		FROM capi.delivery_status WHERE destination = '$destination' AND event_id LIKE '$prefix%'
-		GROUP BY status) s});
-}
-
-sub wait_statuses {
-	my ($destination, $prefix, $want) = @_;
-	ok(wait_until(sub { statuses($destination, $prefix) eq $want }, 40), "$destination '$prefix*': $want")
-	  or diag(statuses($destination, $prefix) . "\n"
-		  . sql(qq{SELECT event_id, status, last_error, reason FROM capi.delivery_status
-			WHERE destination = '$destination' AND event_id LIKE '$prefix%' AND status <> 'delivered' LIMIT 5}));
-}
-
 sub last_error_of {
 	my ($destination, $event_id) = @_;
 	return sql(qq{SELECT coalesce(last_error, '') || coalesce(reason, '') FROM capi.delivery_status
@@ -72,7 +57,7 @@ my $not_sent = qr/^skipped$/;
 # --- batching at the 2,000 cap, tokens obtained ------------------------------------------------------
 reset_server();
 insert_google('cap-', 4500, q{'g_dm'});
-wait_statuses('g_dm', 'cap-', 'delivered|4500');
+wait_for_status_counts($node, 'g_dm', 'cap-', { delivered => 4500 });
 my $stats = server_stats();
 is_deeply($stats->{batch_sizes}, { 2000 => 2, 500 => 1 }, 'Data Manager: batches of 2000, 2000 and 500');
 is($stats->{platforms}{google}{accepted_events}, 4500, '4500 events accepted');
@@ -86,7 +71,7 @@ is($dm_event->{event}{adIdentifiers}{gclid}, 'Cj0KCQ-gclid-7', 'gclid sent');
 like($dm_event->{event}{userData}{userIdentifiers}[0]{emailAddress}, qr/^[0-9a-f]{64}$/, 'email hashed');
 reset_server();
 insert_google('capa-', 2100, q{'g_ads'});
-wait_statuses('g_ads', 'capa-', 'delivered|2100');
+wait_for_status_counts($node, 'g_ads', 'capa-', { delivered => 2100 });
 $stats = server_stats();
 is_deeply($stats->{batch_sizes}, { 2000 => 1, 100 => 1 }, 'Ads API: batches of 2000 and 100');
 is($stats->{oauth}{token_requests}, 1, 'one token request for g_ads');
@@ -101,8 +86,8 @@ is($ads_event->{event}{userIdentifiers}[0]{hashedEmail} =~ /^[0-9a-f]{64}$/ ? 1 
 reset_server();
 server_post('/__control/oauth', { expire_all => JSON::PP::true });
 insert_google('exp-', 5, q{'g_dm', 'g_ads'});
-wait_statuses('g_dm', 'exp-', 'delivered|5');
-wait_statuses('g_ads', 'exp-', 'delivered|5');
+wait_for_status_counts($node, 'g_dm', 'exp-', { delivered => 5 });
+wait_for_status_counts($node, 'g_ads', 'exp-', { delivered => 5 });
 $stats = server_stats();
 is($stats->{oauth}{token_requests}, 2, 'after expire_all: one new token per destination');
 is($stats->{platforms}{google}{rejected_requests}, 2, 'one 401 per destination before the refresh');
@@ -113,26 +98,25 @@ add_destination($node, 'g_revoked', 'google',
 	'{"operating_account_id": "3333333333", "conversion_actions": {"Purchase": "555"}}',
 	qq({$grant, "refresh_token": "revoked-tap-token"}));
 insert_google('rv-', 3, q{'g_revoked'});
-my $paused = sub { sql(q{SELECT paused_until IS NOT NULL FROM capi.cursors WHERE destination = 'g_revoked'}) eq 't' };
-ok(wait_until($paused, 30), 'g_revoked is paused');
+ok(wait_until(sub { is_paused($node, 'g_revoked') }, 30), 'g_revoked is paused');
 my $reason = sql(q{SELECT pause_reason FROM capi.cursors WHERE destination = 'g_revoked'});
 like($reason, qr/invalid_grant/, 'the pause reason names invalid_grant');
 unlike($reason, qr/revoked-tap-token|GOCSPX-tap-secret/, 'and holds no secret');
 sleep(2);
 is(server_stats()->{oauth}{token_requests}, 1, 'one token request, no storm');
 is(server_stats()->{platforms}{google}{requests} // 0, 0, 'no data request without a token');
-wait_statuses('g_revoked', 'rv-', 'paused|3');
+wait_for_status_counts($node, 'g_revoked', 'rv-', { paused => 3 });
 sql(q{BEGIN; SET LOCAL capi.allow_dropping_undelivered = on; DELETE FROM capi.destinations WHERE name = 'g_revoked'; COMMIT});
 
 # --- 429 then success ---------------------------------------------------------------------------------
 reset_server();
 add_faults({ platform => 'google', status => 429, count => 1, retry_after => 1 });
 insert_google('rl-', 4, q{'g_dm'});
-wait_statuses('g_dm', 'rl-', 'delivered|4');
+wait_for_status_counts($node, 'g_dm', 'rl-', { delivered => 4 });
 $stats = server_stats();
 is($stats->{platforms}{google}{faulted_requests}, 1, 'one 429');
 is($stats->{platforms}{google}{accepted_events}, 4, 'then the 4 events were accepted');
-like(sql(q{SELECT previous_error FROM capi.batches WHERE destination = 'g_dm' ORDER BY id DESC LIMIT 1}),
+like(last_batch($node, 'g_dm', 'previous_error'),
 	qr/429|RESOURCE_EXHAUSTED/, 'the batch keeps the 429 in previous_error');
 
 # --- Ads partial failure: only the bad row fails ------------------------------------------------------
@@ -140,7 +124,7 @@ reset_server();
 clear_faults();
 add_faults({ reject_event_id => 'order-ap-2' });
 insert_google('ap-', 3, q{'g_ads'});
-wait_statuses('g_ads', 'ap-', 'delivered|2,failed|1');
+wait_for_status_counts($node, 'g_ads', 'ap-', { delivered => 2, failed => 1 });
 like(last_error_of('g_ads', 'ap-2'), qr/reject_event_id/, 'ap-2 failed with the row error');
 $stats = server_stats();
 is($stats->{platforms}{google}{requests}, 1, 'one request: the others were accepted with it');
@@ -151,7 +135,7 @@ reset_server();
 clear_faults();
 add_faults({ reject_event_id => 'order-dr-3' });
 insert_google('dr-', 6, q{'g_dm'});
-wait_statuses('g_dm', 'dr-', 'delivered|5,failed|1');
+wait_for_status_counts($node, 'g_dm', 'dr-', { delivered => 5, failed => 1 });
 like(last_error_of('g_dm', 'dr-3'), qr/reject_event_id/, 'dr-3 failed, named by the 400');
 $stats = server_stats();
 is($stats->{platforms}{google}{rejected_requests}, 1, 'one rejected request');
@@ -163,8 +147,8 @@ reset_server();
 insert_google('cd-', 2, q{'g_dm', 'g_ads'}, consent => q{'{"ad_user_data": "denied", "ad_personalization": "denied"}'});
 insert_google('cn-', 1, q{'g_dm', 'g_ads'}, consent => q{'{"ad_user_data": "denied"}'},
 	user_data => q{jsonb_build_object('email', 'x' || g || '@example.com')});
-wait_statuses('g_dm', 'cd-', 'delivered|2');
-wait_statuses('g_ads', 'cd-', 'delivered|2');
+wait_for_status_counts($node, 'g_dm', 'cd-', { delivered => 2 });
+wait_for_status_counts($node, 'g_ads', 'cd-', { delivered => 2 });
 my @denied = grep { $_->{event_id} =~ /^order-cd-/ } recorded_events();
 is(scalar @denied, 4, 'both destinations received both denied events');
 my ($dm_denied) = grep { !exists $_->{event}{conversionAction} } @denied;
@@ -187,7 +171,7 @@ for my $destination ('g_dm', 'g_ads') {
 reset_server();
 insert_google('um-', 1, q{'g_dm'}, event_name => 'AddToCart');
 insert_google('um-ok-', 1, q{'g_dm'}, event_name => 'Lead');
-wait_statuses('g_dm', 'um-ok-', 'delivered|1');
+wait_for_status_counts($node, 'g_dm', 'um-ok-', { delivered => 1 });
 ok(wait_until(sub { sql(q{SELECT status FROM capi.delivery_status WHERE destination = 'g_dm' AND event_id = 'um-1'})
 	=~ $not_sent }, 30), 'AddToCart is not sent');
 like(last_error_of('g_dm', 'um-1'), qr/no Google conversion action for "AddToCart"/, 'with the reason');

@@ -24,32 +24,7 @@ my $RULES = qq{"conversion_rules": {"Purchase": ["$R1", "$R2"], "Lead": ["$R3"]}
 add_destination($node, 'li_main', 'linkedin', qq({$RULES, "max_requests_per_second": 20}),
 	qq({"access_token": "$LI_TOKEN"}));
 
-# Waits until the events '$prefix*' of $destination have exactly these counts per status.
-sub wait_statuses {
-	my ($destination, $prefix, %expected) = @_;
-	my $want = join("\n", map { "$_|$expected{$_}" } sort keys %expected);
-	my $query = qq{SELECT string_agg(status || '|' || n, E'\\n' ORDER BY status) FROM (SELECT status, count(*) n
-		FROM capi.delivery_status WHERE destination = '$destination' AND event_id LIKE '$prefix%'
-		GROUP BY status) s};
-	my $check = sub { sql($query) eq $want };
-	ok(wait_until($check, 60), "$destination '$prefix*': " . join(', ', map { "$expected{$_} $_" } sort keys %expected))
-	  or diag(sql($query) . "\n"
-		  . sql(qq{SELECT status, last_error FROM capi.delivery_status WHERE destination = '$destination'
-			AND event_id LIKE '$prefix%' AND status <> 'delivered' LIMIT 3}));
-}
-
 sub linkedin_stats { return server_stats()->{platforms}{linkedin} // {}; }
-
-sub paused_reason {
-	my ($destination) = @_;
-	my $reason;
-	wait_until(sub {
-		$reason = sql(qq{SELECT pause_reason FROM capi.cursors WHERE destination = '$destination'
-			AND paused_until IS NOT NULL});
-		$reason ne '';
-	}, 30);
-	return $reason;
-}
 
 sub insert_one {
 	my ($id, $name, $destination, %options) = @_;
@@ -62,7 +37,7 @@ sub insert_one {
 # --- fan-out and the 5,000-element cap --------------------------------------------------------------
 reset_server();
 insert_events($node, 2500, 'cap-', destinations => "'li_main'");
-wait_statuses('li_main', 'cap-', delivered => 2500);
+wait_for_status_counts($node, 'li_main', 'cap-', { delivered => 2500 });
 my $stats = server_stats();
 is($stats->{platforms}{linkedin}{accepted_events}, 5000, '2,500 Purchase events reached LinkedIn as 5,000 elements (2 rules each)');
 is_deeply($stats->{batch_sizes}, { 5000 => 1 }, 'in one BATCH_CREATE of exactly 5,000 elements');
@@ -77,7 +52,7 @@ is_deeply(\%rules, { $R1 => 2500, $R2 => 2500 }, 'each event went to both Purcha
 
 reset_server();
 insert_events($node, 2501, 'cap2-', destinations => "'li_main'");
-wait_statuses('li_main', 'cap2-', delivered => 2501);
+wait_for_status_counts($node, 'li_main', 'cap2-', { delivered => 2501 });
 my $sizes = server_stats()->{batch_sizes};
 is_deeply($sizes, { 5000 => 1, 2 => 1 }, '2,501 events: 5,000 elements, then the last event\'s 2')
   or diag(encode_json($sizes));
@@ -86,14 +61,14 @@ is_deeply($sizes, { 5000 => 1, 2 => 1 }, '2,501 events: 5,000 elements, then the
 reset_server();
 add_faults({ platform => 'linkedin', status => 429, retry_after => 1 });
 insert_events($node, 10, 'rl-', destinations => "'li_main'");
-wait_statuses('li_main', 'rl-', delivered => 10);
+wait_for_status_counts($node, 'li_main', 'rl-', { delivered => 10 });
 is(linkedin_stats()->{requests}, 2, '429, then delivered on the second request');
 
 # --- a 422 naming "Index: N" fails that event alone ---------------------------------------------------
 reset_server();
 add_faults({ reject_event_id => 'bad-3' });
 insert_events($node, 6, 'bad-', destinations => "'li_main'");
-wait_statuses('li_main', 'bad-', delivered => 5, failed => 1);
+wait_for_status_counts($node, 'li_main', 'bad-', { delivered => 5, failed => 1 });
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'bad-3' AND destination = 'li_main'}),
 	qr/^HTTP 422: ERROR :: \/eventId :: event_id 'bad-3' is rejected/, 'bad-3 failed with LinkedIn\'s words for its element');
 is(linkedin_stats()->{accepted_events}, 10, 'the other 5 events were resent and accepted (10 elements)');
@@ -120,29 +95,30 @@ reset_server();
 add_destination($node, 'li_oauth', 'linkedin', qq({$RULES}),
 	'{"client_id": "cid", "client_secret": "csecret", "refresh_token": "r-good"}');
 insert_events($node, 5, 'oa-', destinations => "'li_oauth'");
-wait_statuses('li_oauth', 'oa-', delivered => 5);
+wait_for_status_counts($node, 'li_oauth', 'oa-', { delivered => 5 });
 is(server_stats()->{oauth}{token_requests}, 1, 'one token request');
 server_post('/__control/oauth', { expire_all => JSON::PP::true });
 insert_events($node, 5, 'ob-', destinations => "'li_oauth'");
-wait_statuses('li_oauth', 'ob-', delivered => 5);
+wait_for_status_counts($node, 'li_oauth', 'ob-', { delivered => 5 });
 is(server_stats()->{oauth}{token_requests}, 2, 'the expired token got a 401 and was refreshed once');
 
 add_destination($node, 'li_revoked', 'linkedin', qq({$RULES}),
 	'{"client_id": "cid", "client_secret": "csecret", "refresh_token": "revoked-1"}');
 insert_events($node, 3, 'rv-', destinations => "'li_revoked'");
-like(paused_reason('li_revoked'), qr/invalid_grant.*UPDATE the destination's credentials/s,
+like(wait_until(sub { pause_reason($node, 'li_revoked') }, 30),
+	qr/invalid_grant.*UPDATE the destination's credentials/s,
 	'invalid_grant pauses the destination with a clear reason');
-is(sql(q{SELECT count(*) FROM capi.delivery_status WHERE destination = 'li_revoked' AND status = 'paused'}), '3',
+is(delivery_count($node, 'paused', destination => 'li_revoked'), 3,
 	'its events wait, paused');
 
 # --- a sunset LinkedIn-Version pauses the destination --------------------------------------------------
 add_destination($node, 'li_old', 'linkedin', qq({$RULES, "api_version": "202511"}), qq({"access_token": "$LI_TOKEN"}));
 insert_events($node, 3, 'ov-', destinations => "'li_old'");
-like(paused_reason('li_old'),
+like(wait_until(sub { pause_reason($node, 'li_old') }, 30),
 	qr/LinkedIn-Version 202511 is no longer served \(HTTP 426: NONEXISTENT_VERSION: Requested version 20251101 is not active\).*Set config\.api_version/s,
 	'426: paused, naming the version and what to set');
 sql(q{UPDATE capi.destinations SET config = config - 'api_version' WHERE name = 'li_old'});
-wait_statuses('li_old', 'ov-', delivered => 3);
+wait_for_status_counts($node, 'li_old', 'ov-', { delivered => 3 });
 
 unlike(CapiTest::log_without_statements($node), qr/\Q$LI_TOKEN\E|csecret|r-good/, 'no token or secret in the server log');
 stop_and_check_log($node);

@@ -23,25 +23,6 @@ add_destination($node, 'tt_main', 'tiktok', qq{{"pixel_code": "$PIXEL_CODE"}},
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub status_summary {
-	my ($destination, $prefix) = @_;
-	return sql(qq{SELECT status, count(*), max(coalesce(reason, last_error)) FROM capi.delivery_status
-		WHERE destination = '$destination' AND event_id LIKE '$prefix%' GROUP BY status ORDER BY status});
-}
-
-# Waits until the events '$prefix*' of $destination have exactly these counts per status.
-sub wait_statuses {
-	my ($destination, $prefix, %expected) = @_;
-	my $want = join("\n", map { "$_|$expected{$_}" } sort keys %expected);
-	my $check = sub {
-		sql(qq{SELECT string_agg(status || '|' || n, E'\\n' ORDER BY status) FROM (SELECT status, count(*) n
-			FROM capi.delivery_status WHERE destination = '$destination' AND event_id LIKE '$prefix%'
-			GROUP BY status) s}) eq $want;
-	};
-	ok(wait_until($check, 30), "$destination '$prefix*': " . join(', ', map { "$expected{$_} $_" } sort keys %expected))
-	  or diag(status_summary($destination, $prefix));
-}
-
 # Inserts one event per row of @rows: [event_id, event_name, consent JSON or undef], for $destination.
 sub insert_rows {
 	my ($destination, @rows) = @_;
@@ -61,7 +42,7 @@ sub insert_rows {
 # --- batching at the cap: 2,500 events go as 1,000 + 1,000 + 500 ----------------------------------
 reset_server();
 insert_events($node, 2500, 'a-', destinations => q{'tt_main'});
-wait_statuses('tt_main', 'a-', delivered => 2500);
+wait_for_status_counts($node, 'tt_main', 'a-', { delivered => 2500 });
 my $stats = server_stats();
 is($stats->{platforms}{tiktok}{accepted_events}, 2500, 'TikTok accepted 2500 events')
   or diag(encode_json($stats));
@@ -101,19 +82,16 @@ reset_server();
 add_destination($node, 'tt_wrong', 'tiktok', qq{{"pixel_code": "$PIXEL_CODE"}},
 	q{{"access_token": "tt-wrong-token-31337"}});
 insert_events($node, 5, 'au-', destinations => q{'tt_wrong'});
-my $paused = sub {
-	sql(q{SELECT paused_until IS NOT NULL FROM capi.cursors WHERE destination = 'tt_wrong'}) eq 't';
-};
-ok(wait_until($paused, 30), 'the destination with a wrong token is paused');
-my $pause_reason = sql(q{SELECT pause_reason FROM capi.cursors WHERE destination = 'tt_wrong'});
+ok(wait_until(sub { is_paused($node, 'tt_wrong') }, 30), 'the destination with a wrong token is paused');
+my $pause_reason = pause_reason($node, 'tt_wrong');
 like($pause_reason, qr/40105/, 'pause_reason names TikTok\'s code 40105');
 unlike($pause_reason, qr/tt-wrong-token/, 'and does not hold the token');
 sleep(1);
-is(sql(q{SELECT count(*) FROM capi.delivery_status WHERE event_id LIKE 'au-%' AND status = 'failed'}), '0',
+is(delivery_count($node, 'failed', prefix => 'au-'), 0,
 	'no event failed');
 is(server_stats()->{platforms}{tiktok}{requests}, 1, 'no request sent while paused');
 sql(qq{UPDATE capi.destinations SET credentials = '{"access_token": "$TT_TOKEN"}' WHERE name = 'tt_wrong'});
-wait_statuses('tt_wrong', 'au-', delivered => 5);
+wait_for_status_counts($node, 'tt_wrong', 'au-', { delivered => 5 });
 sql(q{BEGIN; SET LOCAL capi.allow_dropping_undelivered = on; DELETE FROM capi.destinations WHERE name = 'tt_wrong'; COMMIT});
 
 # --- rate limits: HTTP 429 and code 40100 in a 200, both retried -----------------------------------
@@ -121,10 +99,10 @@ reset_server();
 add_faults({ status => 429, retry_after => 1, platform => 'tiktok' });
 add_faults({ tiktok_error => { code => 40100 } });
 insert_events($node, 10, 'rl-', destinations => q{'tt_main'});
-wait_statuses('tt_main', 'rl-', delivered => 10);
-is(sql(q{SELECT attempts FROM capi.batches WHERE destination = 'tt_main' ORDER BY id DESC LIMIT 1}), '3',
+wait_for_status_counts($node, 'tt_main', 'rl-', { delivered => 10 });
+is(last_batch($node, 'tt_main', 'attempts'), '3',
 	'delivered at the third attempt');
-like(sql(q{SELECT previous_error FROM capi.batches WHERE destination = 'tt_main' ORDER BY id DESC LIMIT 1}),
+like(last_batch($node, 'tt_main', 'previous_error'),
 	qr/40100/, 'previous_error keeps code 40100');
 is(server_stats()->{platforms}{tiktok}{faulted_requests}, 2, 'two requests were throttled');
 
@@ -132,7 +110,7 @@ is(server_stats()->{platforms}{tiktok}{faulted_requests}, 2, 'two requests were 
 reset_server();
 add_faults({ reject_event_id => 'rj-3' });
 insert_events($node, 6, 'rj-', destinations => q{'tt_main'});
-wait_statuses('tt_main', 'rj-', delivered => 5, failed => 1);
+wait_for_status_counts($node, 'tt_main', 'rj-', { delivered => 5, failed => 1 });
 is(sql(q{SELECT event_id FROM capi.delivery_status WHERE event_id LIKE 'rj-%' AND status = 'failed'}), 'rj-3',
 	'the failed event is the rejected one');
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'rj-3'}), qr/40002.*Batch\.\d+\.event_id/,
@@ -153,9 +131,9 @@ my $not_sent = sub {
 		AND status IN ('skipped', 'failed')}) eq '2';
 };
 ok(wait_until($not_sent, 30), 'the denied and the unmapped event are not sent')
-  or diag(status_summary('tt_main', 'cs-'));
-wait_statuses('tt_main', 'cs-g', delivered => 1);
-wait_statuses('tt_main', 'cs-l', delivered => 1);
+  or diag(undelivered_rows($node, destination => 'tt_main', prefix => 'cs-'));
+wait_for_status_counts($node, 'tt_main', 'cs-g', { delivered => 1 });
+wait_for_status_counts($node, 'tt_main', 'cs-l', { delivered => 1 });
 like(sql(q{SELECT coalesce(reason, last_error) FROM capi.delivery_status WHERE event_id = 'cs-denied'}),
 	qr/ad_user_data is denied/, 'denied ad_user_data: the reason says so');
 like(sql(q{SELECT coalesce(reason, last_error) FROM capi.delivery_status WHERE event_id = 'cs-pageview'}),
@@ -170,7 +148,7 @@ ok(!exists $sent{'cs-granted'}{limited_data_use}, 'no limited_data_use without l
 sql(qq{UPDATE capi.destinations SET config = '{"pixel_code": "$PIXEL_CODE", "event_map": {"PageView": "Pageview"}}'
 	WHERE name = 'tt_main'});
 insert_rows('tt_main', ['em-pageview', 'PageView', undef]);
-wait_statuses('tt_main', 'em-', delivered => 1);
+wait_for_status_counts($node, 'tt_main', 'em-', { delivered => 1 });
 is({ map { $_->{event_id} => $_->{event}{event} } recorded_events('tiktok') }->{'em-pageview'}, 'Pageview',
 	'config.event_map: PageView sent as "Pageview"');
 

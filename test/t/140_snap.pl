@@ -22,25 +22,6 @@ add_destination($node, 'sc_main', 'snap', qq{{"pixel_id": "$PIXEL_ID"}}, qq{{"ac
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub status_summary {
-	my ($destination, $prefix) = @_;
-	return sql(qq{SELECT status, count(*), max(coalesce(reason, last_error)) FROM capi.delivery_status
-		WHERE destination = '$destination' AND event_id LIKE '$prefix%' GROUP BY status ORDER BY status});
-}
-
-# Waits until the events '$prefix*' of $destination have exactly these counts per status.
-sub wait_statuses {
-	my ($destination, $prefix, %expected) = @_;
-	my $want = join("\n", map { "$_|$expected{$_}" } sort keys %expected);
-	my $check = sub {
-		sql(qq{SELECT string_agg(status || '|' || n, E'\\n' ORDER BY status) FROM (SELECT status, count(*) n
-			FROM capi.delivery_status WHERE destination = '$destination' AND event_id LIKE '$prefix%'
-			GROUP BY status) s}) eq $want;
-	};
-	ok(wait_until($check, 60), "$destination '$prefix*': " . join(', ', map { "$expected{$_} $_" } sort keys %expected))
-	  or diag(status_summary($destination, $prefix));
-}
-
 # Inserts one event per row of @rows: [event_id, event_name, consent JSON or undef], for $destination.
 sub insert_rows {
 	my ($destination, @rows) = @_;
@@ -59,7 +40,7 @@ sub insert_rows {
 # --- batching at the cap: 4,500 events go as 2,000 + 2,000 + 500 ----------------------------------
 reset_server();
 insert_events($node, 4500, 'a-', destinations => q{'sc_main'});
-wait_statuses('sc_main', 'a-', delivered => 4500);
+wait_for_status_counts($node, 'sc_main', 'a-', { delivered => 4500 });
 my $stats = server_stats();
 is($stats->{platforms}{snap}{accepted_events}, 4500, 'Snap accepted 4500 events') or diag(encode_json($stats));
 is($stats->{platforms}{snap}{test_events}, 0, 'none of them to the validate endpoint');
@@ -98,29 +79,26 @@ reset_server();
 add_destination($node, 'sc_wrong', 'snap', qq{{"pixel_id": "$PIXEL_ID"}},
 	q{{"access_token": "snap-wrong-token-31337"}});
 insert_events($node, 5, 'au-', destinations => q{'sc_wrong'});
-my $paused = sub {
-	sql(q{SELECT paused_until IS NOT NULL FROM capi.cursors WHERE destination = 'sc_wrong'}) eq 't';
-};
-ok(wait_until($paused, 30), 'the destination with a wrong token is paused');
-my $pause_reason = sql(q{SELECT pause_reason FROM capi.cursors WHERE destination = 'sc_wrong'});
+ok(wait_until(sub { is_paused($node, 'sc_wrong') }, 30), 'the destination with a wrong token is paused');
+my $pause_reason = pause_reason($node, 'sc_wrong');
 like($pause_reason, qr/401.*Unauthorized/, 'pause_reason names the 401 and Snap\'s reason');
 unlike($pause_reason, qr/snap-wrong-token/, 'and does not hold the token');
 sleep(1);
-is(sql(q{SELECT count(*) FROM capi.delivery_status WHERE event_id LIKE 'au-%' AND status = 'failed'}), '0',
+is(delivery_count($node, 'failed', prefix => 'au-'), 0,
 	'no event failed');
 is(server_stats()->{platforms}{snap}{requests}, 1, 'no request sent while paused');
 sql(qq{UPDATE capi.destinations SET credentials = '{"access_token": "$SC_TOKEN"}' WHERE name = 'sc_wrong'});
-wait_statuses('sc_wrong', 'au-', delivered => 5);
+wait_for_status_counts($node, 'sc_wrong', 'au-', { delivered => 5 });
 sql(q{BEGIN; SET LOCAL capi.allow_dropping_undelivered = on; DELETE FROM capi.destinations WHERE name = 'sc_wrong'; COMMIT});
 
 # --- rate limit: HTTP 429 retried -------------------------------------------------------------------
 reset_server();
 add_faults({ status => 429, retry_after => 1, platform => 'snap' });
 insert_events($node, 10, 'rl-', destinations => q{'sc_main'});
-wait_statuses('sc_main', 'rl-', delivered => 10);
-is(sql(q{SELECT attempts FROM capi.batches WHERE destination = 'sc_main' ORDER BY id DESC LIMIT 1}), '2',
+wait_for_status_counts($node, 'sc_main', 'rl-', { delivered => 10 });
+is(last_batch($node, 'sc_main', 'attempts'), '2',
 	'delivered at the second attempt');
-like(sql(q{SELECT previous_error FROM capi.batches WHERE destination = 'sc_main' ORDER BY id DESC LIMIT 1}),
+like(last_batch($node, 'sc_main', 'previous_error'),
 	qr/429/, 'previous_error keeps the 429');
 is(server_stats()->{platforms}{snap}{faulted_requests}, 1, 'one request was throttled');
 
@@ -128,7 +106,7 @@ is(server_stats()->{platforms}{snap}{faulted_requests}, 1, 'one request was thro
 reset_server();
 add_faults({ reject_event_id => 'rj-3' });
 insert_events($node, 6, 'rj-', destinations => q{'sc_main'});
-wait_statuses('sc_main', 'rj-', delivered => 5, failed => 1);
+wait_for_status_counts($node, 'sc_main', 'rj-', { delivered => 5, failed => 1 });
 is(sql(q{SELECT event_id FROM capi.delivery_status WHERE event_id LIKE 'rj-%' AND status = 'failed'}), 'rj-3',
 	'the failed event is the rejected one');
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'rj-3'}), qr/INVALID: event_id: /,
@@ -144,7 +122,7 @@ insert_rows('sc_main',
 	['cs-denied', 'Purchase', '{"ad_user_data": "denied"}'],
 	['cs-ldu', 'AddToCart', '{"ldu": true}'],
 	['cs-lead', 'Lead', undef]);
-wait_statuses('sc_main', 'cs-', delivered => 2, skipped => 2);
+wait_for_status_counts($node, 'sc_main', 'cs-', { delivered => 2, skipped => 2 });
 like(sql(q{SELECT reason FROM capi.delivery_status WHERE event_id = 'cs-denied' AND status = 'skipped'}),
 	qr/ad_user_data is denied/, 'denied ad_user_data: skipped, the reason says so');
 like(sql(q{SELECT reason FROM capi.delivery_status WHERE event_id = 'cs-lead' AND status = 'skipped'}),
@@ -160,7 +138,7 @@ is($sent{'cs-granted'}{user_data}{sc_click_id}, 'sc-tap-1', 'sc_click_id sent pl
 sql(qq{UPDATE capi.destinations SET config = '{"pixel_id": "$PIXEL_ID", "event_map": {"Lead": "SIGN_UP"}}'
 	WHERE name = 'sc_main'});
 insert_rows('sc_main', ['em-lead', 'Lead', undef]);
-wait_statuses('sc_main', 'em-', delivered => 1);
+wait_for_status_counts($node, 'sc_main', 'em-', { delivered => 1 });
 is({ map { $_->{event_id} => $_->{event}{event_name} } recorded_events('snap') }->{'em-lead'}, 'SIGN_UP',
 	'config.event_map: Lead sent as SIGN_UP');
 
@@ -169,7 +147,7 @@ reset_server();
 add_destination($node, 'sc_validate', 'snap', qq{{"pixel_id": "$PIXEL_ID", "validate": true}},
 	qq{{"access_token": "$SC_TOKEN"}});
 insert_events($node, 3, 'va-', destinations => q{'sc_validate'});
-wait_statuses('sc_validate', 'va-', delivered => 3);
+wait_for_status_counts($node, 'sc_validate', 'va-', { delivered => 3 });
 $stats = server_stats();
 is($stats->{platforms}{snap}{test_events}, 3, 'the three events went to /events/validate')
   or diag(encode_json($stats));

@@ -22,21 +22,6 @@ add_destination($node, 'rdt', 'reddit', qq({"pixel_id": "$PIXEL_ID"}), qq({"acce
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub summary {
-	my ($destination, $prefix) = @_;
-	return sql(qq{SELECT string_agg(status || '|' || n, ',' ORDER BY status) FROM (SELECT status, count(*) n
-		FROM capi.delivery_status WHERE destination = '$destination' AND event_id LIKE '$prefix%'
-		GROUP BY status) s});
-}
-
-sub wait_summary {
-	my ($destination, $prefix, $want, $name) = @_;
-	my $ok = wait_until(sub { summary($destination, $prefix) eq $want }, 60);
-	ok($ok, $name // "$prefix*: $want") or diag(summary($destination, $prefix) . "\n" . sql(qq{
-		SELECT string_agg(DISTINCT coalesce(last_error, reason, ''), ' / ') FROM capi.delivery_status
-		WHERE destination = '$destination' AND event_id LIKE '$prefix%'}));
-}
-
 sub insert_one {
 	my ($id, %options) = @_;
 	my $name = $options{name} // 'Purchase';
@@ -50,7 +35,7 @@ sub insert_one {
 
 # --- 2,500 events: batches of 1,000, 1,000 and 500, one request a second ---------------------------
 insert_events($node, 2500, 'cap-');
-wait_summary('rdt', 'cap-', 'delivered|2500', '2500 events delivered to Reddit');
+wait_for_status_counts($node, 'rdt', 'cap-', { delivered => 2500 }, name => '2500 events delivered to Reddit');
 my $stats = server_stats();
 is($stats->{platforms}{reddit}{accepted_events}, 2500, 'Reddit accepted 2500 events');
 is_deeply($stats->{batch_sizes}, { 1000 => 2, 500 => 1 }, 'in batches of 1000, 1000 and 500');
@@ -76,7 +61,8 @@ cmp_ok($stats->{platforms}{reddit}{max_requests_per_second}, '<=', 1,
 # --- Reddit's email normalization (its own published example) --------------------------------------
 reset_server();
 insert_one('em-1');
-wait_summary('rdt', 'em-1', 'delivered|1', 'one event with Reddit identifiers delivered');
+wait_for_status_counts($node, 'rdt', 'em-1', { delivered => 1 },
+	name => 'one event with Reddit identifiers delivered');
 {
 	my ($event) = map { $_->{event} } grep { $_->{event_id} eq 'em-1' } recorded_events();
 	is($event->{user}{email}, 'ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976',
@@ -91,30 +77,31 @@ wait_summary('rdt', 'em-1', 'delivered|1', 'one event with Reddit identifiers de
 reset_server();
 add_destination($node, 'rdt_bad', 'reddit', qq({"pixel_id": "$PIXEL_ID"}), q({"access_token": "rdt-wrong-0000"}));
 insert_events($node, 5, 'auth-', destinations => q{'rdt_bad'});
-my $paused = sub { sql(q{SELECT paused_until IS NOT NULL FROM capi.cursors WHERE destination = 'rdt_bad'}) eq 't' };
-ok(wait_until($paused, 30), 'rdt_bad is paused after a 401');
-my $reason = sql(q{SELECT pause_reason FROM capi.cursors WHERE destination = 'rdt_bad'});
+ok(wait_until(sub { is_paused($node, 'rdt_bad') }, 30), 'rdt_bad is paused after a 401');
+my $reason = pause_reason($node, 'rdt_bad');
 like($reason, qr/401.*UNAUTHORIZED/, 'the pause reason quotes Reddit: ' . $reason);
 unlike($reason, qr/rdt-wrong/, 'and not the token');
-is(summary('rdt_bad', 'auth-'), 'paused|5', 'its events read paused, none failed');
+is(status_counts($node, destination => 'rdt_bad', prefix => 'auth-'), 'paused|5',
+	'its events read paused, none failed');
 sql(qq{UPDATE capi.destinations SET credentials = '{"access_token": "$GOOD"}' WHERE name = 'rdt_bad'});
-wait_summary('rdt_bad', 'auth-', 'delivered|5', 'with the right token its 5 events are delivered');
+wait_for_status_counts($node, 'rdt_bad', 'auth-', { delivered => 5 },
+	name => 'with the right token its 5 events are delivered');
 sql(q{BEGIN; SET LOCAL capi.allow_dropping_undelivered = on; DELETE FROM capi.destinations WHERE name = 'rdt_bad'; COMMIT});
 
 # --- 429 with Retry-After: 2 -----------------------------------------------------------------------
 reset_server();
 add_faults({ platform => 'reddit', status => 429, retry_after => 2 });
 insert_events($node, 5, 'rl-');
-wait_summary('rdt', 'rl-', 'delivered|5', '429 then delivered');
+wait_for_status_counts($node, 'rdt', 'rl-', { delivered => 5 }, name => '429 then delivered');
 is(server_stats()->{platforms}{reddit}{requests}, 2, 'two requests: the 429 and the resend');
-like(sql(q{SELECT previous_error FROM capi.batches WHERE destination = 'rdt' ORDER BY id DESC LIMIT 1}),
+like(last_batch($node, 'rdt', 'previous_error'),
 	qr/429.*TOO_MANY_REQUESTS/, 'the batch keeps the 429 in previous_error');
 
 # --- one invalid event rejects the request: splitting isolates it -----------------------------------
 reset_server();
 add_faults({ reject_event_id => 'rb-7' });
 insert_events($node, 20, 'rb-');
-wait_summary('rdt', 'rb-', 'delivered|19,failed|1', '19 delivered, 1 failed');
+wait_for_status_counts($node, 'rdt', 'rb-', { delivered => 19, failed => 1 }, name => '19 delivered, 1 failed');
 is(sql(q{SELECT event_id FROM capi.delivery_status WHERE event_id LIKE 'rb-%' AND status = 'failed'}),
 	'rb-7', 'the failed one is rb-7');
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'rb-7'}),
@@ -128,7 +115,8 @@ clear_faults();
 # --- an event older than 168 hours fails alone, never sent -------------------------------------------
 reset_server();
 insert_events($node, 5, 'st-', event_time => q{CASE WHEN g = 2 THEN now() - interval '8 days' ELSE now() END});
-wait_summary('rdt', 'st-', 'delivered|4,failed|1', 'the stale event fails, the others are delivered');
+wait_for_status_counts($node, 'rdt', 'st-', { delivered => 4, failed => 1 },
+	name => 'the stale event fails, the others are delivered');
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'st-2'}), qr/168 hours/,
 	'the reason names the 168-hour limit');
 is(server_stats()->{platforms}{reddit}{rejected_requests}, 0, 'and Reddit rejected nothing');
@@ -154,7 +142,7 @@ ok(!exists $sent{'cs-plain'}{user}{data_processing_options}, 'no LDU: no data_pr
 reset_server();
 insert_one('un-1', name => 'Donate');
 insert_one('un-2');
-wait_summary('rdt', 'un-2', 'delivered|1', 'a mapped event is delivered');
+wait_for_status_counts($node, 'rdt', 'un-2', { delivered => 1 }, name => 'a mapped event is delivered');
 ok(wait_until(sub { sql(q{SELECT status FROM capi.delivery_status WHERE event_id = 'un-1'}) eq q{skipped} }, 30),
 	'Donate is skipped');
 like(sql(q{SELECT coalesce(last_error, reason) FROM capi.delivery_status WHERE event_id = 'un-1'}),
@@ -162,7 +150,8 @@ like(sql(q{SELECT coalesce(last_error, reason) FROM capi.delivery_status WHERE e
 is(scalar(grep { $_->{event_id} eq 'un-1' } recorded_events()), 0, 'it never reached Reddit');
 sql(q{UPDATE capi.destinations SET config = config || '{"event_map": {"Donate": "CUSTOM"}}' WHERE name = 'rdt'});
 insert_one('un-3', name => 'Donate');
-wait_summary('rdt', 'un-3', 'delivered|1', 'with config.event_map {"Donate": "CUSTOM"} it is delivered');
+wait_for_status_counts($node, 'rdt', 'un-3', { delivered => 1 },
+	name => 'with config.event_map {"Donate": "CUSTOM"} it is delivered');
 is_deeply((grep { $_->{event_id} eq 'un-3' } recorded_events())[0]{event}{type},
 	{ tracking_type => 'CUSTOM', custom_event_name => 'Donate' }, 'as a CUSTOM event named Donate');
 

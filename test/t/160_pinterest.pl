@@ -21,21 +21,6 @@ add_destination($node, 'pin', 'pinterest', qq({"ad_account_id": "$ACCOUNT"}), qq
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
-sub summary {
-	my ($destination, $prefix) = @_;
-	return sql(qq{SELECT string_agg(status || '|' || n, ',' ORDER BY status) FROM (SELECT status, count(*) n
-		FROM capi.delivery_status WHERE destination = '$destination' AND event_id LIKE '$prefix%'
-		GROUP BY status) s});
-}
-
-sub wait_summary {
-	my ($destination, $prefix, $want, $name) = @_;
-	my $ok = wait_until(sub { summary($destination, $prefix) eq $want }, 30);
-	ok($ok, $name // "$prefix*: $want") or diag(summary($destination, $prefix) . "\n" . sql(qq{
-		SELECT string_agg(DISTINCT coalesce(last_error, reason, ''), ' / ') FROM capi.delivery_status
-		WHERE destination = '$destination' AND event_id LIKE '$prefix%'}));
-}
-
 # One event of the given name, identifiers and consent, for destination 'pin'.
 sub insert_one {
 	my ($id, %options) = @_;
@@ -50,7 +35,7 @@ sub insert_one {
 
 # --- 2,500 events: batches of 1,000, 1,000 and 500 -------------------------------------------------
 insert_events($node, 2500, 'cap-');
-wait_summary('pin', 'cap-', 'delivered|2500', '2500 events delivered to Pinterest');
+wait_for_status_counts($node, 'pin', 'cap-', { delivered => 2500 }, name => '2500 events delivered to Pinterest');
 my $stats = server_stats()->{platforms}{pinterest};
 is($stats->{accepted_events}, 2500, 'Pinterest accepted 2500 events');
 is_deeply(server_stats()->{batch_sizes}, { 1000 => 2, 500 => 1 }, 'in batches of 1000, 1000 and 500');
@@ -76,30 +61,31 @@ reset_server();
 add_destination($node, 'pin_bad', 'pinterest', qq({"ad_account_id": "$ACCOUNT"}),
 	q({"access_token": "pina_wrong-token-0000"}));
 insert_events($node, 5, 'auth-', destinations => q{'pin_bad'});
-my $paused = sub { sql(q{SELECT paused_until IS NOT NULL FROM capi.cursors WHERE destination = 'pin_bad'}) eq 't' };
-ok(wait_until($paused, 30), 'pin_bad is paused after a 401');
-my $reason = sql(q{SELECT pause_reason FROM capi.cursors WHERE destination = 'pin_bad'});
+ok(wait_until(sub { is_paused($node, 'pin_bad') }, 30), 'pin_bad is paused after a 401');
+my $reason = pause_reason($node, 'pin_bad');
 like($reason, qr/401.*Authentication failed/, 'the pause reason quotes Pinterest: ' . $reason);
 unlike($reason, qr/pina_wrong-token/, 'and not the token');
-is(summary('pin_bad', 'auth-'), 'paused|5', 'its events read paused, none failed');
+is(status_counts($node, destination => 'pin_bad', prefix => 'auth-'), 'paused|5',
+	'its events read paused, none failed');
 sql(qq{UPDATE capi.destinations SET credentials = '{"access_token": "$GOOD"}' WHERE name = 'pin_bad'});
-wait_summary('pin_bad', 'auth-', 'delivered|5', 'with the right token its 5 events are delivered');
+wait_for_status_counts($node, 'pin_bad', 'auth-', { delivered => 5 },
+	name => 'with the right token its 5 events are delivered');
 sql(q{BEGIN; SET LOCAL capi.allow_dropping_undelivered = on; DELETE FROM capi.destinations WHERE name = 'pin_bad'; COMMIT});
 
 # --- 429 with Retry-After: 1 -----------------------------------------------------------------------
 reset_server();
 add_faults({ platform => 'pinterest', status => 429, retry_after => 1 });
 insert_events($node, 5, 'rl-');
-wait_summary('pin', 'rl-', 'delivered|5', '429 then delivered');
+wait_for_status_counts($node, 'pin', 'rl-', { delivered => 5 }, name => '429 then delivered');
 is(server_stats()->{platforms}{pinterest}{requests}, 2, 'two requests: the 429 and the resend');
-like(sql(q{SELECT previous_error FROM capi.batches WHERE destination = 'pin' ORDER BY id DESC LIMIT 1}),
+like(last_batch($node, 'pin', 'previous_error'),
 	qr/429.*rate limit/, 'the batch keeps the 429 in previous_error');
 
 # --- a per-event failure in the 200 reply fails that event alone, in one request -------------------
 reset_server();
 add_faults({ reject_event_id => 'part-4' });
 insert_events($node, 10, 'part-');
-wait_summary('pin', 'part-', 'delivered|9,failed|1', '9 delivered, 1 failed');
+wait_for_status_counts($node, 'pin', 'part-', { delivered => 9, failed => 1 }, name => '9 delivered, 1 failed');
 is(sql(q{SELECT event_id FROM capi.delivery_status WHERE event_id LIKE 'part-%' AND status = 'failed'}),
 	'part-4', 'the failed one is part-4');
 like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'part-4'}),
@@ -107,7 +93,7 @@ like(sql(q{SELECT last_error FROM capi.delivery_status WHERE event_id = 'part-4'
 $stats = server_stats()->{platforms}{pinterest};
 is($stats->{requests}, 1, 'one request: nothing split, nothing resent');
 is($stats->{accepted_events}, 9, 'Pinterest processed the other 9');
-is(sql(q{SELECT status, failed_events FROM capi.batches WHERE destination = 'pin' ORDER BY id DESC LIMIT 1}),
+is(last_batch($node, 'pin', 'status, failed_events'),
 	'partial|1', 'the batch is partial');
 clear_faults();
 
@@ -135,7 +121,7 @@ is($sent{'cs-plain'}{user_data}{click_id}, 'dj0yJnU9tap', 'epik arrives as user_
 reset_server();
 insert_one('un-1', name => 'Donate');
 insert_one('un-2');
-wait_summary('pin', 'un-2', 'delivered|1', 'a mapped event is delivered');
+wait_for_status_counts($node, 'pin', 'un-2', { delivered => 1 }, name => 'a mapped event is delivered');
 ok(wait_until(sub { sql(q{SELECT status FROM capi.delivery_status WHERE event_id = 'un-1'}) eq q{skipped} }, 30),
 	'Donate is skipped');
 like(sql(q{SELECT coalesce(last_error, reason) FROM capi.delivery_status WHERE event_id = 'un-1'}),
@@ -143,7 +129,8 @@ like(sql(q{SELECT coalesce(last_error, reason) FROM capi.delivery_status WHERE e
 is(scalar(grep { $_->{event_id} eq 'un-1' } recorded_events()), 0, 'it never reached Pinterest');
 sql(q{UPDATE capi.destinations SET config = config || '{"event_map": {"Donate": "custom"}}' WHERE name = 'pin'});
 insert_one('un-3', name => 'Donate');
-wait_summary('pin', 'un-3', 'delivered|1', 'with config.event_map {"Donate": "custom"} it is delivered');
+wait_for_status_counts($node, 'pin', 'un-3', { delivered => 1 },
+	name => 'with config.event_map {"Donate": "custom"} it is delivered');
 is((grep { $_->{event_id} eq 'un-3' } recorded_events())[0]{event}{event_name}, 'custom', 'as custom');
 
 stop_and_check_log($node);

@@ -15,7 +15,8 @@ use PostgreSQL::Test::Utils;
 our @EXPORT = qw(start_test_server stop_test_server server_url server_stats server_get server_post
   server_delete add_faults clear_faults reset_server new_capi_node add_meta_destination wait_until
   insert_events reload_setting stop_and_check_log add_destination record_file recorded_events all_sha256_hex
-  worker_pid $TOKEN $PIXEL);
+  worker_pid delivery_count delivery_status_of status_counts wait_for_status_counts undelivered_rows
+  statuses_by_destination is_paused pause_reason batch_count last_batch $TOKEN $PIXEL);
 
 our $TOKEN = 'EAAB-tap-secret-token-5f1c9a';    # a realistic token: redaction must find it whole
 our $PIXEL = '1234567890';
@@ -181,6 +182,118 @@ sub worker_pid {
 	my ($node) = @_;
 	return $node->safe_psql('postgres',
 		"SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE backend_type = 'pg_capi worker'");
+}
+
+# --- the delivery state, as the tests read it -------------------------------------------------------
+# The helpers on capi.delivery_status (one row per event and destination) take the same filters after
+# their own arguments, each optional: destination => a destination's name, prefix => how event_id
+# starts (LIKE '<prefix>%'), dbname => the database (default 'postgres'); a filter left out matches
+# every row (wait_for_status_counts alone takes destination and prefix as plain arguments). Counts
+# come back as numbers, texts as psql prints them ('|' between columns, a line per row).
+
+sub _delivery_where {
+	my (%where) = @_;
+	my @conditions = ('true');
+	push @conditions, "destination = '$where{destination}'" if defined $where{destination};
+	push @conditions, "event_id LIKE '$where{prefix}%'"      if defined $where{prefix};
+	return join(' AND ', @conditions);
+}
+
+sub _delivery_sql {
+	my ($node, $where, $query) = @_;
+	return $node->safe_psql($where->{dbname} // 'postgres', $query);
+}
+
+# The number of capi.delivery_status rows in $status ('delivered', 'failed', ...), as a number.
+sub delivery_count {
+	my ($node, $status, %where) = @_;
+	return 0 + _delivery_sql($node, \%where, "SELECT count(*) FROM capi.delivery_status
+		WHERE status = '$status' AND " . _delivery_where(%where));
+}
+
+# The status of event $event_id in capi.delivery_status, e.g. 'failed'; '' when it has no row, one
+# line per destination (in name order) when it has several.
+sub delivery_status_of {
+	my ($node, $event_id, %where) = @_;
+	return _delivery_sql($node, \%where, "SELECT status FROM capi.delivery_status
+		WHERE event_id = '$event_id' AND " . _delivery_where(%where) . ' ORDER BY destination');
+}
+
+# How many rows are in each status, as text: 'delivered|19,failed|1' (statuses in alphabetical order,
+# only those with rows; '' when no row matches).
+sub status_counts {
+	my ($node, %where) = @_;
+	my $rows = _delivery_sql($node, \%where, "SELECT status, count(*) FROM capi.delivery_status
+		WHERE " . _delivery_where(%where) . ' GROUP BY status');
+	my %count = map { split /\|/ } split /\n/, $rows;
+	return join(',', map { "$_|$count{$_}" } sort keys %count);
+}
+
+# The rows not delivered, for diag(): 'event_id|destination|status|reason or last_error' (cut at 160
+# characters) each, in outbox order, at most 20 lines; '' when every row is delivered.
+sub undelivered_rows {
+	my ($node, %where) = @_;
+	return _delivery_sql($node, \%where, "SELECT event_id, destination, status,
+		left(coalesce(reason, last_error), 160) FROM capi.delivery_status
+		WHERE status <> 'delivered' AND " . _delivery_where(%where)
+		  . ' ORDER BY outbox_id, destination LIMIT 20');
+}
+
+# One 'destination=status' entry per row, in destination order, comma-separated: 'meta_s=delivered,
+# tiktok_s=failed'; '' when no row matches. Says which destination holds an event back.
+sub statuses_by_destination {
+	my ($node, %where) = @_;
+	return _delivery_sql($node, \%where, "SELECT string_agg(destination || '=' || status, ',' ORDER BY destination)
+		FROM capi.delivery_status WHERE " . _delivery_where(%where));
+}
+
+# One test: waits until the events '$prefix*' of $destination are exactly %$expected per status
+# ({ delivered => 19, failed => 1 }: 19 delivered, 1 failed, none in any other status). Options:
+# timeout => seconds (default 60), name => the test's name (default "<destination> '<prefix>*':
+# 19 delivered, 1 failed"). On failure, diag() shows the counts and the undelivered rows. Returns the
+# test's result.
+sub wait_for_status_counts {
+	my ($node, $destination, $prefix, $expected, %options) = @_;
+	my @where = (destination => $destination, prefix => $prefix);
+	my @statuses = sort grep { $expected->{$_} } keys %$expected;
+	my $want = join(',', map { "$_|$expected->{$_}" } @statuses);
+	my $name = $options{name}
+	  // "$destination '$prefix*': " . join(', ', map { "$expected->{$_} $_" } @statuses);
+	my $reached = wait_until(sub { status_counts($node, @where) eq $want }, $options{timeout} // 60);
+	local $Test::Builder::Level = $Test::Builder::Level + 1;    # a failure names the caller's line
+	my $passed = Test::More::ok($reached, $name);
+	Test::More::diag('status counts: ' . status_counts($node, @where) . "\n" . undelivered_rows($node, @where))
+	  unless $passed;
+	return $passed;
+}
+
+# True while $destination is paused (capi.cursors.paused_until is set).
+sub is_paused {
+	my ($node, $destination) = @_;
+	return $node->safe_psql('postgres',
+		"SELECT paused_until IS NOT NULL FROM capi.cursors WHERE destination = '$destination'") eq 't';
+}
+
+# Why $destination is paused (capi.cursors.pause_reason); '' while it is not paused.
+sub pause_reason {
+	my ($node, $destination) = @_;
+	return $node->safe_psql('postgres', "SELECT coalesce(pause_reason, '') FROM capi.cursors
+		WHERE destination = '$destination' AND paused_until IS NOT NULL");
+}
+
+# The number of capi.batches rows in any of @statuses ('in_flight', 'retrying', ...), as a number.
+sub batch_count {
+	my ($node, @statuses) = @_;
+	my $list = join(', ', map { "'$_'" } @statuses);
+	return 0 + $node->safe_psql('postgres', "SELECT count(*) FROM capi.batches WHERE status IN ($list)");
+}
+
+# $columns (SQL, e.g. 'status, attempts') of $destination's newest batch, as psql prints them:
+# 'delivered|3'; '' when it has no batch.
+sub last_batch {
+	my ($node, $destination, $columns) = @_;
+	return $node->safe_psql('postgres',
+		"SELECT $columns FROM capi.batches WHERE destination = '$destination' ORDER BY id DESC LIMIT 1");
 }
 
 # The node's log without the statements the test itself sent (TAP clusters log every statement, and
